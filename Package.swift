@@ -1,0 +1,115 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One set of compiler settings for every target: Swift 6 mode and explicit existentials.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "seopipe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "seopipe", targets: ["seopipe"]),
+        .library(name: "SeopipeCore", targets: ["SeopipeCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // The model and the engine: pipeline files, planning, running, the warehouse protocol. No network or DB code.
+        .target(
+            name: "SeopipeCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // One folder per provider: request builders, Codable models, error classification, normalizers.
+        .target(
+            name: "Providers",
+            dependencies: ["SeopipeCore"],
+            swiftSettings: strictSettings
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // The SQLite warehouse over the system libsqlite3; no NIO.
+        .target(
+            name: "WarehouseSQLite",
+            dependencies: ["SeopipeCore", "CSQLite"],
+            swiftSettings: strictSettings
+        ),
+        // The HTTP transport the runner uses, over AsyncHTTPClient.
+        .target(
+            name: "SeopipeHTTP",
+            dependencies: [
+                "SeopipeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Simulated provider APIs on loopback, with fault injection and usage counters.
+        .target(
+            name: "Sandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "seopipe",
+            dependencies: [
+                "SeopipeCore", "Providers", "WarehouseSQLite", "SeopipeHTTP", "Sandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SQLiteLoadBenchmark",
+            dependencies: ["SeopipeCore", "WarehouseSQLite", "CSQLite"],
+            path: "Benchmarks/SQLiteLoadBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SeopipeCoreTests",
+            dependencies: ["SeopipeCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ProvidersTests",
+            dependencies: ["Providers", "SeopipeCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WarehouseSQLiteTests",
+            dependencies: ["WarehouseSQLite", "SeopipeCore", "CSQLite"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SandboxTests",
+            dependencies: [
+                "Sandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Sandbox", "WarehouseSQLite", "SeopipeCore"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

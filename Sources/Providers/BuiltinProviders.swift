@@ -1,0 +1,6 @@
+import SeopipeCore
+
+extension ProviderRegistry {
+    /// Every provider kind this build of seopipe supports.
+    public static let builtin = ProviderRegistry([AhrefsV3Provider()])
+}

@@ -1,0 +1,175 @@
+import Foundation
+
+/// The simulated Ahrefs v3 data: pure functions of (target, date), so tests can compute the values the
+/// sandbox serves.
+///
+/// Every value is a stable per-target base (from an FNV-1a 64 hash of the exact string sent, never
+/// lower-cased) times a small drift derived from the date: a slow wave plus day-to-day noise, within ±5 %
+/// (±1.5 % for Domain Rating, ±2 % for URL Rating). Metrics are correlated the way real ones are: traffic
+/// and keywords grow with Domain Rating, backlinks always exceed referring domains, Ahrefs Rank falls as
+/// Domain Rating rises.
+public enum AhrefsV3Data {
+    /// Metrics for `site-explorer/batch/metrics`; `domainRating` has one decimal and matches `domainRating(target:date:)`.
+    public static func domainMetrics(target: String, date: String) -> (orgKeywords: Int, orgTraffic: Int, domainRating: Double) {
+        let strength = self.domainStrength(target)
+        let keywords = self.logScaled(
+            strength, low: 1.0, span: 5.2, spread: 0.8, kind: "org_keywords", key: target, date: date, amplitude: 0.05
+        )
+        let traffic = self.logScaled(
+            strength, low: 0.3, span: 6.3, spread: 0.8, kind: "org_traffic", key: target, date: date, amplitude: 0.05
+        )
+        return (keywords, min(5_000_000, traffic), self.domainRating(target: target, date: date).domainRating)
+    }
+
+    /// Live backlinks and live referring domains for `site-explorer/batch/backlinks-stats`; `live > liveRefdomains`.
+    public static func backlinksStats(target: String, date: String) -> (live: Int, liveRefdomains: Int) {
+        let strength = self.domainStrength(target)
+        let refdomains = self.logScaled(
+            strength, low: 0.4, span: 4.6, spread: 0.6, kind: "live_refdomains", key: target, date: date, amplitude: 0.05
+        )
+        let ratio = 1.5 + 40 * pow(self.unit("backlinks_ratio", target), 2)
+        let live = Int((Double(refdomains) * ratio * self.drift("live", target, date, amplitude: 0.05)).rounded())
+        return (max(refdomains + 1, live), refdomains)
+    }
+
+    /// Domain Rating (0-100, one decimal) and Ahrefs Rank (1 is the strongest site) for `site-explorer/batch/domain-rating`.
+    public static func domainRating(target: String, date: String) -> (domainRating: Double, ahrefsRank: Int) {
+        let base = 100 * self.domainStrength(target)
+        let tenths = (base * 10 * self.drift("domain_rating", target, date, amplitude: 0.015)).rounded()
+        let rating = min(1000, max(0, Int(tenths)))
+        let rankScale = 0.85 + 0.3 * self.unit("ahrefs_rank", target, date)
+        let rank = Int((pow(10, 8.3 * (1 - Double(rating) / 1000)) * rankScale).rounded())
+        return (Double(rating) / 10, max(1, rank))
+    }
+
+    /// Keyword metrics for `keywords-explorer/batch/overview` (no date: keyword data is not dated there).
+    /// `volume` and `trafficPotential` are rounded to two significant digits, `cpc` is in USD with two decimals.
+    public static func keywordOverview(keyword: String, country: String) -> (volume: Int, keywordDifficulty: Int, cpc: Double, trafficPotential: Int) {
+        let popularity = pow(self.unit("volume", keyword), 1.4)
+        let countryScale = 0.15 + 0.85 * self.unit("country", country)
+        let localScale = 0.6 + 0.8 * self.unit("volume", keyword, country)
+        let volume = self.twoSignificantDigits(pow(10, 1 + 4.8 * popularity) * countryScale * localScale)
+        let difficulty = 8 + 14 * log10(Double(max(volume, 1))) + 30 * (self.unit("keyword_difficulty", keyword, country) - 0.5)
+        let cents = (pow(self.unit("cpc", keyword, country), 2) * 4000).rounded()
+        let potential = Double(volume) * (0.5 + 2.5 * self.unit("traffic_potential", keyword, country))
+        return (
+            volume,
+            min(100, max(0, Int(difficulty.rounded()))),
+            cents / 100,
+            self.twoSignificantDigits(potential)
+        )
+    }
+
+    /// Page metrics for `site-explorer/batch/url-metrics`; `urlRating` is 0-100, `backlinks > referringDomains`.
+    public static func urlMetrics(url: String, date: String) -> (urlRating: Int, backlinks: Int, referringDomains: Int, keywords: Int, traffic: Int) {
+        let strength = pow(self.unit("url_strength", url), 1.7)
+        let rating = Int((100 * strength * self.drift("url_rating", url, date, amplitude: 0.02)).rounded())
+        let refdomains = self.logScaled(
+            strength, low: 0.2, span: 3.6, spread: 0.6, kind: "referring_domains", key: url, date: date, amplitude: 0.05
+        )
+        let ratio = 1.2 + 25 * pow(self.unit("url_backlinks_ratio", url), 2)
+        let backlinks = Int((Double(refdomains) * ratio * self.drift("backlinks", url, date, amplitude: 0.05)).rounded())
+        let keywords = self.logScaled(
+            strength, low: 0.3, span: 3.5, spread: 0.8, kind: "keywords", key: url, date: date, amplitude: 0.05
+        )
+        let traffic = self.logScaled(
+            strength, low: 0.1, span: 4.6, spread: 0.8, kind: "traffic", key: url, date: date, amplitude: 0.05
+        )
+        return (min(100, max(0, rating)), max(refdomains + 1, backlinks), refdomains, keywords, traffic)
+    }
+
+    /// The per-target error the API reports instead of data: "Domain not found in index" for hosts ending
+    /// in `.invalid` or `.test` (reserved names that can never be indexed); nil for everything else.
+    public static func targetError(domainOrURL: String) -> String? {
+        var host = Substring(domainOrURL)
+        if let scheme = host.range(of: "://") {
+            host = host[scheme.upperBound...]
+        }
+        if let end = host.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
+            host = host[..<end]
+        }
+        if let at = host.lastIndex(of: "@") {
+            host = host[host.index(after: at)...]
+        }
+        if !host.hasPrefix("["), let colon = host.lastIndex(of: ":") {
+            host = host[..<colon]
+        }
+        var name = host.lowercased()
+        while name.hasSuffix(".") {
+            name.removeLast()
+        }
+        return name.hasSuffix(".invalid") || name.hasSuffix(".test") ? "Domain not found in index" : nil
+    }
+
+    /// Units charged for a served batch request: `max(50, 5 × rows charged)`.
+    public static func units(chargedRows: Int) -> Int {
+        max(50, 5 * chargedRows)
+    }
+
+    // MARK: - Building blocks
+
+    /// FNV-1a 64 of the UTF-8 bytes.
+    static func fnv1a64(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    /// A number in [0, 1) determined by the parts (joined with `|`); FNV-1a followed by a bit mixer so
+    /// that near-identical strings still land far apart.
+    static func unit(_ parts: String...) -> Double {
+        var bits = self.fnv1a64(parts.joined(separator: "|"))
+        bits ^= bits >> 33
+        bits = bits &* 0xff51_afd7_ed55_8ccd
+        bits ^= bits >> 33
+        bits = bits &* 0xc4ce_b9fe_1a85_ec53
+        bits ^= bits >> 33
+        return Double(bits >> 11) / 9_007_199_254_740_992  // 2^53
+    }
+
+    /// A factor within `1 ± amplitude` for (kind, key, date): 60 % a slow wave over the calendar (period
+    /// 30-90 days, phase per key) and 40 % day-to-day noise, so consecutive days move a little and
+    /// different dates differ.
+    static func drift(_ kind: String, _ key: String, _ date: String, amplitude: Double) -> Double {
+        let day = CalendarDate(date).map { Double($0.daysSinceEpoch) } ?? Double(self.fnv1a64(date) % 100_000)
+        let period = 30 + 60 * self.unit("period", kind, key)
+        let phase = 2 * Double.pi * self.unit("phase", kind, key)
+        let wave = sin(2 * Double.pi * day / period + phase)
+        let noise = 2 * self.unit(kind, key, date) - 1
+        return 1 + amplitude * (0.6 * wave + 0.4 * noise)
+    }
+
+    /// A domain's stable strength in [0, 1): its Domain Rating / 100 before drift. Skewed so most
+    /// domains are weak, as on the real web.
+    static func domainStrength(_ target: String) -> Double {
+        pow(self.unit("domain_rating", target), 1.6)
+    }
+
+    /// `10^(low + span × strength ± spread/2) × drift`, rounded: a count that grows with strength.
+    static func logScaled(
+        _ strength: Double,
+        low: Double,
+        span: Double,
+        spread: Double,
+        kind: String,
+        key: String,
+        date: String,
+        amplitude: Double
+    ) -> Int {
+        let exponent = low + span * strength + spread * (self.unit(kind, key) - 0.5)
+        return Int((pow(10, exponent) * self.drift(kind, key, date, amplitude: amplitude)).rounded())
+    }
+
+    /// Rounds to two significant digits (14 321 → 14 000, 8 149 → 8 100), as keyword tools report volumes.
+    static func twoSignificantDigits(_ value: Double) -> Int {
+        guard value >= 100 else { return Int(value.rounded()) }
+        var scale = 1.0
+        while value / scale >= 100 {
+            scale *= 10
+        }
+        return Int((value / scale).rounded() * scale)
+    }
+}

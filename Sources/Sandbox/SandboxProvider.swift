@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+
+/// One simulated provider API (Ahrefs v3 today; Ahrefs v2, DataForSEO and the analytics API later).
+///
+/// A provider lists its endpoints; the shared server routes to them, applies latency and fault rules,
+/// counts usage and writes the HTTP response. Each provider lives in its own folder next to `AhrefsV3/`.
+protocol SandboxProvider: Sendable {
+    var endpoints: [SandboxEndpoint] { get }
+}
+
+/// A request as a provider handler sees it: the body is already read.
+struct ProviderRequest: Sendable {
+    var method: HTTPRequest.Method
+    var path: String
+    var headers: HTTPFields
+    var body: [UInt8]
+}
+
+/// A provider's answer. The server sends it and records it in the usage counters.
+struct ProviderResponse: Sendable {
+    var status: Int
+    var body: String
+    var headers: [(name: String, value: String)] = []
+    /// Units charged for this response; only charged responses count toward usage units.
+    var units: Int = 0
+    /// Whether the provider charged for this response (a served 200, never an error).
+    var charged: Bool = false
+    /// Targets (domains, URLs, keywords) in the request, when the provider could tell.
+    var targetCount: Int? = nil
+}
+
+/// One routable endpoint of a provider.
+struct SandboxEndpoint: Sendable {
+    /// Full request path, e.g. `/v3/site-explorer/batch/metrics`.
+    var path: String
+    /// Key in usage counters, request log and fault rules, e.g. `site-explorer/batch/metrics`.
+    var usageKey: String
+    /// Accepted HTTP methods; anything else is answered 405.
+    var methods: [HTTPRequest.Method]
+    /// Builds an error in the provider's own error format (used for 405, 413 and injected faults).
+    var errorResponse: @Sendable (_ status: Int, _ message: String) -> ProviderResponse
+    /// Best-effort count of targets in a request body, for the request log of rejected or faulted requests.
+    var countTargets: @Sendable (_ body: [UInt8]) -> Int
+    /// Validates and answers a request.
+    var handle: @Sendable (ProviderRequest) async -> ProviderResponse
+}
+
+/// Standard HTTP reason phrases for the statuses the sandbox sends.
+enum HTTPStatusText {
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 201: "Created"
+        case 204: "No Content"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 402: "Payment Required"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 408: "Request Timeout"
+        case 409: "Conflict"
+        case 413: "Content Too Large"
+        case 415: "Unsupported Media Type"
+        case 422: "Unprocessable Content"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 501: "Not Implemented"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        default: ""
+        }
+    }
+}

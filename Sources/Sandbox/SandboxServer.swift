@@ -1,0 +1,359 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// How to run the sandbox.
+public struct SandboxConfiguration: Sendable {
+    /// Address to bind; loopback by default.
+    public var host: String
+    /// Port to bind; 0 picks a free ephemeral port (read it back from `RunningSandbox.port`).
+    public var port: Int
+    /// Bearer token the simulated Ahrefs API v3 accepts.
+    public var ahrefsV3Token: String
+    /// Delay added before every provider response (not before control routes).
+    public var latency: Duration
+
+    public static let defaultAhrefsV3Token = "sandbox-ahrefs-v3-token"
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        ahrefsV3Token: String = defaultAhrefsV3Token,
+        latency: Duration = .zero
+    ) {
+        self.host = host
+        self.port = port
+        self.ahrefsV3Token = ahrefsV3Token
+        self.latency = latency
+    }
+}
+
+/// Why the sandbox could not start.
+public struct SandboxStartError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// A sandbox server listening on loopback. Start it with `start(_:)`, stop it with `stop()`.
+///
+/// ```swift
+/// let sandbox = try await RunningSandbox.start()
+/// defer { Task { await sandbox.stop() } }   // or `await sandbox.stop()` at the end
+/// // sandbox.environment["AHREFS_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/v3"
+/// ```
+public final class RunningSandbox: Sendable {
+    /// The port the server listens on (resolved when the configuration asked for port 0).
+    public let port: Int
+    public let configuration: SandboxConfiguration
+    private let state: SandboxState
+    private let serverTask: Task<Void, Never>
+    private let stopRequested = Locked(false)
+
+    private init(port: Int, configuration: SandboxConfiguration, state: SandboxState, serverTask: Task<Void, Never>) {
+        self.port = port
+        self.configuration = configuration
+        self.state = state
+        self.serverTask = serverTask
+    }
+
+    /// Starts the server and returns once it is listening.
+    public static func start(_ configuration: SandboxConfiguration = .init()) async throws -> RunningSandbox {
+        let state = SandboxState()
+        let providers: [any SandboxProvider] = [
+            AhrefsV3Provider(token: configuration.ahrefsV3Token)
+        ]
+        let responder = SandboxResponder(
+            state: state,
+            endpoints: providers.flatMap(\.endpoints),
+            latency: configuration.latency
+        )
+
+        var logger = Logger(label: "seopipe.sandbox")
+        logger.logLevel = .warning
+        let (listening, listeningContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: nil
+            ),
+            onServerRunning: { channel in
+                listeningContinuation.yield(channel.localAddress?.port ?? 0)
+                listeningContinuation.finish()
+            },
+            logger: logger
+        )
+
+        let failure = Locked<(any Error)?>(nil)
+        let serverTask = Task {
+            do {
+                try await app.run()
+            } catch {
+                failure.withLock { $0 = error }
+            }
+            listeningContinuation.finish()
+        }
+
+        var iterator = listening.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            serverTask.cancel()
+            await serverTask.value
+            let reason = failure.withLock { $0 }.map { "\($0)" } ?? "the server did not report a listening port"
+            throw SandboxStartError(
+                description: "cannot start the sandbox on \(configuration.host):\(configuration.port): \(reason)"
+            )
+        }
+        return RunningSandbox(port: port, configuration: configuration, state: state, serverTask: serverTask)
+    }
+
+    /// `http://HOST:PORT`, with a wildcard bind address replaced by loopback.
+    public var baseURL: String {
+        var host = self.configuration.host
+        switch host {
+        case "0.0.0.0", "": host = "127.0.0.1"
+        case "::", "[::]": host = "[::1]"
+        default:
+            if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
+        }
+        return "http://\(host):\(self.port)"
+    }
+
+    /// Environment lines that point the shipped pipelines at this sandbox.
+    public var environment: [String: String] {
+        [
+            "AHREFS_BASE_URL": self.baseURL + AhrefsV3Provider.pathPrefix,
+            "AHREFS_API_TOKEN": self.configuration.ahrefsV3Token,
+        ]
+    }
+
+    /// A snapshot of the usage counters and the request log.
+    public func usage() -> SandboxUsage {
+        self.state.usage
+    }
+
+    /// Replaces the fault rules and resets their per-rule counters.
+    public func setFaults(_ rules: [FaultRule]) {
+        self.state.setFaults(rules)
+    }
+
+    /// Clears usage, the request log and the fault rules.
+    public func reset() {
+        self.state.reset()
+    }
+
+    /// Stops accepting work, lets requests in progress finish (bounded wait), then shuts the server down.
+    /// Safe to call more than once, also concurrently.
+    public func stop() async {
+        let first = self.stopRequested.withLock { requested in
+            defer { requested = true }
+            return !requested
+        }
+        if first {
+            let clock = ContinuousClock()
+            let deadline = clock.now + self.configuration.latency + .seconds(5)
+            while self.state.inFlight > 0, clock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            self.serverTask.cancel()
+        }
+        await self.serverTask.value
+    }
+}
+
+/// Routes every request: control routes under `/_sandbox/`, provider endpoints by exact path.
+struct SandboxResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    /// Largest request body the sandbox reads (100 long URLs fit many times over).
+    static let maxBodyBytes = 1 << 20
+
+    let state: SandboxState
+    let endpoints: [String: SandboxEndpoint]
+    let latency: Duration
+
+    init(state: SandboxState, endpoints: [SandboxEndpoint], latency: Duration) {
+        self.state = state
+        self.endpoints = Dictionary(endpoints.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        self.latency = latency
+    }
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        self.state.requestStarted()
+        defer { self.state.requestEnded() }
+
+        let path = request.uri.path
+        if path == ControlRoutes.prefix || path.hasPrefix(ControlRoutes.prefix + "/") {
+            return await ControlRoutes(state: self.state).respond(to: request, path: path)
+        }
+        guard let endpoint = self.endpoints[path] else {
+            return Self.response(ProviderResponse(status: 404, body: JSONOutput.error("Not found: \(path)")))
+        }
+        return await self.respond(to: request, endpoint: endpoint)
+    }
+
+    private func respond(to request: Request, endpoint: SandboxEndpoint) async -> Response {
+        let ticket = self.state.arrive(usageKey: endpoint.usageKey, path: endpoint.path)
+        let body = await Self.readBody(of: request)
+        if self.latency > .zero {
+            try? await Task.sleep(for: self.latency)
+        }
+
+        var answer: ProviderResponse
+        if let fault = ticket.fault {
+            answer = endpoint.errorResponse(fault.status, fault.defaultMessage)
+            if let custom = fault.body { answer.body = custom }
+            if let seconds = fault.retryAfterSeconds { answer.headers.append(("Retry-After", String(seconds))) }
+            answer.charged = false
+            answer.units = 0
+        } else if let bytes = body {
+            if endpoint.methods.contains(request.method) {
+                answer = await endpoint.handle(
+                    ProviderRequest(method: request.method, path: endpoint.path, headers: request.headers, body: bytes)
+                )
+            } else {
+                let allowed = endpoint.methods.map(\.rawValue).joined(separator: ", ")
+                answer = endpoint.errorResponse(
+                    405,
+                    "Method \(request.method.rawValue) is not allowed for \(endpoint.usageKey); use \(allowed)"
+                )
+                answer.headers.append(("Allow", allowed))
+            }
+        } else {
+            answer = endpoint.errorResponse(413, "Request body is larger than \(Self.maxBodyBytes) bytes")
+        }
+
+        let logged = LoggedRequest(
+            endpoint: endpoint.usageKey,
+            status: answer.status,
+            receivedAt: ticket.receivedAt,
+            targetCount: answer.targetCount ?? body.map(endpoint.countTargets) ?? 0,
+            charged: answer.charged,
+            bodySHA: body.map(SHA256.hex)
+        )
+        self.state.finish(ticket, request: logged, units: answer.charged ? answer.units : 0)
+        return Self.response(answer)
+    }
+
+    /// Reads the whole body, or returns nil when it is larger than `maxBodyBytes` or cannot be read.
+    static func readBody(of request: Request) async -> [UInt8]? {
+        var bytes: [UInt8] = []
+        do {
+            for try await chunk in request.body {
+                guard bytes.count + chunk.readableBytes <= Self.maxBodyBytes else { return nil }
+                bytes.append(contentsOf: chunk.readableBytesView)
+            }
+        } catch {
+            return nil
+        }
+        return bytes
+    }
+
+    static func response(_ answer: ProviderResponse) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        for (name, value) in answer.headers {
+            if let fieldName = HTTPFields.Element.Name(name) {
+                headers.append(HTTPFields.Element(name: fieldName, value: value))
+            }
+        }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status, reasonPhrase: HTTPStatusText.reason(answer.status)),
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body))
+        )
+    }
+}
+
+extension JSONOutput {
+    /// `{"error": "<message>"}`, the error body of Ahrefs v3 and of the control routes.
+    static func error(_ message: String) -> String {
+        JSONOutput.object([("error", .string(message))]).text
+    }
+}
+
+/// The sandbox's own routes (no auth): `GET /_sandbox/usage`, `GET|POST /_sandbox/faults`, `POST /_sandbox/reset`.
+struct ControlRoutes {
+    static let prefix = "/_sandbox"
+
+    let state: SandboxState
+
+    func respond(to request: Request, path: String) async -> Response {
+        switch path {
+        case Self.prefix + "/usage":
+            guard request.method == .get else { return Self.methodNotAllowed(request, allowed: "GET") }
+            return Self.json(status: 200, Self.encode(self.state.usage))
+
+        case Self.prefix + "/faults":
+            switch request.method {
+            case .get:
+                return Self.json(status: 200, Self.encode(self.state.faultRules))
+            case .post:
+                return await self.installFaults(from: request)
+            default:
+                return Self.methodNotAllowed(request, allowed: "GET, POST")
+            }
+
+        case Self.prefix + "/reset":
+            guard request.method == .post else { return Self.methodNotAllowed(request, allowed: "POST") }
+            self.state.reset()
+            return Self.json(status: 200, JSONOutput.object([("reset", .bool(true))]).text)
+
+        default:
+            return Self.json(status: 404, JSONOutput.error("Not found: \(path)"))
+        }
+    }
+
+    private func installFaults(from request: Request) async -> Response {
+        guard let body = await SandboxResponder.readBody(of: request) else {
+            return Self.json(status: 413, JSONOutput.error("Request body is too large"))
+        }
+        let rules: [FaultRule]
+        do {
+            rules = try JSONDecoder().decode([FaultRule].self, from: Data(body))
+        } catch {
+            return Self.json(
+                status: 400,
+                JSONOutput.error("Body must be a JSON array of fault rules ({\"endpoint\", \"from_request\", \"count\", \"status\", \"retry_after_seconds\", \"body\"}): \(Self.describe(error))")
+            )
+        }
+        for (index, rule) in rules.enumerated() {
+            if let problem = rule.problems.first {
+                return Self.json(status: 400, JSONOutput.error("Fault rule \(index): \(problem)"))
+            }
+        }
+        self.state.setFaults(rules)
+        return Self.json(status: 200, Self.encode(rules))
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            let at = (context.codingPath + [key]).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return "missing \(at.joined(separator: "."))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            let at = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return "wrong type at \(at.joined(separator: "."))"
+        default:
+            return "not valid JSON"
+        }
+    }
+
+    private static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return JSONOutput.error("Cannot encode the answer") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func methodNotAllowed(_ request: Request, allowed: String) -> Response {
+        var answer = ProviderResponse(
+            status: 405,
+            body: JSONOutput.error("Method \(request.method.rawValue) is not allowed here; use \(allowed)")
+        )
+        answer.headers.append(("Allow", allowed))
+        return SandboxResponder.response(answer)
+    }
+
+    private static func json(status: Int, _ body: String) -> Response {
+        SandboxResponder.response(ProviderResponse(status: status, body: body))
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+
+/// What the sandbox received and charged since it started (or since the last reset).
+///
+/// Its `Codable` form is the wire form of `GET /_sandbox/usage`: snake_case keys, `received_at` as an
+/// ISO 8601 string, plus the read-only totals. Decode it with a plain `JSONDecoder` (no key strategy).
+public struct SandboxUsage: Sendable, Codable, Equatable {
+    /// Counters per endpoint; the key is the endpoint path without its API prefix, e.g.
+    /// `site-explorer/batch/metrics`. Only endpoints that received requests appear.
+    public var endpoints: [String: EndpointUsage]
+    /// Every provider request received (faulted, rejected or served), in arrival order.
+    public var requestLog: [LoggedRequest]
+
+    public init(endpoints: [String: EndpointUsage] = [:], requestLog: [LoggedRequest] = []) {
+        self.endpoints = endpoints
+        self.requestLog = requestLog
+    }
+
+    public var totalRequests: Int { self.endpoints.values.reduce(0) { $0 + $1.requests } }
+    public var totalChargedRequests: Int { self.endpoints.values.reduce(0) { $0 + $1.chargedRequests } }
+    public var totalUnits: Int { self.endpoints.values.reduce(0) { $0 + $1.units } }
+
+    enum CodingKeys: String, CodingKey {
+        case endpoints
+        case requestLog = "request_log"
+        case totalRequests = "total_requests"
+        case totalChargedRequests = "total_charged_requests"
+        case totalUnits = "total_units"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.endpoints = try container.decode([String: EndpointUsage].self, forKey: .endpoints)
+        self.requestLog = try container.decode([LoggedRequest].self, forKey: .requestLog)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.endpoints, forKey: .endpoints)
+        try container.encode(self.requestLog, forKey: .requestLog)
+        try container.encode(self.totalRequests, forKey: .totalRequests)
+        try container.encode(self.totalChargedRequests, forKey: .totalChargedRequests)
+        try container.encode(self.totalUnits, forKey: .totalUnits)
+    }
+}
+
+/// Counters for one endpoint.
+public struct EndpointUsage: Sendable, Codable, Equatable {
+    /// Every request received, whatever its outcome.
+    public var requests: Int
+    /// Requests that were served and charged (HTTP 200).
+    public var chargedRequests: Int
+    /// Units charged in total.
+    public var units: Int
+    /// Targets (domains, URLs or keywords) sent in charged requests.
+    public var targets: Int
+
+    public init(requests: Int = 0, chargedRequests: Int = 0, units: Int = 0, targets: Int = 0) {
+        self.requests = requests
+        self.chargedRequests = chargedRequests
+        self.units = units
+        self.targets = targets
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case requests
+        case chargedRequests = "charged_requests"
+        case units
+        case targets
+    }
+}
+
+/// One provider request as the sandbox saw it.
+public struct LoggedRequest: Sendable, Codable, Equatable {
+    /// Endpoint usage key, e.g. `site-explorer/batch/metrics`.
+    public var endpoint: String
+    /// HTTP status the sandbox answered with.
+    public var status: Int
+    /// When the request arrived.
+    public var receivedAt: Date
+    /// Targets in the request body (0 when the body could not be read).
+    public var targetCount: Int
+    /// Whether the request was charged.
+    public var charged: Bool
+    /// SHA-256 (hex) of the raw request body; equal bodies give equal digests.
+    public var bodySHA: String?
+
+    public init(endpoint: String, status: Int, receivedAt: Date, targetCount: Int, charged: Bool, bodySHA: String? = nil) {
+        self.endpoint = endpoint
+        self.status = status
+        self.receivedAt = receivedAt
+        self.targetCount = targetCount
+        self.charged = charged
+        self.bodySHA = bodySHA
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case endpoint
+        case status
+        case receivedAt = "received_at"
+        case targetCount = "target_count"
+        case charged
+        case bodySHA = "body_sha"
+    }
+
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.endpoint = try container.decode(String.self, forKey: .endpoint)
+        self.status = try container.decode(Int.self, forKey: .status)
+        let timestamp = try container.decode(String.self, forKey: .receivedAt)
+        let date = (try? Self.timestampStyle.parse(timestamp)) ?? (try? Date.ISO8601FormatStyle().parse(timestamp))
+        guard let date else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .receivedAt,
+                in: container,
+                debugDescription: "received_at must be an ISO 8601 timestamp, got \(timestamp)"
+            )
+        }
+        self.receivedAt = date
+        self.targetCount = try container.decode(Int.self, forKey: .targetCount)
+        self.charged = try container.decode(Bool.self, forKey: .charged)
+        self.bodySHA = try container.decodeIfPresent(String.self, forKey: .bodySHA)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.endpoint, forKey: .endpoint)
+        try container.encode(self.status, forKey: .status)
+        try container.encode(self.receivedAt.formatted(Self.timestampStyle), forKey: .receivedAt)
+        try container.encode(self.targetCount, forKey: .targetCount)
+        try container.encode(self.charged, forKey: .charged)
+        try container.encodeIfPresent(self.bodySHA, forKey: .bodySHA)
+    }
+}
+
+/// The sandbox's mutable state: usage counters, the request log and the fault rules, behind one lock.
+final class SandboxState: Sendable {
+    /// A request that has arrived and not yet been answered.
+    struct Ticket: Sendable {
+        fileprivate var sequence: Int
+        fileprivate var generation: Int
+        var receivedAt: Date
+        /// The fault rule that answers this request instead of the provider, if any.
+        var fault: FaultRule?
+    }
+
+    private struct Contents {
+        var endpoints: [String: EndpointUsage] = [:]
+        var log: [(sequence: Int, request: LoggedRequest)] = []
+        var faults = FaultBook()
+        var nextSequence = 0
+        /// Bumped by `reset()` so requests that arrived before it do not land in the fresh counters.
+        var generation = 0
+        var inFlight = 0
+    }
+
+    private let contents = Locked(Contents())
+
+    /// Registers an arriving provider request: fixes its place in the log and decides on a fault.
+    func arrive(usageKey: String, path: String) -> Ticket {
+        self.contents.withLock { contents in
+            contents.nextSequence += 1
+            return Ticket(
+                sequence: contents.nextSequence,
+                generation: contents.generation,
+                receivedAt: Date(),
+                fault: contents.faults.fault(usageKey: usageKey, path: path)
+            )
+        }
+    }
+
+    /// Records the outcome of a request registered with `arrive`.
+    func finish(_ ticket: Ticket, request: LoggedRequest, units: Int) {
+        self.contents.withLock { contents in
+            guard ticket.generation == contents.generation else { return }
+            var usage = contents.endpoints[request.endpoint] ?? EndpointUsage()
+            usage.requests += 1
+            if request.charged {
+                usage.chargedRequests += 1
+                usage.units += units
+                usage.targets += request.targetCount
+            }
+            contents.endpoints[request.endpoint] = usage
+            // Keep the log in arrival order even when later requests finish first.
+            var index = contents.log.endIndex
+            while index > contents.log.startIndex, contents.log[index - 1].sequence > ticket.sequence {
+                index -= 1
+            }
+            contents.log.insert((ticket.sequence, request), at: index)
+        }
+    }
+
+    var usage: SandboxUsage {
+        self.contents.withLock { contents in
+            SandboxUsage(endpoints: contents.endpoints, requestLog: contents.log.map(\.request))
+        }
+    }
+
+    var faultRules: [FaultRule] {
+        self.contents.withLock { $0.faults.installed }
+    }
+
+    func setFaults(_ rules: [FaultRule]) {
+        self.contents.withLock { $0.faults.replace(with: rules) }
+    }
+
+    func reset() {
+        self.contents.withLock { contents in
+            contents.endpoints = [:]
+            contents.log = []
+            contents.faults.replace(with: [])
+            contents.generation += 1
+        }
+    }
+
+    // MARK: In-flight requests, for graceful shutdown
+
+    func requestStarted() {
+        self.contents.withLock { $0.inFlight += 1 }
+    }
+
+    func requestEnded() {
+        self.contents.withLock { $0.inFlight -= 1 }
+    }
+
+    var inFlight: Int {
+        self.contents.withLock { $0.inFlight }
+    }
+}

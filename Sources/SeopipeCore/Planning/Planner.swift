@@ -1,0 +1,78 @@
+import Foundation
+
+/// What `seopipe plan` shows for one stage before anything is spent.
+public struct StagePlan: Sendable, Codable {
+    public var id: String
+    public var provider: String
+    public var endpoint: String
+    public var group: Int
+    public var dependsOn: [String]
+    /// nil when targets come from `from_sql` and are only known at run time.
+    public var targets: Int?
+    /// Targets refused before sending (invalid, or duplicates after normalization are not counted).
+    public var refusedTargets: Int
+    public var chunks: Int?
+    public var requests: Int?
+    public var estimatedUnits: Double?
+    public var table: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, provider, endpoint, group, targets, chunks, requests, table
+        case dependsOn = "depends_on"
+        case refusedTargets = "refused_targets"
+        case estimatedUnits = "estimated_units"
+    }
+}
+
+/// Plans a pipeline: parallel groups, targets, chunks, requests and estimated units per stage.
+public enum Planner {
+    public static func plan(_ pipeline: Pipeline, registry: ProviderRegistry) throws -> [StagePlan] {
+        let graph = try StageGraph(pipeline.stages.map { ($0.id, $0.dependsOn) })
+        var groupOf: [String: Int] = [:]
+        for (index, group) in graph.parallelGroups.enumerated() { for id in group { groupOf[id] = index } }
+        return try graph.executionOrder.map { id in
+            let stage = pipeline.stage(id)!
+            let config = pipeline.providers[stage.provider]!
+            let driver = registry[config.kind]!
+            let endpoint = driver.endpoint(named: stage.endpoint)!
+            var plan = StagePlan(
+                id: id, provider: stage.provider, endpoint: stage.endpoint, group: groupOf[id]!,
+                dependsOn: stage.dependsOn, targets: nil, refusedTargets: 0, chunks: nil, requests: nil,
+                estimatedUnits: nil, table: stage.table)
+            let raw: [String]
+            switch stage.targets {
+            case .list(let items): raw = items
+            case .file(let path): raw = try TargetFile.read(path)
+            case .sql: return plan
+            }
+            var seen: Set<String> = []
+            for target in raw {
+                switch driver.normalize(target, for: endpoint) {
+                case .success(let normalized): seen.insert(normalized)
+                case .failure: plan.refusedTargets += 1
+                }
+            }
+            let size = min(endpoint.maxBatchSize, config.batchSize ?? endpoint.maxBatchSize)
+            let chunkCount = (seen.count + size - 1) / size
+            plan.targets = seen.count
+            plan.chunks = chunkCount
+            plan.requests = chunkCount
+            // Full chunks, then the last one with what is left.
+            let full = seen.count / size
+            let rest = seen.count % size
+            plan.estimatedUnits = Double(full) * driver.estimatedUnits(targetCount: size, endpoint: endpoint)
+                + (rest > 0 ? driver.estimatedUnits(targetCount: rest, endpoint: endpoint) : 0)
+            return plan
+        }
+    }
+}
+
+/// Target files: one target per line; blank lines and `#` comments ignored.
+public enum TargetFile {
+    public static func read(_ path: String) throws -> [String] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return text.split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+}

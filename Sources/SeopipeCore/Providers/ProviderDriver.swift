@@ -1,0 +1,227 @@
+import Foundation
+
+/// What a provider's endpoint takes as targets; one batch never mixes kinds.
+public enum TargetKind: String, Sendable, Hashable {
+    case domain
+    case url
+    case keyword
+}
+
+/// One parameter an endpoint accepts in `params:`.
+public struct ParameterSpec: Sendable {
+    public var name: String
+    public var isRequired: Bool
+    /// What the user should write; shown in errors.
+    public var help: String
+    /// Returns an error message for an invalid value, nil when valid.
+    public var validate: @Sendable (ParamValue) -> String?
+
+    public init(
+        _ name: String, required: Bool = false, help: String,
+        validate: @escaping @Sendable (ParamValue) -> String? = { _ in nil }
+    ) {
+        self.name = name
+        self.isRequired = required
+        self.help = help
+        self.validate = validate
+    }
+}
+
+/// One endpoint a provider supports.
+public struct EndpointSpec: Sendable {
+    public var name: String
+    public var targetKind: TargetKind
+    /// The fact table its rows load into.
+    public var table: String
+    public var parameters: [ParameterSpec]
+    /// The most targets one request may carry.
+    public var maxBatchSize: Int
+
+    public init(name: String, targetKind: TargetKind, table: String, parameters: [ParameterSpec], maxBatchSize: Int) {
+        self.name = name
+        self.targetKind = targetKind
+        self.table = table
+        self.parameters = parameters
+        self.maxBatchSize = maxBatchSize
+    }
+}
+
+/// A target as read from the pipeline and as sent to the provider.
+public struct Target: Sendable, Hashable {
+    /// Exactly as the user wrote it.
+    public var original: String
+    /// As sent to the provider and stored in the warehouse's key.
+    public var normalized: String
+
+    public init(original: String, normalized: String) {
+        self.original = original
+        self.normalized = normalized
+    }
+}
+
+/// A set of targets sent in one request.
+public struct Chunk: Sendable, Hashable {
+    /// 0-based position within the stage.
+    public var index: Int
+    public var targets: [Target]
+
+    public init(index: Int, targets: [Target]) {
+        self.index = index
+        self.targets = targets
+    }
+}
+
+/// Everything a provider needs to build a request for a chunk.
+public struct RequestContext: Sendable {
+    public var stage: Stage
+    public var provider: ProviderConfig
+    public var snapshotDate: SnapshotDate
+
+    public init(stage: Stage, provider: ProviderConfig, snapshotDate: SnapshotDate) {
+        self.stage = stage
+        self.provider = provider
+        self.snapshotDate = snapshotDate
+    }
+}
+
+/// An HTTP request, transport-neutral.
+public struct HTTPRequestSpec: Sendable {
+    public var method: String
+    public var url: String
+    /// Headers including credentials; never logged.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(method: String, url: String, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// An HTTP response, transport-neutral.
+public struct HTTPResponseData: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// Sends HTTP requests; implemented over AsyncHTTPClient by the `SeopipeHTTP` target.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequestSpec, timeout: Duration) async throws -> HTTPResponseData
+}
+
+/// A built request plus its identity for checkpoints.
+public struct ProviderRequest: Sendable {
+    public var http: HTTPRequestSpec
+    /// Hash of everything that determines the answer except credentials: the chunk's checkpoint key.
+    public var requestHash: String
+
+    public init(http: HTTPRequestSpec, requestHash: String) {
+        self.http = http
+        self.requestHash = requestHash
+    }
+}
+
+/// How one HTTP answer is to be treated; decided once, by the provider.
+public enum ResponseClass: Sendable, Equatable {
+    case success
+    /// Try again later (429, 5xx); `retryAfter` from the server when it said.
+    case retryable(message: String, retryAfter: Duration?)
+    /// Do not retry: the stage cannot continue (bad token, plan limits, bad request).
+    case fatal(message: String)
+}
+
+/// A target the provider (or our own validation) refused, with the reason.
+public struct TargetFailure: Error, Sendable, Hashable {
+    public var target: String
+    public var message: String
+
+    public init(target: String, message: String) {
+        self.target = target
+        self.message = message
+    }
+}
+
+/// What one successful response turned into.
+public struct ChunkPayload: Sendable {
+    public var rows: TableBatch
+    public var targetFailures: [TargetFailure]
+    /// Units the provider charged (from its headers when present, else estimated).
+    public var units: Double
+    public var costUSD: Double
+
+    public init(rows: TableBatch, targetFailures: [TargetFailure], units: Double, costUSD: Double = 0) {
+        self.rows = rows
+        self.targetFailures = targetFailures
+        self.units = units
+        self.costUSD = costUSD
+    }
+}
+
+/// Facts that stamp every row of a run.
+public struct RowStamp: Sendable {
+    public var snapshotDate: SnapshotDate
+    public var fetchedAt: String
+    public var runID: String
+
+    public init(snapshotDate: SnapshotDate, fetchedAt: String, runID: String) {
+        self.snapshotDate = snapshotDate
+        self.fetchedAt = fetchedAt
+        self.runID = runID
+    }
+}
+
+/// A provider: endpoints, request building, response classification and decoding, normalization.
+public protocol ProviderDriver: Sendable {
+    /// The `kind:` value in pipeline files, e.g. `ahrefs-v3`.
+    var kind: String { get }
+    /// The environment variable the shipped pipelines read the credential from.
+    var credentialVariable: String { get }
+    var defaultRateLimit: RateLimit { get }
+    var endpoints: [EndpointSpec] { get }
+
+    /// Normalizes one target for an endpoint; a `String` failure is recorded as that target's error.
+    func normalize(_ raw: String, for endpoint: EndpointSpec) -> Result<String, TargetFailure>
+    /// Units a request for `targetCount` targets is expected to cost (for `plan` and budgets).
+    func estimatedUnits(targetCount: Int, endpoint: EndpointSpec) -> Double
+    func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest
+    func classify(_ response: HTTPResponseData) -> ResponseClass
+    /// Decodes a successful response into rows, per-target failures and units charged.
+    func decode(
+        _ response: HTTPResponseData, chunk: Chunk, endpoint: EndpointSpec, context: RequestContext, stamp: RowStamp
+    ) throws -> ChunkPayload
+}
+
+extension ProviderDriver {
+    public func endpoint(named name: String) -> EndpointSpec? { endpoints.first { $0.name == name } }
+}
+
+/// The provider kinds a build knows, by `kind:`.
+public struct ProviderRegistry: Sendable {
+    public var drivers: [String: any ProviderDriver]
+
+    public init(_ drivers: [any ProviderDriver]) {
+        self.drivers = Dictionary(uniqueKeysWithValues: drivers.map { ($0.kind, $0) })
+    }
+
+    public subscript(kind: String) -> (any ProviderDriver)? { drivers[kind] }
+}
+
+/// A failure decoding a provider's answer; treated as retryable (truncated bodies happen).
+public struct ProviderDecodingError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,69 @@
+/// Spending of one provider within a run, checked before every paid request.
+public actor BudgetTracker {
+    public let budget: Budget
+    public private(set) var spentUnits: Double = 0
+    public private(set) var spentCostUSD: Double = 0
+    private var reservedUnits: Double = 0
+    private var reservedCostUSD: Double = 0
+
+    public init(_ budget: Budget) { self.budget = budget }
+
+    /// Books an estimate before sending; false when it would cross the budget (the request is not sent).
+    public func reserve(units: Double, costUSD: Double) -> Bool {
+        if let max = budget.maxUnits, spentUnits + reservedUnits + units > max { return false }
+        if let max = budget.maxCostUSD, spentCostUSD + reservedCostUSD + costUSD > max { return false }
+        reservedUnits += units
+        reservedCostUSD += costUSD
+        return true
+    }
+
+    /// Replaces a reservation with what the provider actually charged (zero when nothing was charged).
+    public func settle(reservedUnits units: Double, reservedCostUSD cost: Double, chargedUnits: Double, chargedCostUSD: Double) {
+        reservedUnits -= units
+        reservedCostUSD -= cost
+        spentUnits += chargedUnits
+        spentCostUSD += chargedCostUSD
+    }
+
+    public var summary: String {
+        var parts: [String] = []
+        if let max = budget.maxUnits { parts.append("spent \(Int(spentUnits)) of \(Int(max)) units") }
+        if let max = budget.maxCostUSD {
+            parts.append("spent $\(String(format: "%.4f", spentCostUSD)) of $\(String(format: "%.2f", max))")
+        }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// Bounds concurrent provider requests across the whole run (`options.parallel_limit`).
+public actor AsyncSemaphore {
+    private var permits: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    public init(permits: Int) { self.permits = permits }
+
+    public func wait() async {
+        if permits > 0 {
+            permits -= 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    public func signal() {
+        if waiters.isEmpty {
+            permits += 1
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+
+    /// Runs `body` holding one permit.
+    public func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async rethrows -> T {
+        await wait()
+        defer { signal() }
+        return try await body()
+    }
+}
+
+import Foundation

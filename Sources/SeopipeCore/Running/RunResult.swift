@@ -1,0 +1,91 @@
+/// The outcome of a run, shaped like the analytics Batch API's response (`seopipe run --json`).
+public struct RunResult: Sendable, Codable {
+    public enum Status: String, Sendable, Codable {
+        case succeeded
+        /// Some targets or stages failed; data loaded for the rest.
+        case partial
+        case failed
+
+        /// DESIGN.md section 7.
+        public var exitCode: Int32 {
+            switch self {
+            case .succeeded: 0
+            case .failed: 1
+            case .partial: 3
+            }
+        }
+    }
+
+    public var runID: String
+    public var pipeline: String
+    public var snapshotDate: String
+    public var status: Status
+    public var results: [String: StageResult]
+    public var meta: Meta
+
+    public struct Meta: Sendable, Codable {
+        public var totalStages: Int
+        public var successful: Int
+        public var partial: Int
+        public var failed: Int
+        public var skipped: Int
+        public var rows: Int
+        public var requests: Int
+        public var units: Double
+        public var costUSD: Double
+        public var targetErrors: Int
+        public var totalTimingMS: Int
+
+        enum CodingKeys: String, CodingKey {
+            case totalStages = "total_stages"
+            case successful, partial, failed, skipped, rows, requests, units
+            case costUSD = "cost_usd"
+            case targetErrors = "target_errors"
+            case totalTimingMS = "total_timing_ms"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id"
+        case pipeline
+        case snapshotDate = "snapshot_date"
+        case status, results, meta
+    }
+}
+
+/// One stage's outcome.
+public struct StageResult: Sendable, Codable {
+    public enum Status: String, Sendable, Codable {
+        case success
+        /// Loaded, but some targets failed or the budget stopped it before the end.
+        case partial
+        case error
+        case skipped
+    }
+
+    public var status: Status
+    public var targets: Int = 0
+    public var chunks: Int = 0
+    /// Chunks committed by an earlier run of the same pipeline and date, not requested again.
+    public var chunksSkipped: Int = 0
+    public var rows: Int = 0
+    public var requests: Int = 0
+    public var retries: Int = 0
+    public var units: Double = 0
+    public var cost: Double = 0
+    public var targetErrors: Int = 0
+    public var timingMS: Int?
+    public var error: String?
+
+    public init(status: Status, error: String? = nil) {
+        self.status = status
+        self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, targets, chunks, rows, requests, retries, units, cost, error
+        case chunksSkipped = "chunks_skipped"
+        case targetErrors = "target_errors"
+        case timingMS = "timing_ms"
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+
+/// Runs a pipeline: stages in dependency order, chunks with retry, rate limits and budgets, each chunk
+/// committed with its checkpoint so a failed run resumes without paying for completed chunks again.
+public struct Runner: Sendable {
+    public struct Options: Sendable {
+        /// Re-fetch chunks an earlier run of the same date already committed (they are replaced, and paid again).
+        public var refresh: Bool = false
+        /// Random numbers in `0..<1` for backoff jitter; injectable for tests.
+        public var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
+
+        public init(refresh: Bool = false) { self.refresh = refresh }
+    }
+
+    public var registry: ProviderRegistry
+    public var warehouse: any Warehouse
+    public var transport: any HTTPTransport
+    public var logger: Logger
+    public var options: Options
+
+    public init(
+        registry: ProviderRegistry, warehouse: any Warehouse, transport: any HTTPTransport, logger: Logger,
+        options: Options = Options()
+    ) {
+        self.registry = registry
+        self.warehouse = warehouse
+        self.transport = transport
+        self.logger = logger
+        self.options = options
+    }
+
+    public func run(_ pipeline: Pipeline, snapshotDate: SnapshotDate) async throws -> RunResult {
+        let runID = Self.makeRunID()
+        let started = ContinuousClock.now
+        let startedAt = Timestamp.now()
+        var logger = logger
+        logger[metadataKey: "run_id"] = "\(runID)"
+        logger[metadataKey: "pipeline"] = "\(pipeline.name)"
+        let graph = try StageGraph(pipeline.stages.map { ($0.id, $0.dependsOn) })
+        try await warehouse.recordRun(RunRecord(
+            runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: "running",
+            startedAt: startedAt))
+        logger.info("run started", metadata: ["snapshot_date": "\(snapshotDate)", "stages": "\(pipeline.stages.count)"])
+
+        let shared = SharedRunState(pipeline: pipeline)
+        let context = RunContext(
+            runID: runID, pipeline: pipeline, snapshotDate: snapshotDate, runner: self, logger: logger, shared: shared)
+
+        var results: [String: StageResult] = [:]
+        var pending = graph.executionOrder
+        var running: Set<String> = []
+        var stopScheduling = false
+        await withTaskGroup(of: (String, StageResult).self) { group in
+            func startReady() {
+                for id in pending {
+                    let deps = graph.dependencies[id] ?? []
+                    if let failed = deps.first(where: { [.error, .skipped].contains(results[$0]?.status) }) {
+                        results[id] = StageResult(status: .skipped, error: "skipped because `\(failed)` did not complete")
+                        pending.removeAll { $0 == id }
+                        continue
+                    }
+                    if stopScheduling {
+                        results[id] = StageResult(status: .skipped, error: "skipped: fail_fast stopped the run")
+                        pending.removeAll { $0 == id }
+                        continue
+                    }
+                    guard deps.allSatisfy({ results[$0] != nil }) else { continue }
+                    pending.removeAll { $0 == id }
+                    running.insert(id)
+                    let stage = pipeline.stage(id)!
+                    group.addTask { (id, await StageExecution(stage: stage, context: context).run()) }
+                }
+            }
+            startReady()
+            // Repeat until nothing changes: skipping one stage can make its dependents skippable.
+            while let (id, result) = await group.next() {
+                running.remove(id)
+                results[id] = result
+                if result.status == .error, pipeline.options.failFast { stopScheduling = true }
+                var before = -1
+                while before != pending.count {
+                    before = pending.count
+                    startReady()
+                }
+            }
+        }
+        for id in graph.executionOrder where results[id]?.status == .skipped {
+            try? await warehouse.recordStage(StageRecord(
+                runID: runID, stageID: id, provider: pipeline.stage(id)?.provider ?? "",
+                endpoint: pipeline.stage(id)?.endpoint ?? "", status: "skipped", error: results[id]?.error))
+        }
+
+        let ordered = graph.executionOrder.compactMap { results[$0] }
+        let meta = RunResult.Meta(
+            totalStages: ordered.count,
+            successful: ordered.count { $0.status == .success },
+            partial: ordered.count { $0.status == .partial },
+            failed: ordered.count { $0.status == .error },
+            skipped: ordered.count { $0.status == .skipped },
+            rows: ordered.reduce(0) { $0 + $1.rows },
+            requests: ordered.reduce(0) { $0 + $1.requests },
+            units: ordered.reduce(0) { $0 + $1.units },
+            costUSD: ordered.reduce(0) { $0 + $1.cost },
+            targetErrors: ordered.reduce(0) { $0 + $1.targetErrors },
+            totalTimingMS: Int((ContinuousClock.now - started).seconds * 1000))
+        let status: RunResult.Status
+        if meta.failed == 0 && meta.skipped == 0 && meta.partial == 0 {
+            status = .succeeded
+        } else if meta.successful + meta.partial > 0 || ordered.contains(where: { $0.rows > 0 || $0.chunksSkipped > 0 }) {
+            status = .partial
+        } else {
+            status = .failed
+        }
+        var result = RunResult(
+            runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: status,
+            results: results, meta: meta)
+        if !pipeline.options.includeTiming {
+            for key in result.results.keys { result.results[key]?.timingMS = nil }
+        }
+        let firstError = graph.executionOrder.lazy.compactMap { id in results[id]?.error.map { "\(id): \($0)" } }.first
+        try await warehouse.recordRun(RunRecord(
+            runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: status.rawValue,
+            startedAt: startedAt, finishedAt: Timestamp.now(), rows: meta.rows, requests: meta.requests,
+            units: meta.units, costUSD: meta.costUSD, error: firstError))
+        logger.info("run finished", metadata: [
+            "status": "\(status.rawValue)", "rows": "\(meta.rows)", "requests": "\(meta.requests)",
+            "units": "\(meta.units)",
+        ])
+        return result
+    }
+
+    static func makeRunID() -> String {
+        let stamp = Timestamp.now().filter { $0.isNumber || $0 == "T" }
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(stamp)-\(String(repeating: "0", count: 8 - suffix.count))\(suffix)"
+    }
+}
+
+/// UTC timestamps as ISO-8601 text, the warehouse's TEXT timestamp format.
+public enum Timestamp {
+    public static func now() -> String { Date().formatted(.iso8601) }
+}
+
+/// Limiters, budgets and the request semaphore: one per provider (or run), shared by all stages.
+final class SharedRunState: Sendable {
+    let limiters: [String: RateLimiter]
+    let budgets: [String: BudgetTracker]
+    let requestSlots: AsyncSemaphore
+
+    init(pipeline: Pipeline) {
+        limiters = pipeline.providers.mapValues { RateLimiter($0.rateLimit) }
+        budgets = pipeline.providers.mapValues { BudgetTracker($0.budget) }
+        requestSlots = AsyncSemaphore(permits: pipeline.options.parallelLimit)
+    }
+}
+
+struct RunContext: Sendable {
+    var runID: String
+    var pipeline: Pipeline
+    var snapshotDate: SnapshotDate
+    var runner: Runner
+    var logger: Logger
+    var shared: SharedRunState
+}

@@ -1,0 +1,333 @@
+import Foundation
+import Logging
+
+/// Why a stage stopped before all its chunks were done.
+enum StageStop: Error {
+    /// The provider refused in a way retrying cannot fix (token, plan, bad request), or retries ran out.
+    case failed(String)
+    /// The budget would be crossed by the next request.
+    case budget(String)
+}
+
+/// One stage of one run: targets, chunks, requests, commits.
+struct StageExecution: Sendable {
+    let stage: Stage
+    let context: RunContext
+
+    private var runner: Runner { context.runner }
+    private var warehouse: any Warehouse { context.runner.warehouse }
+
+    func run() async -> StageResult {
+        let started = ContinuousClock.now
+        let startedAt = Timestamp.now()
+        var logger = context.logger
+        logger[metadataKey: "stage"] = "\(stage.id)"
+        let providerConfig = context.pipeline.providers[stage.provider]!
+        let driver = runner.registry[providerConfig.kind]!
+        let endpoint = driver.endpoint(named: stage.endpoint)!
+        let tally = StageTally()
+        var result = StageResult(status: .success)
+
+        func finish(_ status: StageResult.Status, error: String?) async -> StageResult {
+            result = await tally.apply(to: result)
+            result.status = status
+            result.error = error
+            result.timingMS = Int((ContinuousClock.now - started).seconds * 1000)
+            if status == .success, result.targetErrors > 0 { result.status = .partial }
+            let record = StageRecord(
+                runID: context.runID, stageID: stage.id, provider: stage.provider, endpoint: stage.endpoint,
+                status: result.status.rawValue, startedAt: startedAt, finishedAt: Timestamp.now(),
+                targets: result.targets, chunks: result.chunks, chunksSkipped: result.chunksSkipped, rows: result.rows,
+                requests: result.requests, units: result.units, costUSD: result.cost, error: result.error)
+            do {
+                try await warehouse.recordStage(record)
+            } catch {
+                logger.error("could not record the stage in the ledger: \(error)")
+            }
+            if let error = result.error {
+                logger.error("stage \(result.status.rawValue): \(error)")
+            } else {
+                logger.info("stage done", metadata: [
+                    "status": "\(result.status.rawValue)", "rows": "\(result.rows)", "requests": "\(result.requests)",
+                    "chunks_skipped": "\(result.chunksSkipped)", "units": "\(result.units)",
+                ])
+            }
+            return result
+        }
+
+        // Targets: read, normalize, de-duplicate. Refused targets are recorded, never sent.
+        let rawTargets: [String]
+        do {
+            rawTargets = try await readTargets()
+        } catch {
+            return await finish(.error, error: "\(stage.provider) stage `\(stage.id)`: cannot read targets: \(error)")
+        }
+        var seen: Set<String> = []
+        var targets: [Target] = []
+        var refused: [TargetFailure] = []
+        for raw in rawTargets {
+            switch driver.normalize(raw, for: endpoint) {
+            case .success(let normalized):
+                if seen.insert(normalized).inserted { targets.append(Target(original: raw, normalized: normalized)) }
+            case .failure(let failure):
+                refused.append(failure)
+            }
+        }
+        result.targets = targets.count + refused.count
+        if !refused.isEmpty {
+            await tally.addTargetErrors(refused.count)
+            for failure in refused {
+                logger.warning("\(stage.provider) stage `\(stage.id)` target `\(failure.target)` refused: \(failure.message)")
+            }
+            try? await warehouse.recordTargetFailures(
+                refused, runID: context.runID, pipeline: context.pipeline.name,
+                snapshotDate: context.snapshotDate.description, stageID: stage.id, at: Timestamp.now())
+        }
+        if targets.isEmpty {
+            logger.info("no targets to fetch")
+            return await finish(.success, error: nil)
+        }
+
+        let size = min(endpoint.maxBatchSize, providerConfig.batchSize ?? endpoint.maxBatchSize)
+        let chunks = Chunking.chunks(targets, size: size)
+        result.chunks = chunks.count
+        let requestContext = RequestContext(stage: stage, provider: providerConfig, snapshotDate: context.snapshotDate)
+
+        // Resume: chunks whose exact request an earlier run committed are not bought again.
+        let committed: [String: ChunkCheckpoint]
+        do {
+            committed = try await warehouse.committedChunks(
+                pipeline: context.pipeline.name, snapshotDate: context.snapshotDate.description, stageID: stage.id)
+        } catch {
+            return await finish(.error, error: "cannot read checkpoints: \(error)")
+        }
+        var work: [(Chunk, ProviderRequest)] = []
+        for chunk in chunks {
+            let request: ProviderRequest
+            do {
+                request = try driver.makeRequest(for: chunk, endpoint: endpoint, context: requestContext)
+            } catch {
+                return await finish(.error, error: "cannot build the request for chunk \(chunk.index + 1): \(error)")
+            }
+            if !runner.options.refresh, let checkpoint = committed[request.requestHash] {
+                await tally.skip(checkpoint)
+                continue
+            }
+            work.append((chunk, request))
+        }
+        if work.count < chunks.count {
+            logger.info("resuming: \(chunks.count - work.count) of \(chunks.count) chunks already committed for this date")
+        }
+
+        let chunkLogger = logger
+        let stop = await withTaskGroup(of: StageStop?.self) { group -> StageStop? in
+            for (chunk, request) in work {
+                group.addTask {
+                    if await tally.stopped { return nil }
+                    do {
+                        try await fetchAndCommit(
+                            chunk: chunk, request: request, of: chunks.count, driver: driver, endpoint: endpoint,
+                            config: providerConfig, requestContext: requestContext, tally: tally, logger: chunkLogger)
+                        return nil
+                    } catch let stop as StageStop {
+                        await tally.stop()
+                        return stop
+                    } catch is CancellationError {
+                        return nil
+                    } catch {
+                        await tally.stop()
+                        return .failed("\(error)")
+                    }
+                }
+            }
+            var first: StageStop?
+            for await stop in group where first == nil { first = stop }
+            return first
+        }
+        switch stop {
+        case nil: return await finish(.success, error: nil)
+        case .budget(let message): return await finish(.partial, error: message)
+        case .failed(let message): return await finish(.error, error: message)
+        }
+    }
+
+    func readTargets() async throws -> [String] {
+        switch stage.targets {
+        case .list(let items):
+            return items
+        case .file(let path):
+            return try TargetFile.read(path)
+        case .sql(let query):
+            return try await warehouse.targets(fromSQL: query, snapshotDate: context.snapshotDate.description)
+        }
+    }
+
+    /// One chunk: budget, rate limit, request with retries, decode, commit with its checkpoint.
+    func fetchAndCommit(
+        chunk: Chunk, request: ProviderRequest, of total: Int, driver: any ProviderDriver, endpoint: EndpointSpec,
+        config: ProviderConfig, requestContext: RequestContext, tally: StageTally, logger: Logger
+    ) async throws {
+        let budget = context.shared.budgets[config.name]!
+        let label = "\(config.name) (\(config.kind)) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total) "
+            + "[\(Self.describe(chunk.targets))]"
+        let estimate = driver.estimatedUnits(targetCount: chunk.targets.count, endpoint: endpoint)
+        guard await budget.reserve(units: estimate, costUSD: 0) else {
+            let remaining = await tally.remainingNote(total: total)
+            throw StageStop.budget(
+                "budget of provider `\(config.name)` reached (\(await budget.summary)); stopped before chunk "
+                    + "\(chunk.index + 1)/\(total) (~\(Int(estimate)) units); \(remaining)")
+        }
+        let payload: ChunkPayload
+        let attempts: Int
+        do {
+            (payload, attempts) = try await attempt(
+                chunk: chunk, request: request, driver: driver, endpoint: endpoint, config: config,
+                requestContext: requestContext, tally: tally, logger: logger, label: label)
+        } catch {
+            // Nothing was charged for a chunk that got no usable answer: give its reservation back.
+            await budget.settle(reservedUnits: estimate, reservedCostUSD: 0, chargedUnits: 0, chargedCostUSD: 0)
+            throw error
+        }
+        await budget.settle(
+            reservedUnits: estimate, reservedCostUSD: 0, chargedUnits: payload.units, chargedCostUSD: payload.costUSD)
+        let commit = ChunkCommit(
+            key: ChunkKey(pipeline: context.pipeline.name, snapshotDate: context.snapshotDate.description,
+                stageID: stage.id, requestHash: request.requestHash),
+            runID: context.runID, chunkIndex: chunk.index, targetCount: chunk.targets.count, attempts: attempts,
+            payload: payload, committedAt: Timestamp.now())
+        do {
+            try await runner.warehouse.commit(commit)
+        } catch {
+            throw StageStop.failed("\(label): the warehouse refused the load: \(error)")
+        }
+        for failure in payload.targetFailures {
+            logger.warning("\(config.name) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total) target `\(failure.target)`: \(failure.message)")
+        }
+        await tally.add(payload)
+        logger.debug("chunk committed", metadata: ["chunk": "\(chunk.index + 1)/\(total)", "rows": "\(payload.rows.rowCount)"])
+    }
+
+    /// Sends one chunk's request until it succeeds, fails for good, or retries run out.
+    private func attempt(
+        chunk: Chunk, request: ProviderRequest, driver: any ProviderDriver, endpoint: EndpointSpec,
+        config: ProviderConfig, requestContext: RequestContext, tally: StageTally, logger: Logger, label: String
+    ) async throws -> (ChunkPayload, Int) {
+        let shared = context.shared
+        let limiter = shared.limiters[config.name]!
+        let policy = config.retry
+        var lastError = ""
+        for attempt in 1...policy.maxAttempts {
+            if await tally.stopped { throw CancellationError() }
+            let response: HTTPResponseData
+            do {
+                // Take a request slot first, then the rate-limit slot: a `Retry-After` pause that starts while
+                // we wait for the slot still holds this request back.
+                await shared.requestSlots.wait()
+                do {
+                    try await limiter.acquire()
+                    await tally.addRequest(retry: attempt > 1)
+                    response = try await runner.transport.send(request.http, timeout: config.timeout)
+                    await shared.requestSlots.signal()
+                } catch {
+                    await shared.requestSlots.signal()
+                    throw error
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                lastError = "connection error: \(error)"
+                try await backoff(attempt: attempt, retryAfter: nil, message: lastError, label: label, logger: logger)
+                continue
+            }
+            switch driver.classify(response) {
+            case .success:
+                let payload: ChunkPayload
+                do {
+                    let stamp = RowStamp(snapshotDate: context.snapshotDate, fetchedAt: Timestamp.now(), runID: context.runID)
+                    payload = try driver.decode(response, chunk: chunk, endpoint: endpoint, context: requestContext, stamp: stamp)
+                } catch {
+                    lastError = "\(error)"
+                    try await backoff(attempt: attempt, retryAfter: nil, message: lastError, label: label, logger: logger)
+                    continue
+                }
+                return (payload, attempt)
+            case .retryable(let message, let retryAfter):
+                lastError = message
+                if let retryAfter {
+                    // Nobody sends to this provider while it asked us to wait.
+                    await limiter.pause(for: min(retryAfter, policy.maxRetryAfter))
+                }
+                try await backoff(attempt: attempt, retryAfter: retryAfter, message: message, label: label, logger: logger)
+            case .fatal(let message):
+                throw StageStop.failed("\(label): \(message)")
+            }
+        }
+        throw StageStop.failed("\(label): gave up after \(policy.maxAttempts) attempts: \(lastError)")
+    }
+
+    func backoff(attempt: Int, retryAfter: Duration?, message: String, label: String, logger: Logger) async throws {
+        let policy = context.pipeline.providers[stage.provider]!.retry
+        guard attempt < policy.maxAttempts else { return }
+        let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: runner.options.jitter())
+        logger.warning("\(label): \(message); retry \(attempt)/\(policy.maxAttempts - 1) in \(String(format: "%.1f", delay.seconds))s")
+        try await Task.sleep(for: delay)
+    }
+
+    static func describe(_ targets: [Target]) -> String {
+        guard let first = targets.first?.normalized else { return "" }
+        if targets.count == 1 { return first }
+        return "\(first) … \(targets.last!.normalized), \(targets.count) targets"
+    }
+}
+
+/// Counters of one stage, updated by its concurrent chunks.
+actor StageTally {
+    private(set) var rows = 0
+    private(set) var requests = 0
+    private(set) var retries = 0
+    private(set) var units: Double = 0
+    private(set) var cost: Double = 0
+    private(set) var targetErrors = 0
+    private(set) var chunksSkipped = 0
+    private(set) var chunksDone = 0
+    private(set) var stopped = false
+
+    func addRequest(retry: Bool) {
+        requests += 1
+        if retry { retries += 1 }
+    }
+
+    func add(_ payload: ChunkPayload) {
+        rows += payload.rows.rowCount
+        units += payload.units
+        cost += payload.costUSD
+        targetErrors += payload.targetFailures.count
+        chunksDone += 1
+    }
+
+    func skip(_ checkpoint: ChunkCheckpoint) {
+        chunksSkipped += 1
+        targetErrors += checkpoint.targetErrors
+    }
+
+    func addTargetErrors(_ count: Int) { targetErrors += count }
+
+    func stop() { stopped = true }
+
+    func remainingNote(total: Int) -> String {
+        let left = total - chunksDone - chunksSkipped
+        return "\(left) of \(total) chunks left to fetch; the next run resumes there"
+    }
+
+    func apply(to result: StageResult) -> StageResult {
+        var result = result
+        result.rows = rows
+        result.requests = requests
+        result.retries = retries
+        result.units = units
+        result.cost = cost
+        result.targetErrors = targetErrors
+        result.chunksSkipped = chunksSkipped
+        return result
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+
+/// A run as the ledger records it.
+public struct RunRecord: Sendable, Codable {
+    public var runID: String
+    public var pipeline: String
+    public var snapshotDate: String
+    public var status: String
+    public var startedAt: String
+    public var finishedAt: String?
+    public var rows: Int
+    public var requests: Int
+    public var units: Double
+    public var costUSD: Double
+    public var error: String?
+
+    public init(
+        runID: String, pipeline: String, snapshotDate: String, status: String, startedAt: String,
+        finishedAt: String? = nil, rows: Int = 0, requests: Int = 0, units: Double = 0, costUSD: Double = 0,
+        error: String? = nil
+    ) {
+        self.runID = runID
+        self.pipeline = pipeline
+        self.snapshotDate = snapshotDate
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.rows = rows
+        self.requests = requests
+        self.units = units
+        self.costUSD = costUSD
+        self.error = error
+    }
+}
+
+/// One stage of a run as the ledger records it.
+public struct StageRecord: Sendable {
+    public var runID: String
+    public var stageID: String
+    public var provider: String
+    public var endpoint: String
+    public var status: String
+    public var startedAt: String?
+    public var finishedAt: String?
+    public var targets: Int
+    public var chunks: Int
+    public var chunksSkipped: Int
+    public var rows: Int
+    public var requests: Int
+    public var units: Double
+    public var costUSD: Double
+    public var error: String?
+
+    public init(
+        runID: String, stageID: String, provider: String, endpoint: String, status: String,
+        startedAt: String? = nil, finishedAt: String? = nil, targets: Int = 0, chunks: Int = 0,
+        chunksSkipped: Int = 0, rows: Int = 0, requests: Int = 0, units: Double = 0, costUSD: Double = 0,
+        error: String? = nil
+    ) {
+        self.runID = runID
+        self.stageID = stageID
+        self.provider = provider
+        self.endpoint = endpoint
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.targets = targets
+        self.chunks = chunks
+        self.chunksSkipped = chunksSkipped
+        self.rows = rows
+        self.requests = requests
+        self.units = units
+        self.costUSD = costUSD
+        self.error = error
+    }
+}
+
+/// Identifies a chunk across runs: same pipeline, date, stage and request means the same data.
+public struct ChunkKey: Sendable, Hashable {
+    public var pipeline: String
+    public var snapshotDate: String
+    public var stageID: String
+    public var requestHash: String
+
+    public init(pipeline: String, snapshotDate: String, stageID: String, requestHash: String) {
+        self.pipeline = pipeline
+        self.snapshotDate = snapshotDate
+        self.stageID = stageID
+        self.requestHash = requestHash
+    }
+}
+
+/// A committed chunk's checkpoint, read back to skip it on resume.
+public struct ChunkCheckpoint: Sendable {
+    public var requestHash: String
+    public var rows: Int
+    public var units: Double
+    public var costUSD: Double
+    public var targetErrors: Int
+    public var runID: String
+
+    public init(requestHash: String, rows: Int, units: Double, costUSD: Double, targetErrors: Int, runID: String) {
+        self.requestHash = requestHash
+        self.rows = rows
+        self.units = units
+        self.costUSD = costUSD
+        self.targetErrors = targetErrors
+        self.runID = runID
+    }
+}
+
+/// Everything a chunk commits atomically: its rows, its per-target errors and its checkpoint.
+public struct ChunkCommit: Sendable {
+    public var key: ChunkKey
+    public var runID: String
+    public var chunkIndex: Int
+    public var targetCount: Int
+    public var attempts: Int
+    public var payload: ChunkPayload
+    public var committedAt: String
+
+    public init(
+        key: ChunkKey, runID: String, chunkIndex: Int, targetCount: Int, attempts: Int, payload: ChunkPayload,
+        committedAt: String
+    ) {
+        self.key = key
+        self.runID = runID
+        self.chunkIndex = chunkIndex
+        self.targetCount = targetCount
+        self.attempts = attempts
+        self.payload = payload
+        self.committedAt = committedAt
+    }
+}
+
+/// A migration as applied.
+public struct AppliedMigration: Sendable {
+    public var version: Int
+    public var name: String
+    public var newlyApplied: Bool
+
+    public init(version: Int, name: String, newlyApplied: Bool) {
+        self.version = version
+        self.name = name
+        self.newlyApplied = newlyApplied
+    }
+}
+
+/// A warehouse backend: migrations, the ledger, and atomic chunk loads.
+public protocol Warehouse: Sendable {
+    /// Applies pending migrations in order; refuses when an applied file changed.
+    func migrate() async throws -> [AppliedMigration]
+    func recordRun(_ run: RunRecord) async throws
+    func recordStage(_ stage: StageRecord) async throws
+    /// Checkpoints of chunks already committed for this pipeline, date and stage, by request hash.
+    func committedChunks(pipeline: String, snapshotDate: String, stageID: String) async throws
+        -> [String: ChunkCheckpoint]
+    /// Upserts the rows, records target errors and marks the chunk committed, in one transaction.
+    func commit(_ chunk: ChunkCommit) async throws
+    /// Records local target failures (never sent) for a stage.
+    func recordTargetFailures(
+        _ failures: [TargetFailure], runID: String, pipeline: String, snapshotDate: String, stageID: String,
+        at: String
+    ) async throws
+    /// Runs a read-only query whose first column lists targets; `:snapshot` is bound to the date.
+    func targets(fromSQL sql: String, snapshotDate: String) async throws -> [String]
+    func recentRuns(limit: Int) async throws -> [RunRecord]
+    /// Row counts of the fact tables (for summaries).
+    func factTableCounts() async throws -> [(table: String, rows: Int)]
+    func close() async
+}
+
+/// A migration file's content, in order.
+public struct MigrationFile: Sendable {
+    public var version: Int
+    public var name: String
+    public var sql: String
+
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+
+    /// FNV-1a 64 of the SQL text, hex: what the ledger compares to refuse edited migrations.
+    public var checksum: String { StableHash.fnv1a64Hex(sql.utf8) }
+}
+
+/// The migration runner's refusal when history and files disagree.
+public struct MigrationError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Stable, process-independent hashing for checkpoints and checksums.
+public enum StableHash {
+    public static func fnv1a64(_ bytes: some Sequence<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var hash = seed
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    /// 128 bits as two FNV-1a passes with different seeds, hex: collision-safe enough for chunk identity.
+    public static func fnv1a64Hex(_ bytes: some Sequence<UInt8>) -> String {
+        let first = fnv1a64(bytes)
+        let second = fnv1a64(bytes, seed: 0x6c62_272e_07bb_0142)
+        return hex(first) + hex(second)
+    }
+
+    static func hex(_ value: UInt64) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
+    }
+}

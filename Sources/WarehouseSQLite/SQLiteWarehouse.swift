@@ -1,0 +1,283 @@
+import CSQLite
+import Foundation
+import SeopipeCore
+
+/// The embedded warehouse: one SQLite file in WAL mode, versioned migrations, ledger and fact tables.
+public actor SQLiteWarehouse: Warehouse {
+    public let path: String
+    private let connection: SQLiteConnection
+    private let migrations: [MigrationFile]
+    /// Prepared upserts by table, reused across chunks.
+    private var upserts: [String: (columns: [String], statement: SQLiteStatement)] = [:]
+    private var knownTables: Set<String>?
+
+    /// Opens (creating when absent) the database file. Call ``migrate()`` before use.
+    public init(path: String, migrations: [MigrationFile] = SQLiteMigrations.all) throws {
+        self.path = path
+        self.migrations = migrations
+        connection = try SQLiteConnection(path: path)
+        try connection.execute("PRAGMA journal_mode=WAL")
+        // NORMAL is durable against process crashes in WAL mode; fsync at checkpoints only.
+        try connection.execute("PRAGMA synchronous=NORMAL")
+        try connection.execute("PRAGMA foreign_keys=ON")
+    }
+
+    public func close() async {
+        upserts.removeAll()
+        try? connection.execute("PRAGMA optimize")
+    }
+
+    // MARK: Migrations
+
+    public func migrate() throws -> [AppliedMigration] {
+        try connection.execute("""
+            CREATE TABLE IF NOT EXISTS seopipe_schema_migrations (
+                version    INTEGER PRIMARY KEY,
+                name       TEXT NOT NULL,
+                checksum   TEXT NOT NULL,
+                applied_at TEXT NOT NULL
+            )
+            """)
+        var applied: [Int: (name: String, checksum: String)] = [:]
+        try connection.prepare("SELECT version, name, checksum FROM seopipe_schema_migrations").forEachRow {
+            applied[$0.int(0)] = ($0.text(1) ?? "", $0.text(2) ?? "")
+        }
+        let known = Set(migrations.map(\.version))
+        if let unknown = applied.keys.filter({ !known.contains($0) }).max() {
+            throw MigrationError(
+                "the warehouse \(path) has migration \(unknown) (\(applied[unknown]!.name)) that this seopipe does not "
+                    + "know; it was migrated by a newer seopipe: upgrade seopipe")
+        }
+        var result: [AppliedMigration] = []
+        for migration in migrations.sorted(by: { $0.version < $1.version }) {
+            if let existing = applied[migration.version] {
+                guard existing.checksum == migration.checksum else {
+                    throw MigrationError(
+                        "migration \(String(format: "%04d", migration.version))_\(migration.name).sql was changed "
+                            + "after it was applied to \(path) (checksum \(existing.checksum) in the warehouse, "
+                            + "\(migration.checksum) now); applied migrations are immutable: restore the file and add "
+                            + "a new numbered migration instead")
+                }
+                result.append(AppliedMigration(version: migration.version, name: migration.name, newlyApplied: false))
+                continue
+            }
+            try connection.transaction {
+                try connection.execute(migration.sql)
+                let insert = try connection.prepare(
+                    "INSERT INTO seopipe_schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
+                try insert.bind([.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
+                    .text(Timestamp.now())])
+                try insert.run()
+            }
+            result.append(AppliedMigration(version: migration.version, name: migration.name, newlyApplied: true))
+        }
+        knownTables = nil
+        return result
+    }
+
+    // MARK: Ledger
+
+    public func recordRun(_ run: RunRecord) throws {
+        let statement = try connection.prepare("""
+            INSERT INTO seopipe_runs (run_id, pipeline, snapshot_date, status, started_at, finished_at, rows, requests,
+                units, cost_usd, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at,
+                rows = excluded.rows, requests = excluded.requests, units = excluded.units,
+                cost_usd = excluded.cost_usd, error = excluded.error
+            """)
+        try statement.bind([
+            .text(run.runID), .text(run.pipeline), .text(run.snapshotDate), .text(run.status), .text(run.startedAt),
+            SQLValue(run.finishedAt), .integer(Int64(run.rows)), .integer(Int64(run.requests)), .real(run.units),
+            .real(run.costUSD), SQLValue(run.error),
+        ])
+        try statement.run()
+    }
+
+    public func recordStage(_ stage: StageRecord) throws {
+        let statement = try connection.prepare("""
+            INSERT OR REPLACE INTO seopipe_stage_runs (run_id, stage_id, provider, endpoint, status, started_at,
+                finished_at, targets, chunks, chunks_skipped, rows, requests, units, cost_usd, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.bind([
+            .text(stage.runID), .text(stage.stageID), .text(stage.provider), .text(stage.endpoint), .text(stage.status),
+            SQLValue(stage.startedAt), SQLValue(stage.finishedAt), .integer(Int64(stage.targets)),
+            .integer(Int64(stage.chunks)), .integer(Int64(stage.chunksSkipped)), .integer(Int64(stage.rows)),
+            .integer(Int64(stage.requests)), .real(stage.units), .real(stage.costUSD), SQLValue(stage.error),
+        ])
+        try statement.run()
+    }
+
+    public func committedChunks(pipeline: String, snapshotDate: String, stageID: String) throws
+        -> [String: ChunkCheckpoint]
+    {
+        let statement = try connection.prepare("""
+            SELECT request_hash, rows, units, cost_usd, target_errors, run_id FROM seopipe_chunks
+            WHERE pipeline = ? AND snapshot_date = ? AND stage_id = ? AND status = 'committed'
+            """)
+        try statement.bind([.text(pipeline), .text(snapshotDate), .text(stageID)])
+        var result: [String: ChunkCheckpoint] = [:]
+        try statement.forEachRow { row in
+            let hash = row.text(0) ?? ""
+            result[hash] = ChunkCheckpoint(
+                requestHash: hash, rows: row.int(1), units: row.double(2), costUSD: row.double(3),
+                targetErrors: row.int(4), runID: row.text(5) ?? "")
+        }
+        return result
+    }
+
+    // MARK: Loading
+
+    public func commit(_ chunk: ChunkCommit) throws {
+        try connection.transaction {
+            try upsert(chunk.payload.rows)
+            let errors = try connection.prepare("""
+                INSERT OR REPLACE INTO seopipe_target_errors (pipeline, snapshot_date, stage_id, target, run_id,
+                    request_hash, error, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for failure in chunk.payload.targetFailures {
+                try errors.bind([
+                    .text(chunk.key.pipeline), .text(chunk.key.snapshotDate), .text(chunk.key.stageID),
+                    .text(failure.target), .text(chunk.runID), .text(chunk.key.requestHash), .text(failure.message),
+                    .text(chunk.committedAt),
+                ])
+                try errors.run()
+            }
+            let checkpoint = try connection.prepare("""
+                INSERT OR REPLACE INTO seopipe_chunks (pipeline, snapshot_date, stage_id, request_hash, chunk_index,
+                    status, targets, rows, units, cost_usd, target_errors, attempts, run_id, committed_at)
+                VALUES (?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            try checkpoint.bind([
+                .text(chunk.key.pipeline), .text(chunk.key.snapshotDate), .text(chunk.key.stageID),
+                .text(chunk.key.requestHash), .integer(Int64(chunk.chunkIndex)), .integer(Int64(chunk.targetCount)),
+                .integer(Int64(chunk.payload.rows.rowCount)), .real(chunk.payload.units), .real(chunk.payload.costUSD),
+                .integer(Int64(chunk.payload.targetFailures.count)), .integer(Int64(chunk.attempts)),
+                .text(chunk.runID), .text(chunk.committedAt),
+            ])
+            try checkpoint.run()
+        }
+    }
+
+    /// Loads a batch outside the ledger, in its own transaction (benchmarks, imports).
+    public func load(_ batch: TableBatch) throws {
+        try connection.transaction { try upsert(batch) }
+    }
+
+    /// Upserts every row of `batch` with one reused prepared statement; the caller holds the transaction.
+    private func upsert(_ batch: TableBatch) throws {
+        guard batch.rowCount > 0 else { return }
+        let statement = try upsertStatement(for: batch)
+        let width = batch.columns.count
+        try batch.values.withUnsafeBufferPointer { values in
+            var offset = 0
+            while offset < values.count {
+                for column in 0..<width {
+                    try statement.bind(values[offset + column], at: Int32(column + 1))
+                }
+                try statement.run()
+                offset += width
+            }
+        }
+    }
+
+    private func upsertStatement(for batch: TableBatch) throws -> SQLiteStatement {
+        if let cached = upserts[batch.table], cached.columns == batch.columns { return cached.statement }
+        if knownTables == nil {
+            var tables: Set<String> = []
+            try connection.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").forEachRow {
+                if let name = $0.text(0) { tables.insert(name) }
+            }
+            knownTables = tables
+        }
+        guard knownTables!.contains(batch.table) else {
+            throw SQLiteError(code: SQLITE_ERROR, message: "no table \(batch.table) in the warehouse; run `seopipe migrate`")
+        }
+        let columns = batch.columns.map(quoted).joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: batch.columns.count).joined(separator: ", ")
+        let updates = batch.columns.filter { !batch.keyColumns.contains($0) }
+            .map { "\(quoted($0)) = excluded.\(quoted($0))" }.joined(separator: ", ")
+        let sql = """
+            INSERT INTO \(quoted(batch.table)) (\(columns)) VALUES (\(placeholders))
+            ON CONFLICT (\(batch.keyColumns.map(quoted).joined(separator: ", "))) DO UPDATE SET \(updates)
+            """
+        let statement = try connection.prepare(sql)
+        upserts[batch.table] = (batch.columns, statement)
+        return statement
+    }
+
+    public func recordTargetFailures(
+        _ failures: [TargetFailure], runID: String, pipeline: String, snapshotDate: String, stageID: String,
+        at: String
+    ) throws {
+        try connection.transaction {
+            let statement = try connection.prepare("""
+                INSERT OR REPLACE INTO seopipe_target_errors (pipeline, snapshot_date, stage_id, target, run_id,
+                    request_hash, error, recorded_at)
+                VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
+                """)
+            for failure in failures {
+                try statement.bind([.text(pipeline), .text(snapshotDate), .text(stageID), .text(failure.target),
+                    .text(runID), .text(failure.message), .text(at)])
+                try statement.run()
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    public func targets(fromSQL sql: String, snapshotDate: String) throws -> [String] {
+        let statement = try connection.prepare(sql)
+        guard statement.isReadOnly else {
+            throw SQLiteError(code: SQLITE_READONLY, message: "from_sql must only read (a SELECT), not change the warehouse")
+        }
+        try statement.bind(.text(snapshotDate), named: ":snapshot")
+        var targets: [String] = []
+        try statement.forEachRow { row in
+            if let value = row.text(0) { targets.append(value) }
+        }
+        return targets
+    }
+
+    public func recentRuns(limit: Int) throws -> [RunRecord] {
+        let statement = try connection.prepare("""
+            SELECT run_id, pipeline, snapshot_date, status, started_at, finished_at, rows, requests, units, cost_usd,
+                error
+            FROM seopipe_runs ORDER BY started_at DESC, run_id DESC LIMIT ?
+            """)
+        try statement.bind([.integer(Int64(limit))])
+        var runs: [RunRecord] = []
+        try statement.forEachRow { row in
+            runs.append(RunRecord(
+                runID: row.text(0) ?? "", pipeline: row.text(1) ?? "", snapshotDate: row.text(2) ?? "",
+                status: row.text(3) ?? "", startedAt: row.text(4) ?? "", finishedAt: row.text(5), rows: row.int(6),
+                requests: row.int(7), units: row.double(8), costUSD: row.double(9), error: row.text(10)))
+        }
+        return runs
+    }
+
+    public func factTableCounts() throws -> [(table: String, rows: Int)] {
+        var tables: [String] = []
+        try connection.prepare("""
+            SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'seopipe\\_%' ESCAPE '\\'
+                AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name
+            """).forEachRow { if let name = $0.text(0) { tables.append(name) } }
+        return try tables.map { table in
+            var count = 0
+            try connection.prepare("SELECT count(*) FROM \(quoted(table))").forEachRow { count = $0.int(0) }
+            return (table, count)
+        }
+    }
+
+    /// Runs a read-only query and returns every row as text (CLI summaries and tests).
+    public func query(_ sql: String) throws -> [[String?]] {
+        let statement = try connection.prepare(sql)
+        var rows: [[String?]] = []
+        try statement.forEachRow { row in
+            rows.append((0..<row.columnCount).map { row.isNull($0) ? nil : row.text($0) })
+        }
+        return rows
+    }
+}

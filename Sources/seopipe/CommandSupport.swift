@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Providers
+import SeopipeCore
+import WarehouseSQLite
+
+/// Exit codes of DESIGN.md section 7.
+enum Exit {
+    static let failed = ExitCode(1)
+    static let usage = ExitCode(2)
+    static let partial = ExitCode(3)
+    static let locked = ExitCode(4)
+}
+
+/// Writes to standard error; only the CLI prints.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+struct LoggingOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Print nothing on success; on failure, a one-paragraph summary (for cron).")
+    var quiet = false
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
+    func bootstrap() {
+        let level: Logger.Level = quiet ? .critical : logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Loads a pipeline file, printing its errors with file:line:column and exiting 2 when it is invalid.
+func loadPipeline(_ path: String, json: Bool = false) throws -> Pipeline {
+    let loader = PipelineLoader(registry: .builtin)
+    do {
+        return try loader.load(file: URL(fileURLWithPath: path))
+    } catch {
+        if json {
+            let errors = error.errors.map { e -> [String: String] in
+                var item = ["file": e.location.file, "line": "\(e.location.line)", "column": "\(e.location.column)",
+                    "code": e.code.rawValue, "message": e.message]
+                item["hint"] = e.hint
+                return item
+            }
+            printJSON(["valid": false, "errors": errors] as [String: any Sendable])
+        } else {
+            printError(error.description)
+            printError("\(path): \(error.errors.count) error\(error.errors.count == 1 ? "" : "s"); nothing was run")
+        }
+        throw Exit.usage
+    }
+}
+
+/// The warehouse URL in force: `--warehouse`, then `SEOPIPE_WAREHOUSE`, then the pipeline's own.
+func resolveWarehouse(_ flag: String?, pipeline: Pipeline?) throws -> WarehouseLocation {
+    let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    let chosen = flag ?? ProcessInfo.processInfo.environment["SEOPIPE_WAREHOUSE"].flatMap { $0.isEmpty ? nil : $0 }
+    guard let chosen else {
+        return pipeline?.warehouse ?? .sqlite(path: cwd.appendingPathComponent("warehouse.db").path)
+    }
+    do {
+        return try WarehouseLocation.parse(chosen, relativeTo: cwd)
+    } catch {
+        printError("error: --warehouse: \(error)")
+        throw Exit.usage
+    }
+}
+
+/// Opens and migrates the warehouse.
+func openWarehouse(_ location: WarehouseLocation) throws -> SQLiteWarehouse {
+    switch location {
+    case .sqlite(let path):
+        do {
+            let warehouse = try SQLiteWarehouse(path: path)
+            return warehouse
+        } catch {
+            printError("error: cannot open the warehouse \(location): \(error)")
+            throw Exit.failed
+        }
+    }
+}
+
+func migrated(_ location: WarehouseLocation) async throws -> SQLiteWarehouse {
+    let warehouse = try openWarehouse(location)
+    do {
+        _ = try await warehouse.migrate()
+    } catch {
+        printError("error: \(error)")
+        throw Exit.failed
+    }
+    return warehouse
+}
+
+func printJSON(_ object: Any) {
+    if let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+func printJSON(_ value: some Encodable) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    if let data = try? encoder.encode(value) { print(String(decoding: data, as: UTF8.self)) }
+}
+
+/// Formats units and money for people.
+func formatNumber(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value)
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+
+@main
+struct Seopipe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seopipe",
+        abstract: "Runs declarative SEO data pipelines: provider APIs in, a dated warehouse out.",
+        discussion: """
+            A pipeline file (YAML) names providers (Ahrefs v3, ...), stages that call their batch endpoints, \
+            and a warehouse (SQLite). Every run stamps rows with a snapshot date: a new date adds history, a \
+            re-run of a date replaces it, and a failed run resumes without buying completed chunks again.
+
+            Start with `seopipe demo`: it serves simulated provider APIs on loopback and loads demo.db.
+
+            Exit codes: 0 success, 1 run failed, 2 usage or validation error, 3 partial (some targets or \
+            stages failed, the rest loaded), 4 another run of the pipeline holds the lock.
+            """,
+        subcommands: [
+            Validate.self, Plan.self, Run.self, Migrate.self, Runs.self, SandboxCommand.self, Demo.self,
+        ]
+    )
+}

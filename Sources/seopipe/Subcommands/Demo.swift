@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Sandbox
+import SeopipeCore
+import WarehouseSQLite
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the demo pipeline against the built-in sandbox into demo.db.",
+        discussion: """
+            Starts the sandbox in-process on a free loopback port, points pipelines/demo.yml at it, runs it \
+            and prints rows per table, units spent and a query to try with sqlite3. No API token is needed \
+            and nothing is spent.
+            """)
+
+    @Option(help: "The demo pipeline file.")
+    var pipeline = "pipelines/demo.yml"
+
+    @Option(help: "Warehouse URL.")
+    var warehouse = "sqlite:demo.db"
+
+    @Option(help: "Snapshot date YYYY-MM-DD (default: today, UTC).")
+    var date: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        logging.bootstrap()
+        let sandbox = try await RunningSandbox.start()
+        // The demo pipeline reads its base URL and token from the environment, like every shipped pipeline.
+        for (name, value) in sandbox.environment { setenv(name, value, 1) }
+        let exitCode: ExitCode
+        do {
+            let loaded = try loadPipeline(pipeline)
+            let snapshot = try date.map { text in
+                guard let parsed = SnapshotDate(text) else {
+                    printError("error: --date \(text) is not a date; write YYYY-MM-DD")
+                    throw Exit.usage
+                }
+                return parsed
+            } ?? loaded.snapshot.resolve()
+            let location = try resolveWarehouse(warehouse, pipeline: loaded)
+            let result = try await RunFlow.execute(
+                loaded, snapshot: snapshot, warehouse: location, refresh: false, logger: Logger(label: "seopipe"))
+            RunFlow.report(result, warehouse: location, json: false, quiet: logging.quiet)
+            let usage = sandbox.usage()
+            let store = try openWarehouse(location)
+            let counts = try await store.factTableCounts()
+            await store.close()
+            print("")
+            print("warehouse \(location):")
+            printTable([["table", "rows"]] + counts.map { [$0.table, "\($0.rows)"] })
+            print("sandbox charged \(usage.totalUnits) units for \(usage.totalChargedRequests) requests "
+                + "(\(usage.totalRequests) received)")
+            if case .sqlite(let path) = location {
+                let shown = path.hasPrefix(FileManager.default.currentDirectoryPath + "/")
+                    ? String(path.dropFirst(FileManager.default.currentDirectoryPath.count + 1)) : path
+                print("")
+                print("try:  sqlite3 -header -column \(shown) \"SELECT target, snapshot_date, domain_rating, "
+                    + "org_traffic FROM ahrefs_domain_metrics ORDER BY domain_rating DESC;\"")
+            }
+            exitCode = result.status == .succeeded ? .success : ExitCode(result.status.exitCode)
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+        await sandbox.stop()
+        if exitCode != .success { throw exitCode }
+    }
+}

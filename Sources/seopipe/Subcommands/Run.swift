@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Providers
+import SeopipeCore
+import SeopipeHTTP
+import WarehouseSQLite
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a pipeline: extract from the providers, load the warehouse, record the run.",
+        discussion: """
+            Rows are stamped with the snapshot date (--date, else the file's `snapshot:`, else today in UTC). \
+            Chunks an earlier run of the same pipeline and date committed are not requested again, so a \
+            failed run is healed by running it again; --refresh buys them again and replaces their rows.
+            Exit codes: 0 success, 1 failed, 2 invalid pipeline, 3 partial (some targets or stages failed).
+            """)
+
+    @Argument(help: "The pipeline file (YAML).")
+    var file: String
+
+    @Option(help: "Snapshot date YYYY-MM-DD (default: the file's `snapshot:`).")
+    var date: String?
+
+    @Option(help: "Warehouse URL, overriding the file (also $SEOPIPE_WAREHOUSE), e.g. sqlite:warehouse.db.")
+    var warehouse: String?
+
+    @Flag(help: "Re-fetch chunks already committed for this date (they are paid for again).")
+    var refresh = false
+
+    @Flag(help: "Print the result as JSON: run_id, status, results per stage, meta totals.")
+    var json = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        logging.bootstrap()
+        let pipeline = try loadPipeline(file)
+        var snapshot = pipeline.snapshot.resolve()
+        if let date {
+            guard let parsed = SnapshotDate(date) else {
+                printError("error: --date \(date) is not a date; write YYYY-MM-DD, e.g. --date 2026-11-24")
+                throw Exit.usage
+            }
+            snapshot = parsed
+        }
+        let location = try resolveWarehouse(warehouse, pipeline: pipeline)
+        let result = try await RunFlow.execute(
+            pipeline, snapshot: snapshot, warehouse: location, refresh: refresh, logger: Logger(label: "seopipe"))
+        RunFlow.report(result, warehouse: location, json: json, quiet: logging.quiet)
+        if result.status != .succeeded { throw ExitCode(result.status.exitCode) }
+    }
+}
+
+/// The run path shared by `run` and `demo`.
+enum RunFlow {
+    static func execute(
+        _ pipeline: Pipeline, snapshot: SnapshotDate, warehouse location: WarehouseLocation, refresh: Bool,
+        logger: Logger
+    ) async throws -> RunResult {
+        let warehouse = try await migrated(location)
+        let transport = AsyncHTTPTransport()
+        let runner = Runner(
+            registry: .builtin, warehouse: warehouse, transport: transport, logger: logger,
+            options: Runner.Options(refresh: refresh))
+        do {
+            let result = try await runner.run(pipeline, snapshotDate: snapshot)
+            await transport.shutdown()
+            await warehouse.close()
+            return result
+        } catch {
+            await transport.shutdown()
+            await warehouse.close()
+            printError("error: run of \(pipeline.name) failed: \(error)")
+            throw Exit.failed
+        }
+    }
+
+    static func report(_ result: RunResult, warehouse: WarehouseLocation, json: Bool, quiet: Bool) {
+        if json {
+            printJSON(result)
+            return
+        }
+        let meta = result.meta
+        let failedStages = result.results.filter { $0.value.error != nil }.sorted { $0.key < $1.key }
+        if quiet {
+            guard result.status != .succeeded else { return }
+            var text = "seopipe: run \(result.runID) of \(result.pipeline) for \(result.snapshotDate) \(result.status.rawValue): "
+            text += "\(meta.rows) rows loaded, \(meta.failed) stage(s) failed, \(meta.skipped) skipped, "
+            text += "\(meta.targetErrors) target error(s). "
+            text += failedStages.map { "\($0.key): \($0.value.error!)" }.joined(separator: "; ")
+            text += " Run it again to resume; see `seopipe runs --warehouse \(warehouse)`."
+            printError(text)
+            return
+        }
+        print("run \(result.runID) of \(result.pipeline) for \(result.snapshotDate): \(result.status.rawValue)")
+        var rows = [["stage", "status", "rows", "requests", "resumed", "units", "target errors", "ms"]]
+        for (id, stage) in result.results.sorted(by: { $0.key < $1.key }) {
+            rows.append([
+                id, stage.status.rawValue, "\(stage.rows)", "\(stage.requests)", "\(stage.chunksSkipped)",
+                formatNumber(stage.units), "\(stage.targetErrors)", stage.timingMS.map(String.init) ?? "",
+            ])
+        }
+        printTable(rows)
+        print("total: \(meta.rows) rows, \(meta.requests) requests, \(formatNumber(meta.units)) units, "
+            + "$\(String(format: "%.4f", meta.costUSD)), \(meta.totalTimingMS) ms")
+        for (id, stage) in failedStages { print("\(id): \(stage.error!)") }
+        if meta.targetErrors > 0 {
+            print("\(meta.targetErrors) target(s) failed; see the table seopipe_target_errors")
+        }
+    }
+}
