@@ -1,8 +1,11 @@
 import Foundation
 
-/// A fault to inject: requests to `endpoint` (or every endpoint, `"*"`), counted per rule from 1, get
-/// `status` instead of a real answer from request number `fromRequest` on, for `count` requests
-/// (or for ever when `count` is nil).
+/// A fault to inject: requests to `endpoint` (or to every endpoint, `"*"`) get `status` instead of a real
+/// answer from request number `fromRequest` on, for `count` requests (or for ever when `count` is nil).
+///
+/// Each rule counts the requests to each endpoint separately, from 1 when the rules are installed: a
+/// `"*"` rule with `fromRequest: 2, count: 1` fails the second request to every endpoint. When several
+/// rules fire for one request, the first installed wins (all of them still count it).
 ///
 /// JSON form (control route `POST /_sandbox/faults`), snake_case keys; only `status` is required:
 /// `{"endpoint": "site-explorer/batch/metrics", "from_request": 2, "count": 1, "status": 429, "retry_after_seconds": 3}`
@@ -71,7 +74,9 @@ public struct FaultRule: Sendable, Codable, Equatable {
     /// Problems that make the rule meaningless, for the control route's 400 answer.
     var problems: [String] {
         var problems: [String] = []
-        if !(100...599).contains(self.status) { problems.append("status must be an HTTP status 100-599, got \(self.status)") }
+        if !(100...599).contains(self.status) {
+            problems.append("status must be an HTTP status 100-599, got \(self.status)")
+        }
         if self.fromRequest < 1 { problems.append("from_request must be at least 1, got \(self.fromRequest)") }
         if let count = self.count, count < 0 { problems.append("count must not be negative, got \(count)") }
         if let seconds = self.retryAfterSeconds, seconds < 0 {
@@ -97,26 +102,28 @@ public struct FaultRule: Sendable, Codable, Equatable {
     }
 }
 
-/// The installed fault rules with their per-rule request counters.
+/// The installed fault rules with their request counters (one per rule and endpoint).
 struct FaultBook: Sendable {
     private var rules: [FaultRule] = []
-    private var seen: [Int] = []
+    /// For each rule, requests seen so far per endpoint usage key.
+    private var seen: [[String: Int]] = []
 
     var installed: [FaultRule] { self.rules }
 
     /// Replaces the rules and resets their counters.
     mutating func replace(with rules: [FaultRule]) {
         self.rules = rules
-        self.seen = Array(repeating: 0, count: rules.count)
+        self.seen = Array(repeating: [:], count: rules.count)
     }
 
     /// Counts one request to the endpoint for every rule that matches it and returns the first rule
-    /// that fires for it, if any.
+    /// (in installation order) that fires for it, if any.
     mutating func fault(usageKey: String, path: String) -> FaultRule? {
         var firing: FaultRule?
         for index in self.rules.indices where self.rules[index].matches(usageKey: usageKey, path: path) {
-            self.seen[index] += 1
-            if firing == nil, self.rules[index].fires(atRequest: self.seen[index]) {
+            let number = self.seen[index][usageKey, default: 0] + 1
+            self.seen[index][usageKey] = number
+            if firing == nil, self.rules[index].fires(atRequest: number) {
                 firing = self.rules[index]
             }
         }

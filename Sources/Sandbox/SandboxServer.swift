@@ -312,7 +312,9 @@ struct ControlRoutes {
         } catch {
             return Self.json(
                 status: 400,
-                JSONOutput.error("Body must be a JSON array of fault rules ({\"endpoint\", \"from_request\", \"count\", \"status\", \"retry_after_seconds\", \"body\"}): \(Self.describe(error))")
+                JSONOutput.error(
+                    "Body must be a JSON array of fault rules ({\"endpoint\", \"from_request\", \"count\", \"status\", \"retry_after_seconds\", \"body\"}): \(Self.describe(error))"
+                )
             )
         }
         for (index, rule) in rules.enumerated() {

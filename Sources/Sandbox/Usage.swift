@@ -85,7 +85,9 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
     /// SHA-256 (hex) of the raw request body; equal bodies give equal digests.
     public var bodySHA: String?
 
-    public init(endpoint: String, status: Int, receivedAt: Date, targetCount: Int, charged: Bool, bodySHA: String? = nil) {
+    public init(
+        endpoint: String, status: Int, receivedAt: Date, targetCount: Int, charged: Bool, bodySHA: String? = nil
+    ) {
         self.endpoint = endpoint
         self.status = status
         self.receivedAt = receivedAt

@@ -10,7 +10,9 @@ import Foundation
 /// Domain Rating rises.
 public enum AhrefsV3Data {
     /// Metrics for `site-explorer/batch/metrics`; `domainRating` has one decimal and matches `domainRating(target:date:)`.
-    public static func domainMetrics(target: String, date: String) -> (orgKeywords: Int, orgTraffic: Int, domainRating: Double) {
+    public static func domainMetrics(target: String, date: String) -> (
+        orgKeywords: Int, orgTraffic: Int, domainRating: Double
+    ) {
         let strength = self.domainStrength(target)
         let keywords = self.logScaled(
             strength, low: 1.0, span: 5.2, spread: 0.8, kind: "org_keywords", key: target, date: date, amplitude: 0.05
@@ -25,7 +27,8 @@ public enum AhrefsV3Data {
     public static func backlinksStats(target: String, date: String) -> (live: Int, liveRefdomains: Int) {
         let strength = self.domainStrength(target)
         let refdomains = self.logScaled(
-            strength, low: 0.4, span: 4.6, spread: 0.6, kind: "live_refdomains", key: target, date: date, amplitude: 0.05
+            strength, low: 0.4, span: 4.6, spread: 0.6, kind: "live_refdomains", key: target, date: date,
+            amplitude: 0.05
         )
         let ratio = 1.5 + 40 * pow(self.unit("backlinks_ratio", target), 2)
         let live = Int((Double(refdomains) * ratio * self.drift("live", target, date, amplitude: 0.05)).rounded())
@@ -44,12 +47,15 @@ public enum AhrefsV3Data {
 
     /// Keyword metrics for `keywords-explorer/batch/overview` (no date: keyword data is not dated there).
     /// `volume` and `trafficPotential` are rounded to two significant digits, `cpc` is in USD with two decimals.
-    public static func keywordOverview(keyword: String, country: String) -> (volume: Int, keywordDifficulty: Int, cpc: Double, trafficPotential: Int) {
+    public static func keywordOverview(keyword: String, country: String) -> (
+        volume: Int, keywordDifficulty: Int, cpc: Double, trafficPotential: Int
+    ) {
         let popularity = pow(self.unit("volume", keyword), 1.4)
         let countryScale = 0.15 + 0.85 * self.unit("country", country)
         let localScale = 0.6 + 0.8 * self.unit("volume", keyword, country)
         let volume = self.twoSignificantDigits(pow(10, 1 + 4.8 * popularity) * countryScale * localScale)
-        let difficulty = 8 + 14 * log10(Double(max(volume, 1))) + 30 * (self.unit("keyword_difficulty", keyword, country) - 0.5)
+        let difficulty =
+            8 + 14 * log10(Double(max(volume, 1))) + 30 * (self.unit("keyword_difficulty", keyword, country) - 0.5)
         let cents = (pow(self.unit("cpc", keyword, country), 2) * 4000).rounded()
         let potential = Double(volume) * (0.5 + 2.5 * self.unit("traffic_potential", keyword, country))
         return (
@@ -61,14 +67,17 @@ public enum AhrefsV3Data {
     }
 
     /// Page metrics for `site-explorer/batch/url-metrics`; `urlRating` is 0-100, `backlinks > referringDomains`.
-    public static func urlMetrics(url: String, date: String) -> (urlRating: Int, backlinks: Int, referringDomains: Int, keywords: Int, traffic: Int) {
+    public static func urlMetrics(url: String, date: String) -> (
+        urlRating: Int, backlinks: Int, referringDomains: Int, keywords: Int, traffic: Int
+    ) {
         let strength = pow(self.unit("url_strength", url), 1.7)
         let rating = Int((100 * strength * self.drift("url_rating", url, date, amplitude: 0.02)).rounded())
         let refdomains = self.logScaled(
             strength, low: 0.2, span: 3.6, spread: 0.6, kind: "referring_domains", key: url, date: date, amplitude: 0.05
         )
         let ratio = 1.2 + 25 * pow(self.unit("url_backlinks_ratio", url), 2)
-        let backlinks = Int((Double(refdomains) * ratio * self.drift("backlinks", url, date, amplitude: 0.05)).rounded())
+        let backlinks = Int(
+            (Double(refdomains) * ratio * self.drift("backlinks", url, date, amplitude: 0.05)).rounded())
         let keywords = self.logScaled(
             strength, low: 0.3, span: 3.5, spread: 0.8, kind: "keywords", key: url, date: date, amplitude: 0.05
         )

@@ -149,7 +149,8 @@ struct AhrefsV3Handler: Sendable {
     private func list(_ object: [String: JSONInput]) throws -> [String] {
         let name = self.endpoint.listField
         guard let value = object[name] else {
-            throw BadRequest("Missing required field \"\(name)\" (an array of 1-\(AhrefsV3Endpoint.maxTargets) strings)")
+            throw BadRequest(
+                "Missing required field \"\(name)\" (an array of 1-\(AhrefsV3Endpoint.maxTargets) strings)")
         }
         guard case .array(let items) = value else {
             throw BadRequest("Field \"\(name)\" must be an array of strings, got \(value.typeName)")
@@ -181,7 +182,8 @@ struct AhrefsV3Handler: Sendable {
             throw BadRequest("Field \"date\" must be a string in YYYY-MM-DD format, got \(value.typeName)")
         }
         guard CalendarDate(text) != nil else {
-            let shaped = text.utf8.count == 10
+            let shaped =
+                text.utf8.count == 10
                 && text.enumerated().allSatisfy { index, character in
                     index == 4 || index == 7 ? character == "-" : character.isASCII && character.isNumber
                 }
@@ -221,7 +223,8 @@ struct AhrefsV3Handler: Sendable {
         guard case .string(let text) = value else {
             throw BadRequest("Field \"country\" must be a string, got \(value.typeName)")
         }
-        guard text.utf8.count == 2, text.utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }) else {
+        guard text.utf8.count == 2, text.utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) })
+        else {
             throw BadRequest("Invalid country \"\(text)\"; expected a 2-letter lower-case country code such as \"us\"")
         }
         return text
@@ -350,12 +353,17 @@ struct AhrefsV3Handler: Sendable {
             return ("metrics", .object(fields))
         case .backlinksStats:
             let stats = AhrefsV3Data.backlinksStats(target: target, date: date)
-            return ("backlinks_stats", .object([("live", .int(stats.live)), ("live_refdomains", .int(stats.liveRefdomains))]))
+            return (
+                "backlinks_stats",
+                .object([("live", .int(stats.live)), ("live_refdomains", .int(stats.liveRefdomains))])
+            )
         default:
             let rating = AhrefsV3Data.domainRating(target: target, date: date)
             return (
                 "domain_rating",
-                .object([("domain_rating", Self.oneDecimal(rating.domainRating)), ("ahrefs_rank", .int(rating.ahrefsRank))])
+                .object([
+                    ("domain_rating", Self.oneDecimal(rating.domainRating)), ("ahrefs_rank", .int(rating.ahrefsRank)),
+                ])
             )
         }
     }

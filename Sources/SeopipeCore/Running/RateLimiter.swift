@@ -85,3 +85,40 @@ public actor RateLimiter {
         schedule.pause(until: clock.now + duration)
     }
 }
+
+/// Lets one request probe a provider before many go at once: at the start of a run and after any failed
+/// answer (429, 5xx, connection error). Concurrency resumes only once a probe succeeds, so a bad token
+/// costs one request, not `parallel_limit`, and no burst lands inside a `Retry-After` window.
+public actor ProviderGate {
+    private var open = false
+    private var probing = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    public init() {}
+
+    /// Returns when this caller may send.
+    public func enter() async {
+        while true {
+            if open { return }
+            if !probing {
+                probing = true
+                return
+            }
+            await withCheckedContinuation { waiters.append($0) }
+        }
+    }
+
+    /// Reports how a request that passed ``enter()`` ended.
+    public func report(success: Bool) {
+        if success {
+            open = true
+        } else {
+            // Back to one probe at a time until a request succeeds again.
+            open = false
+        }
+        probing = false
+        let woken = waiters
+        waiters.removeAll()
+        for waiter in woken { waiter.resume() }
+    }
+}

@@ -107,7 +107,7 @@ public struct Runner: Sendable {
         let status: RunResult.Status
         if meta.failed == 0 && meta.skipped == 0 && meta.partial == 0 {
             status = .succeeded
-        } else if meta.successful + meta.partial > 0 || ordered.contains(where: { $0.rows > 0 || $0.chunksSkipped > 0 }) {
+        } else if meta.successful + meta.partial > 0 {
             status = .partial
         } else {
             status = .failed
@@ -145,11 +145,13 @@ public enum Timestamp {
 /// Limiters, budgets and the request semaphore: one per provider (or run), shared by all stages.
 final class SharedRunState: Sendable {
     let limiters: [String: RateLimiter]
+    let gates: [String: ProviderGate]
     let budgets: [String: BudgetTracker]
     let requestSlots: AsyncSemaphore
 
     init(pipeline: Pipeline) {
         limiters = pipeline.providers.mapValues { RateLimiter($0.rateLimit) }
+        gates = pipeline.providers.mapValues { _ in ProviderGate() }
         budgets = pipeline.providers.mapValues { BudgetTracker($0.budget) }
         requestSlots = AsyncSemaphore(permits: pipeline.options.parallelLimit)
     }

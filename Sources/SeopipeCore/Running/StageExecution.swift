@@ -220,18 +220,7 @@ struct StageExecution: Sendable {
             if await tally.stopped { throw CancellationError() }
             let response: HTTPResponseData
             do {
-                // Take a request slot first, then the rate-limit slot: a `Retry-After` pause that starts while
-                // we wait for the slot still holds this request back.
-                await shared.requestSlots.wait()
-                do {
-                    try await limiter.acquire()
-                    await tally.addRequest(retry: attempt > 1)
-                    response = try await runner.transport.send(request.http, timeout: config.timeout)
-                    await shared.requestSlots.signal()
-                } catch {
-                    await shared.requestSlots.signal()
-                    throw error
-                }
+                response = try await send(request, config: config, retry: attempt > 1, tally: tally)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -239,7 +228,13 @@ struct StageExecution: Sendable {
                 try await backoff(attempt: attempt, retryAfter: nil, message: lastError, label: label, logger: logger)
                 continue
             }
-            switch driver.classify(response) {
+            let verdict = driver.classify(response)
+            if case .retryable(_, let retryAfter?) = verdict {
+                // Nobody sends to this provider while it asked us to wait.
+                await limiter.pause(for: min(retryAfter, policy.maxRetryAfter))
+            }
+            await context.shared.gates[config.name]!.report(success: verdict == .success)
+            switch verdict {
             case .success:
                 let payload: ChunkPayload
                 do {
@@ -253,16 +248,35 @@ struct StageExecution: Sendable {
                 return (payload, attempt)
             case .retryable(let message, let retryAfter):
                 lastError = message
-                if let retryAfter {
-                    // Nobody sends to this provider while it asked us to wait.
-                    await limiter.pause(for: min(retryAfter, policy.maxRetryAfter))
-                }
                 try await backoff(attempt: attempt, retryAfter: retryAfter, message: message, label: label, logger: logger)
             case .fatal(let message):
                 throw StageStop.failed("\(label): \(message)")
             }
         }
         throw StageStop.failed("\(label): gave up after \(policy.maxAttempts) attempts: \(lastError)")
+    }
+
+    /// Sends once, in order: the provider's gate (one probe after a failure), a run-wide request slot
+    /// (`parallel_limit`), then the provider's rate-limit slot, which also holds back during `Retry-After`.
+    private func send(_ request: ProviderRequest, config: ProviderConfig, retry: Bool, tally: StageTally) async throws
+        -> HTTPResponseData
+    {
+        let shared = context.shared
+        let gate = shared.gates[config.name]!
+        await gate.enter()
+        await shared.requestSlots.wait()
+        do {
+            try await shared.limiters[config.name]!.acquire()
+            await tally.addRequest(retry: retry)
+            let response = try await runner.transport.send(request.http, timeout: config.timeout)
+            await shared.requestSlots.signal()
+            // The caller reports to the gate once it has classified the answer (and paused for Retry-After).
+            return response
+        } catch {
+            await shared.requestSlots.signal()
+            await gate.report(success: false)
+            throw error
+        }
     }
 
     func backoff(attempt: Int, retryAfter: Duration?, message: String, label: String, logger: Logger) async throws {

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// What a user sees from `validate`, `plan`, `migrate`, `runs` and bad pipeline files.
+@Suite("seopipe commands")
+struct CommandLineTests {
+    static let valid = pipelineYAML(stages: """
+          - id: metrics
+            provider: ahrefs
+            endpoint: site-explorer/batch/metrics
+            targets: [a.com, b.com, c.com]
+          - id: rating
+            provider: ahrefs
+            endpoint: site-explorer/batch/domain-rating
+            targets: [a.com]
+          - id: backlinks
+            depends_on: [metrics, rating]
+            provider: ahrefs
+            endpoint: site-explorer/batch/backlinks-stats
+            targets: { from_sql: "SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot" }
+        """)
+
+    @Test("validate --json prints valid, stage_count, execution_order and parallel_groups")
+    func validateJSON() async throws {
+        try await withHarness { harness in
+            let file = try harness.write("p.yml", Self.valid)
+            let output = try await harness.seopipe(["validate", file, "--json"])
+            #expect(output.exitCode == 0, "\(output.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+            #expect(json["valid"] as? Bool == true)
+            #expect(json["stage_count"] as? Int == 3)
+            #expect(json["execution_order"] as? [String] == ["metrics", "rating", "backlinks"])
+            #expect(json["parallel_groups"] as? [[String]] == [["metrics", "rating"], ["backlinks"]])
+            #expect(harness.sandbox.usage().totalRequests == 0, "validate sends nothing")
+        }
+    }
+
+    /// Each broken file, the line:column the error must point at, and a word the message must contain.
+    static let broken: [(name: String, yaml: String, location: String, says: String)] = [
+        ("malformed YAML", "name: x\nproviders:\n  ahrefs: [unclosed\nstages: []\n", ":4:", "malformed YAML"),
+        ("unknown key", Self.valid.replacingOccurrences(of: "options:", with: "optoins:"), ":10:1", "did you mean `options`"),
+        ("missing variable", Self.valid.replacingOccurrences(of: "${AHREFS_API_TOKEN}", with: "${NOT_SET_ANYWHERE}"),
+            ":7:12", "NOT_SET_ANYWHERE"),
+        ("dependency cycle", Self.valid.replacingOccurrences(of: "targets: [a.com]\n",
+            with: "targets: [a.com]\n    depends_on: [backlinks]\n"), ":16:5", "cycle"),
+        ("postgres warehouse", Self.valid.replacingOccurrences(of: "sqlite:warehouse.db", with: "postgres://u@h/db"),
+            ":2:12", "not yet supported"),
+    ]
+
+    @Test("a broken pipeline file exits 2 with file:line:column and what to write instead", arguments: broken.indices)
+    func brokenFiles(index: Int) async throws {
+        let (name, yaml, location, says) = Self.broken[index]
+        try await withHarness { harness in
+            let file = try harness.write("broken.yml", yaml)
+            for command in [["validate", file], ["run", file], ["plan", file]] {
+                let output = try await harness.seopipe(command)
+                #expect(output.exitCode == 2, "\(name): \(command[0]) exit \(output.exitCode)")
+                #expect(output.stderr.contains("broken.yml\(location)"), "\(name): \(output.stderr)")
+                #expect(output.stderr.contains(says), "\(name): \(output.stderr)")
+            }
+            #expect(harness.sandbox.usage().totalRequests == 0)
+            #expect(!FileManager.default.fileExists(atPath: harness.databasePath), "nothing was run")
+        }
+    }
+
+    @Test("plan shows targets, chunks, requests and estimated units per stage without sending anything")
+    func plan() async throws {
+        try await withHarness { harness in
+            let file = try harness.write("p.yml", pipelineYAML(stages: """
+                  - id: metrics
+                    provider: ahrefs
+                    endpoint: site-explorer/batch/metrics
+                    targets: \(flowList(domains(250) + ["A.com", "a.com", "bad domain"]))
+                """, budget: "max_units: 1000"))
+            let output = try await harness.seopipe(["plan", file, "--json"])
+            #expect(output.exitCode == 0, "\(output.stderr)")
+            let plans = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]])
+            #expect(plans.first?["targets"] as? Int == 251, "A.com and a.com are one target")
+            #expect(plans.first?["refused_targets"] as? Int == 1)
+            #expect(plans.first?["chunks"] as? Int == 3)
+            #expect(plans.first?["estimated_units"] as? Double == Double(500 + 500 + 255), "5 units a target, at least 50 a request")
+            let text = try await harness.seopipe(["plan", file])
+            #expect(text.stdout.contains("OVER the budget"), "\(text.stdout)")
+            #expect(harness.sandbox.usage().totalRequests == 0)
+        }
+    }
+
+    @Test("migrate creates the schema once, and runs lists the ledger")
+    func migrateAndRuns() async throws {
+        try await withHarness { harness in
+            let first = try await harness.seopipe(["migrate", "--warehouse", "sqlite:w.db"])
+            #expect(first.exitCode == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("0001_ledger: applied"))
+            let second = try await harness.seopipe(["migrate", "--warehouse", "sqlite:w.db"])
+            #expect(second.stdout.contains("0002_ahrefs_v3: already applied"))
+            let path = harness.directory.appendingPathComponent("w.db").path
+            #expect(try await harness.count("seopipe_schema_migrations", database: path) == 2)
+
+            let file = try harness.write("p.yml", Self.valid)
+            #expect(try await harness.seopipe(["run", file, "--warehouse", "sqlite:w.db", "--quiet"]).stdout.isEmpty)
+            let runs = try await harness.seopipe(["runs", "--warehouse", "sqlite:w.db"])
+            #expect(runs.stdout.contains("e2e"))
+            #expect(runs.stdout.contains("succeeded"))
+        }
+    }
+
+    @Test("every subcommand has help that says what it does")
+    func help() async throws {
+        try await withHarness { harness in
+            for command in ["validate", "plan", "run", "migrate", "runs", "sandbox", "demo"] {
+                let output = try await harness.seopipe([command, "--help"])
+                #expect(output.exitCode == 0)
+                #expect(output.stdout.contains("USAGE: seopipe \(command)"), "\(command): \(output.stdout)")
+            }
+        }
+    }
+}
