@@ -68,7 +68,8 @@ public final class RunningSandbox: Sendable {
         )
 
         var logger = Logger(label: "seopipe.sandbox")
-        logger.logLevel = .warning
+        // Stopping cancels the server, which Hummingbird reports at error level; nothing below critical is news.
+        logger.logLevel = .critical
         let (listening, listeningContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             responder: responder,

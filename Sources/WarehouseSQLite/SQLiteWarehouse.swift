@@ -10,6 +10,15 @@ public actor SQLiteWarehouse: Warehouse {
     /// Prepared upserts by table, reused across chunks.
     private var upserts: [String: (columns: [String], statement: SQLiteStatement)] = [:]
     private var knownTables: Set<String>?
+    /// Prepared ledger statements by SQL text, reused for every chunk.
+    private var statements: [String: SQLiteStatement] = [:]
+
+    private func prepared(_ sql: String) throws -> SQLiteStatement {
+        if let statement = statements[sql] { return statement }
+        let statement = try connection.prepare(sql)
+        statements[sql] = statement
+        return statement
+    }
 
     /// Opens (creating when absent) the database file. Call ``migrate()`` before use.
     public init(path: String, migrations: [MigrationFile] = SQLiteMigrations.all) throws {
@@ -24,6 +33,7 @@ public actor SQLiteWarehouse: Warehouse {
 
     public func close() async {
         upserts.removeAll()
+        statements.removeAll()
         try? connection.execute("PRAGMA optimize")
     }
 
@@ -78,7 +88,7 @@ public actor SQLiteWarehouse: Warehouse {
     // MARK: Ledger
 
     public func recordRun(_ run: RunRecord) throws {
-        let statement = try connection.prepare("""
+        let statement = try prepared("""
             INSERT INTO seopipe_runs (run_id, pipeline, snapshot_date, status, started_at, finished_at, rows, requests,
                 units, cost_usd, error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -95,7 +105,7 @@ public actor SQLiteWarehouse: Warehouse {
     }
 
     public func recordStage(_ stage: StageRecord) throws {
-        let statement = try connection.prepare("""
+        let statement = try prepared("""
             INSERT OR REPLACE INTO seopipe_stage_runs (run_id, stage_id, provider, endpoint, status, started_at,
                 finished_at, targets, chunks, chunks_skipped, rows, requests, units, cost_usd, error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -112,7 +122,7 @@ public actor SQLiteWarehouse: Warehouse {
     public func committedChunks(pipeline: String, snapshotDate: String, stageID: String) throws
         -> [String: ChunkCheckpoint]
     {
-        let statement = try connection.prepare("""
+        let statement = try prepared("""
             SELECT request_hash, rows, units, cost_usd, target_errors, run_id FROM seopipe_chunks
             WHERE pipeline = ? AND snapshot_date = ? AND stage_id = ? AND status = 'committed'
             """)
@@ -132,7 +142,7 @@ public actor SQLiteWarehouse: Warehouse {
     public func commit(_ chunk: ChunkCommit) throws {
         try connection.transaction {
             try upsert(chunk.payload.rows)
-            let errors = try connection.prepare("""
+            let errors = try prepared("""
                 INSERT OR REPLACE INTO seopipe_target_errors (pipeline, snapshot_date, stage_id, target, run_id,
                     request_hash, error, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -145,7 +155,7 @@ public actor SQLiteWarehouse: Warehouse {
                 ])
                 try errors.run()
             }
-            let checkpoint = try connection.prepare("""
+            let checkpoint = try prepared("""
                 INSERT OR REPLACE INTO seopipe_chunks (pipeline, snapshot_date, stage_id, request_hash, chunk_index,
                     status, targets, rows, units, cost_usd, target_errors, attempts, run_id, committed_at)
                 VALUES (?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?)
@@ -213,7 +223,7 @@ public actor SQLiteWarehouse: Warehouse {
         at: String
     ) throws {
         try connection.transaction {
-            let statement = try connection.prepare("""
+            let statement = try prepared("""
                 INSERT OR REPLACE INTO seopipe_target_errors (pipeline, snapshot_date, stage_id, target, run_id,
                     request_hash, error, recorded_at)
                 VALUES (?, ?, ?, ?, ?, NULL, ?, ?)

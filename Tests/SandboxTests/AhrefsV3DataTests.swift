@@ -1,3 +1,4 @@
+import Foundation
 import Sandbox
 import Testing
 
@@ -8,14 +9,20 @@ struct AhrefsV3DataTests {
     @Test("gives the same values for the same target and date")
     func deterministic() {
         for target in Self.targets.prefix(50) {
-            #expect(AhrefsV3Data.domainMetrics(target: target, date: "2025-12-31") == AhrefsV3Data.domainMetrics(target: target, date: "2025-12-31"))
-            #expect(AhrefsV3Data.urlMetrics(url: "https://\(target)/", date: "2025-12-31") == AhrefsV3Data.urlMetrics(url: "https://\(target)/", date: "2025-12-31"))
+            #expect(
+                AhrefsV3Data.domainMetrics(target: target, date: "2025-12-31")
+                    == AhrefsV3Data.domainMetrics(target: target, date: "2025-12-31"))
+            #expect(
+                AhrefsV3Data.urlMetrics(url: "https://\(target)/", date: "2025-12-31")
+                    == AhrefsV3Data.urlMetrics(url: "https://\(target)/", date: "2025-12-31"))
         }
     }
 
     @Test("hashes the target exactly as sent, without lower-casing it")
     func caseSensitive() {
-        #expect(AhrefsV3Data.domainMetrics(target: "example.com", date: "2026-02-18") != AhrefsV3Data.domainMetrics(target: "Example.com", date: "2026-02-18"))
+        #expect(
+            AhrefsV3Data.domainMetrics(target: "example.com", date: "2026-02-18")
+                != AhrefsV3Data.domainMetrics(target: "Example.com", date: "2026-02-18"))
     }
 
     @Test("keeps values in realistic ranges and relations")
@@ -23,7 +30,7 @@ struct AhrefsV3DataTests {
         for target in Self.targets {
             let metrics = AhrefsV3Data.domainMetrics(target: target, date: "2026-02-18")
             #expect((0...100).contains(metrics.domainRating))
-            #expect((metrics.domainRating * 10).rounded() == metrics.domainRating * 10)
+            #expect(Double(String(format: "%.1f", metrics.domainRating)) == metrics.domainRating)
             #expect((0...5_000_000).contains(metrics.orgTraffic))
             #expect(metrics.orgKeywords >= 0)
 
@@ -42,11 +49,13 @@ struct AhrefsV3DataTests {
             let keyword = AhrefsV3Data.keywordOverview(keyword: "best \(target)", country: "de")
             #expect((0...100).contains(keyword.keywordDifficulty))
             #expect(keyword.cpc >= 0)
-            #expect((keyword.cpc * 100).rounded() == keyword.cpc * 100)
+            #expect(Double(String(format: "%.2f", keyword.cpc)) == keyword.cpc)
             #expect(keyword.volume >= 0 && keyword.trafficPotential >= 0)
         }
         // Stronger domains get more traffic: compare the top and bottom quarter by Domain Rating.
-        let sorted = Self.targets.map { AhrefsV3Data.domainMetrics(target: $0, date: "2026-02-18") }.sorted { $0.domainRating < $1.domainRating }
+        let sorted = Self.targets.map { AhrefsV3Data.domainMetrics(target: $0, date: "2026-02-18") }.sorted {
+            $0.domainRating < $1.domainRating
+        }
         let quarter = sorted.count / 4
         let weak = sorted.prefix(quarter).map(\.orgTraffic).reduce(0, +)
         let strong = sorted.suffix(quarter).map(\.orgTraffic).reduce(0, +)
@@ -66,10 +75,14 @@ struct AhrefsV3DataTests {
 
     @Test("reports reserved .invalid and .test hosts as not in the index, and nothing else")
     func targetErrors() {
-        for target in ["nope.invalid", "shop.example.test", "https://x.invalid/page", "HTTP://Y.TEST:8080/a?b", "z.invalid."] {
+        for target in [
+            "nope.invalid", "shop.example.test", "https://x.invalid/page", "HTTP://Y.TEST:8080/a?b", "z.invalid.",
+        ] {
             #expect(AhrefsV3Data.targetError(domainOrURL: target) == "Domain not found in index", "\(target)")
         }
-        for target in ["example.com", "invalid.com", "https://test.com/x.invalid", "testing.org", "https://a.com/?q=b.test"] {
+        for target in [
+            "example.com", "invalid.com", "https://test.com/x.invalid", "testing.org", "https://a.com/?q=b.test",
+        ] {
             #expect(AhrefsV3Data.targetError(domainOrURL: target) == nil, "\(target)")
         }
     }

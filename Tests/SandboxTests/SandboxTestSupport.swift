@@ -20,8 +20,15 @@ struct HTTPAnswer: Sendable {
         self.object?["error"] as? String
     }
 
-    /// Decodes the body.
+    /// Decodes a provider response (snake_case keys onto camelCase properties).
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(type, from: Data(self.body.utf8))
+    }
+
+    /// Decodes a type whose `Codable` form already spells the wire keys, such as `SandboxUsage`.
+    func decodeAsIs<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder().decode(type, from: Data(self.body.utf8))
     }
 }
@@ -81,9 +88,9 @@ struct MetricsResponse: Decodable {
         var error: String?
     }
     struct Metrics: Decodable, Equatable {
-        var org_keywords: Int?
-        var org_traffic: Int?
-        var domain_rating: Double?
+        var orgKeywords: Int?
+        var orgTraffic: Int?
+        var domainRating: Double?
     }
     var results: [Row]
 }
@@ -91,12 +98,12 @@ struct MetricsResponse: Decodable {
 struct BacklinksStatsResponse: Decodable {
     struct Row: Decodable {
         var target: String
-        var backlinks_stats: Stats?
+        var backlinksStats: Stats?
         var error: String?
     }
     struct Stats: Decodable {
         var live: Int
-        var live_refdomains: Int
+        var liveRefdomains: Int
     }
     var results: [Row]
 }
@@ -104,12 +111,12 @@ struct BacklinksStatsResponse: Decodable {
 struct DomainRatingResponse: Decodable {
     struct Row: Decodable {
         var target: String
-        var domain_rating: Rating?
+        var domainRating: Rating?
         var error: String?
     }
     struct Rating: Decodable {
-        var domain_rating: Double
-        var ahrefs_rank: Int
+        var domainRating: Double
+        var ahrefsRank: Int
     }
     var results: [Row]
 }
@@ -118,9 +125,9 @@ struct KeywordsResponse: Decodable {
     struct Row: Decodable {
         var keyword: String
         var volume: Int
-        var keyword_difficulty: Int
+        var keywordDifficulty: Int
         var cpc: Double
-        var traffic_potential: Int
+        var trafficPotential: Int
     }
     var results: [Row]
 }
@@ -128,9 +135,9 @@ struct KeywordsResponse: Decodable {
 struct URLMetricsResponse: Decodable {
     struct Row: Decodable {
         var url: String
-        var url_rating: Int?
+        var urlRating: Int?
         var backlinks: Int?
-        var referring_domains: Int?
+        var referringDomains: Int?
         var keywords: Int?
         var traffic: Int?
         var error: String?
