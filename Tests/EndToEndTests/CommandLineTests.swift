@@ -104,6 +104,28 @@ struct CommandLineTests {
         }
     }
 
+    @Test("a second run of the same pipeline while one is in progress exits 4 and names the holder")
+    func runLock() async throws {
+        try await withHarness(latency: .seconds(2)) { harness in
+            let file = try harness.write("p.yml", pipelineYAML(stages: """
+                  - id: metrics
+                    provider: ahrefs
+                    endpoint: site-explorer/batch/metrics
+                    targets: [a.com]
+                """))
+            async let first = harness.seopipe(["run", file, "--date", "2026-11-20"])
+            try await Task.sleep(for: .milliseconds(800))
+            let second = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
+            #expect(second.exitCode == 4, "\(second.stderr)")
+            #expect(second.stderr.contains("another run of pipeline e2e holds the lock"), "\(second.stderr)")
+            #expect(second.stderr.contains("pid "))
+            #expect(try await first.exitCode == 0)
+            #expect(harness.sandbox.usage().totalRequests == 1, "the second run sent nothing")
+            // Once the first run is over, the lock is free again.
+            #expect(try await harness.seopipe(["run", file, "--date", "2026-11-20"]).exitCode == 0)
+        }
+    }
+
     @Test("every subcommand has help that says what it does")
     func help() async throws {
         try await withHarness { harness in

@@ -65,7 +65,7 @@ extension NodeReader {
         case "yesterday": return .yesterday
         default:
             if let date = SnapshotDate(text) { return .fixed(date) }
-            fail(.invalidValue, node, "snapshot `\(text)` is not a date", hint: "write today, yesterday or YYYY-MM-DD")
+            fail(.invalidValue, node, "snapshot `\(raw(node))` is not a date", hint: "write today, yesterday or YYYY-MM-DD")
             return nil
         }
     }
@@ -94,6 +94,9 @@ extension NodeReader {
         var result: [String: ProviderConfig] = [:]
         for (key, value) in mapping {
             guard let name = key.scalar?.string else { continue }
+            // Remember the kind even when the entry has other errors, so stages are still checked against it
+            // and one bad provider does not cascade into an error per stage.
+            declaredProviderKinds[name] = value.mapping?["kind"]?.scalar?.string ?? ""
             if let config = providerConfig(name: name, node: value) { result[name] = config }
         }
         return result
@@ -114,8 +117,10 @@ extension NodeReader {
         }
         var baseURL = entries["base_url"].flatMap { string($0.value, what: "\(what).base_url") } ?? ""
         if let node = entries["base_url"]?.value {
-            if !(baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
-                fail(.invalidValue, node, "base_url `\(baseURL)` must start with http:// or https://")
+            // Quote the file's own text, never the expanded value: a variable may hold a secret.
+            if !baseURL.isEmpty, !(baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
+                fail(.invalidValue, node, "base_url `\(node.scalar?.string ?? "")` must give a URL starting with "
+                    + "http:// or https://", hint: "e.g. base_url: ${AHREFS_BASE_URL:-https://api.ahrefs.com/v3}")
             }
             while baseURL.hasSuffix("/") { baseURL.removeLast() }
         } else {
@@ -142,7 +147,7 @@ extension NodeReader {
             if let parsed = RateLimit.parse(text) {
                 rateLimit = parsed
             } else {
-                fail(.invalidValue, node, "rate_limit `\(text)` is not a rate", hint: "write e.g. 60/min, 2/s or 1000/hour")
+                fail(.invalidValue, node, "rate_limit `\(raw(node))` is not a rate", hint: "write e.g. 60/min, 2/s or 1000/hour")
             }
         }
         var retry = RetryPolicy()
@@ -210,12 +215,12 @@ extension NodeReader {
         let providerName = providerNode.flatMap { string($0, what: "\(what) provider") }
         var driver: (any ProviderDriver)?
         if let providerName, let providerNode {
-            if let config = providers[providerName] {
-                driver = registry[config.kind]
+            if let kind = providers[providerName]?.kind ?? declaredProviderKinds[providerName] {
+                driver = registry[kind]
             } else {
                 fail(.unknownProvider, providerNode, "\(what) uses provider `\(providerName)`, which `providers:` does not define",
-                    hint: Suggestion.closest(to: providerName, in: providers.keys).map { "did you mean `\($0)`?" }
-                        ?? "define it under providers:, or use one of: \(providers.keys.sorted().joined(separator: ", "))")
+                    hint: Suggestion.closest(to: providerName, in: declaredProviderKinds.keys).map { "did you mean `\($0)`?" }
+                        ?? "define it under providers:, or use one of: \(declaredProviderKinds.keys.sorted().joined(separator: ", "))")
             }
         }
         let endpointNode = required(entries, "endpoint", in: node, what: what, example: "site-explorer/batch/metrics")
@@ -233,8 +238,10 @@ extension NodeReader {
         let targets = required(entries, "targets", in: node, what: what, example: "[example.com, example.org]")
             .flatMap { targetSource($0, what: what) }
         let params = entries["params"].map { self.params($0.value, endpoint: endpoint, what: what) } ?? [:]
+        let writtenParams = Set(entries["params"]?.value.mapping?.keys.compactMap { $0.scalar?.string } ?? [])
         if let endpoint {
-            for parameter in endpoint.parameters where parameter.isRequired && params[parameter.name] == nil {
+            // A parameter written but invalid was reported already; only a missing one is reported here.
+            for parameter in endpoint.parameters where parameter.isRequired && !writtenParams.contains(parameter.name) {
                 fail(.missingKey, entries["params"]?.value ?? node, "\(what): \(endpoint.name) needs parameter `\(parameter.name)`",
                     hint: "add `params: { \(parameter.name): ... }` (\(parameter.help))")
             }

@@ -61,6 +61,8 @@ final class NodeReader {
     let environment: [String: String]
     let registry: ProviderRegistry
     var errors: [PipelineError] = []
+    /// `providers:` entries by name, with their `kind:` as written (even when the entry is invalid).
+    var declaredProviderKinds: [String: String] = [:]
 
     init(file: URL, environment: [String: String], registry: ProviderRegistry) {
         self.file = file
@@ -152,6 +154,10 @@ final class NodeReader {
         }
     }
 
+    /// The scalar as written in the file, before interpolation: what error messages quote, since an
+    /// expanded value may hold a secret.
+    func raw(_ node: Node) -> String { node.scalar?.string ?? "" }
+
     func required(
         _ entries: [String: (key: Node, value: Node)], _ key: String, in parent: Node, what: String, example: String
     ) -> Node? {
@@ -165,7 +171,7 @@ final class NodeReader {
     func int(_ node: Node, what: String, range: ClosedRange<Int>) -> Int? {
         guard let text = string(node, what: what) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            fail(.invalidValue, node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), not `\(text)`")
+            fail(.invalidValue, node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), not `\(raw(node))`")
             return nil
         }
         return value
@@ -174,7 +180,7 @@ final class NodeReader {
     func number(_ node: Node, what: String) -> Double? {
         guard let text = string(node, what: what) else { return nil }
         guard let value = Double(text), value >= 0, value.isFinite else {
-            fail(.invalidValue, node, "\(what) must be a non-negative number, not `\(text)`")
+            fail(.invalidValue, node, "\(what) must be a non-negative number, not `\(raw(node))`")
             return nil
         }
         return value
@@ -186,7 +192,7 @@ final class NodeReader {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
         default:
-            fail(.invalidValue, node, "\(what) must be true or false, not `\(text)`")
+            fail(.invalidValue, node, "\(what) must be true or false, not `\(raw(node))`")
             return nil
         }
     }
@@ -194,7 +200,7 @@ final class NodeReader {
     func duration(_ node: Node, what: String) -> Duration? {
         guard let text = string(node, what: what) else { return nil }
         guard let value = Duration.parse(text) else {
-            fail(.invalidValue, node, "\(what) must be a duration like 500ms, 1s, 2m, not `\(text)`")
+            fail(.invalidValue, node, "\(what) must be a duration like 500ms, 1s, 2m, not `\(raw(node))`")
             return nil
         }
         return value

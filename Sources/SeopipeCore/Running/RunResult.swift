@@ -22,6 +22,8 @@ public struct RunResult: Sendable, Codable {
     public var status: Status
     public var results: [String: StageResult]
     public var meta: Meta
+    /// Stage ids in execution order, for people reading the result (JSON objects have no order).
+    public var stageOrder: [String] = []
 
     public struct Meta: Sendable, Codable {
         public var totalStages: Int

@@ -114,7 +114,7 @@ public struct Runner: Sendable {
         }
         var result = RunResult(
             runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: status,
-            results: results, meta: meta)
+            results: results, meta: meta, stageOrder: graph.executionOrder)
         if !pipeline.options.includeTiming {
             for key in result.results.keys { result.results[key]?.timingMS = nil }
         }

@@ -13,7 +13,8 @@ struct Run: AsyncParsableCommand {
             Rows are stamped with the snapshot date (--date, else the file's `snapshot:`, else today in UTC). \
             Chunks an earlier run of the same pipeline and date committed are not requested again, so a \
             failed run is healed by running it again; --refresh buys them again and replaces their rows.
-            Exit codes: 0 success, 1 failed, 2 invalid pipeline, 3 partial (some targets or stages failed).
+            Exit codes: 0 success, 1 failed, 2 invalid pipeline, 3 partial (some targets or stages failed), \
+            4 another run of the same pipeline on the same warehouse is in progress.
             """)
 
     @Argument(help: "The pipeline file (YAML).")
@@ -58,6 +59,25 @@ enum RunFlow {
         _ pipeline: Pipeline, snapshot: SnapshotDate, warehouse location: WarehouseLocation, refresh: Bool,
         logger: Logger
     ) async throws -> RunResult {
+        let lock: RunLock
+        switch location {
+        case .sqlite(let path):
+            do {
+                lock = try RunLock.acquire(pipeline: pipeline.name, warehousePath: path)
+            } catch {
+                switch error {
+                case .held(let holder):
+                    printError("error: another run of pipeline \(pipeline.name) holds the lock on \(location) (\(holder)); "
+                        + "not starting a second one")
+                    throw Exit.locked
+                case .unavailable(let message):
+                    printError("error: cannot take the run lock: \(message)")
+                    throw Exit.failed
+                }
+            }
+        }
+        lock.describeHolder("pid \(ProcessInfo.processInfo.processIdentifier), started \(Timestamp.now())")
+        defer { withExtendedLifetime(lock) {} }
         let warehouse = try await migrated(location)
         let transport = AsyncHTTPTransport()
         let runner = Runner(
@@ -82,7 +102,8 @@ enum RunFlow {
             return
         }
         let meta = result.meta
-        let failedStages = result.results.filter { $0.value.error != nil }.sorted { $0.key < $1.key }
+        let ordered = result.stageOrder.compactMap { id in result.results[id].map { (key: id, value: $0) } }
+        let failedStages = ordered.filter { $0.value.error != nil }
         if quiet {
             guard result.status != .succeeded else { return }
             var text = "seopipe: run \(result.runID) of \(result.pipeline) for \(result.snapshotDate) \(result.status.rawValue): "
@@ -95,7 +116,7 @@ enum RunFlow {
         }
         print("run \(result.runID) of \(result.pipeline) for \(result.snapshotDate): \(result.status.rawValue)")
         var rows = [["stage", "status", "rows", "requests", "resumed", "units", "target errors", "ms"]]
-        for (id, stage) in result.results.sorted(by: { $0.key < $1.key }) {
+        for (id, stage) in ordered {
             rows.append([
                 id, stage.status.rawValue, "\(stage.rows)", "\(stage.requests)", "\(stage.chunksSkipped)",
                 formatNumber(stage.units), "\(stage.targetErrors)", stage.timingMS.map(String.init) ?? "",

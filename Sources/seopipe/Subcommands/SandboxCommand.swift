@@ -9,9 +9,9 @@ struct SandboxCommand: AsyncParsableCommand {
         discussion: """
             Serves the Ahrefs v3 batch endpoints under /v3 on 127.0.0.1 with the documented validation, \
             auth, limits and error bodies, deterministic data per (target, date), a units header, and usage \
-            counters at GET /_sandbox/usage. It prints the environment lines that point the shipped \
-            pipelines at it:  eval "$(seopipe sandbox --port 8787 &)"  or copy them into your shell. \
-            Stop it with Ctrl-C.
+            counters at GET /_sandbox/usage. It first prints the environment lines that point the shipped \
+            pipelines at it:  seopipe sandbox > /tmp/sandbox.env &  then  . /tmp/sandbox.env  and run any \
+            pipeline. Stop it with Ctrl-C (or kill).
             """)
 
     @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
@@ -19,11 +19,10 @@ struct SandboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         let sandbox = try await RunningSandbox.start(SandboxConfiguration(port: port))
-        for (name, value) in sandbox.environment.sorted(by: { $0.key < $1.key }) {
-            print("export \(name)=\(value)")
-        }
-        print("# sandbox listening on \(sandbox.baseURL); usage at \(sandbox.baseURL)/_sandbox/usage")
-        FileHandle.standardOutput.synchronizeFile()
+        var lines = sandbox.environment.sorted(by: { $0.key < $1.key }).map { "export \($0.key)=\($0.value)" }
+        lines.append("# sandbox listening on \(sandbox.baseURL); usage at \(sandbox.baseURL)/_sandbox/usage")
+        // Unbuffered, so `eval "$(...)"` and pipes see the lines while the server keeps running.
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         // Serve until interrupted.
         while !Task.isCancelled {
             try await Task.sleep(for: .seconds(3600))

@@ -8,11 +8,11 @@ struct Harness {
     let sandbox: RunningSandbox
     let directory: URL
 
-    static func start() async throws -> Harness {
+    static func start(latency: Duration = .zero) async throws -> Harness {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("seopipe-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let sandbox = try await RunningSandbox.start()
+        let sandbox = try await RunningSandbox.start(SandboxConfiguration(latency: latency))
         return Harness(sandbox: sandbox, directory: directory)
     }
 
@@ -160,8 +160,8 @@ func flowList(_ items: [String]) -> String {
 }
 
 /// Runs `body` with a fresh sandbox and directory, and stops and removes them afterwards.
-func withHarness(_ body: (Harness) async throws -> Void) async throws {
-    let harness = try await Harness.start()
+func withHarness(latency: Duration = .zero, _ body: (Harness) async throws -> Void) async throws {
+    let harness = try await Harness.start(latency: latency)
     do {
         try await body(harness)
     } catch {
