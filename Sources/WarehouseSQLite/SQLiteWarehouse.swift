@@ -240,7 +240,8 @@ public actor SQLiteWarehouse: Warehouse {
 
     public func targets(fromSQL sql: String, snapshotDate: String) throws -> [String] {
         let statement = try connection.prepare(sql)
-        guard statement.isReadOnly else {
+        // SQLite calls BEGIN, SAVEPOINT, ATTACH and DETACH read-only too; a query must also return columns.
+        guard statement.isReadOnly, statement.columnCount > 0 else {
             throw SQLiteError(code: SQLITE_READONLY, message: "from_sql must only read (a SELECT), not change the warehouse")
         }
         try statement.bind(.text(snapshotDate), named: ":snapshot")

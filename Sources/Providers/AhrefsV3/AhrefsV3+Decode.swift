@@ -47,7 +47,8 @@ extension AhrefsV3Provider {
         let runID = SQLValue.text(stamp.runID)
         let country = SQLValue.text(context.stage.params["country"]?.description.lowercased() ?? "")
 
-        /// Matches a result to the target it answers; nil (and logged as a failure) when it answers none.
+        /// Matches a result to the target it answers; nil for a result that answers none (the unanswered
+        /// target is then reported as missing below).
         func take(_ echoed: String?) -> (normalized: String, original: String)? {
             guard let echoed else { return nil }
             if let original = originals.removeValue(forKey: echoed) { return (echoed, original) }

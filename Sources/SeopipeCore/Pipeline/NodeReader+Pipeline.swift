@@ -51,7 +51,8 @@ extension NodeReader {
             case .notYetSupported(let message):
                 fail(.unsupported, node, message, hint: "write warehouse: sqlite:warehouse.db")
             case .invalid(let message):
-                fail(.invalidValue, node, message)
+                // Quote the file's text, not the expanded value (it may carry a password).
+                fail(.invalidValue, node, "warehouse `\(raw(node))`: \(message)")
             }
             return nil
         }

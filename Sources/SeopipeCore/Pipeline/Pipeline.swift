@@ -44,7 +44,7 @@ public enum WarehouseLocation: Sendable, Hashable, CustomStringConvertible {
         } else if text.hasPrefix("sqlite:") {
             path = text.dropFirst("sqlite:".count)
         } else {
-            throw .invalid("'\(text)' is not a warehouse URL; write sqlite:PATH (e.g. sqlite:warehouse.db)")
+            throw .invalid("that is not a warehouse URL; write sqlite:PATH (e.g. sqlite:warehouse.db)")
         }
         guard !path.isEmpty else { throw .invalid("sqlite: needs a file path, e.g. sqlite:warehouse.db") }
         if !path.hasPrefix("/"), let directory {
@@ -95,6 +95,7 @@ public struct SnapshotDate: Sendable, Hashable, Comparable, CustomStringConverti
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } }),
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
             (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year)
         else { return nil }

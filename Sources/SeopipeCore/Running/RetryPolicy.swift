@@ -46,11 +46,17 @@ extension Duration {
         let text = text.trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value >= 0 else { return nil }
-            return .milliseconds(Int64((value * scale * 1000).rounded()))
+            guard let value = Double(text.dropLast(suffix.count)) else { return nil }
+            return fromSeconds(value * scale)
         }
-        guard let value = Double(text), value >= 0 else { return nil }
-        return .milliseconds(Int64((value * 1000).rounded()))
+        guard let value = Double(text) else { return nil }
+        return fromSeconds(value)
+    }
+
+    /// A non-negative, finite number of seconds up to ten years; nil otherwise (never traps).
+    public static func fromSeconds(_ seconds: Double) -> Duration? {
+        guard seconds.isFinite, seconds >= 0, seconds <= 315_360_000 else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 }
 
