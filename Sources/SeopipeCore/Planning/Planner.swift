@@ -45,21 +45,17 @@ public enum Planner {
             case .file(let path): raw = try TargetFile.read(path)
             case .sql: return plan
             }
-            var seen: Set<String> = []
-            for target in raw {
-                switch driver.normalize(target, for: endpoint) {
-                case .success(let normalized): seen.insert(normalized)
-                case .failure: plan.refusedTargets += 1
-                }
-            }
-            let size = min(endpoint.maxBatchSize, config.batchSize ?? endpoint.maxBatchSize)
-            let chunkCount = (seen.count + size - 1) / size
-            plan.targets = seen.count
+            let normalized = NormalizedTargets(raw, driver: driver, endpoint: endpoint)
+            let count = normalized.targets.count
+            plan.refusedTargets = normalized.refused.count
+            let size = config.chunkSize(for: endpoint)
+            let chunkCount = (count + size - 1) / size
+            plan.targets = count
             plan.chunks = chunkCount
             plan.requests = chunkCount
             // Full chunks, then the last one with what is left.
-            let full = seen.count / size
-            let rest = seen.count % size
+            let full = count / size
+            let rest = count % size
             plan.estimatedUnits = Double(full) * driver.estimatedUnits(targetCount: size, endpoint: endpoint)
                 + (rest > 0 ? driver.estimatedUnits(targetCount: rest, endpoint: endpoint) : 0)
             return plan
@@ -74,5 +70,31 @@ public enum TargetFile {
         return text.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+}
+
+/// A stage's targets after normalization: de-duplicated in first-seen order, and those refused.
+public struct NormalizedTargets: Sendable {
+    public var targets: [Target] = []
+    public var refused: [TargetFailure] = []
+
+    /// Normalizes with the provider's rules; a target that normalizes to one already seen is dropped.
+    public init(_ raw: [String], driver: any ProviderDriver, endpoint: EndpointSpec) {
+        var seen: Set<String> = []
+        for target in raw {
+            switch driver.normalize(target, for: endpoint) {
+            case .success(let normalized):
+                if seen.insert(normalized).inserted { targets.append(Target(original: target, normalized: normalized)) }
+            case .failure(let failure):
+                refused.append(failure)
+            }
+        }
+    }
+}
+
+extension ProviderConfig {
+    /// Targets per request: the endpoint's maximum, or the configured `batch_size` when lower.
+    public func chunkSize(for endpoint: EndpointSpec) -> Int {
+        min(endpoint.maxBatchSize, batchSize ?? endpoint.maxBatchSize)
     }
 }

@@ -62,17 +62,9 @@ struct StageExecution: Sendable {
         } catch {
             return await finish(.error, error: "\(stage.provider) stage `\(stage.id)`: cannot read targets: \(error)")
         }
-        var seen: Set<String> = []
-        var targets: [Target] = []
-        var refused: [TargetFailure] = []
-        for raw in rawTargets {
-            switch driver.normalize(raw, for: endpoint) {
-            case .success(let normalized):
-                if seen.insert(normalized).inserted { targets.append(Target(original: raw, normalized: normalized)) }
-            case .failure(let failure):
-                refused.append(failure)
-            }
-        }
+        let normalized = NormalizedTargets(rawTargets, driver: driver, endpoint: endpoint)
+        let targets = normalized.targets
+        let refused = normalized.refused
         result.targets = targets.count + refused.count
         if !refused.isEmpty {
             await tally.addTargetErrors(refused.count)
@@ -88,7 +80,7 @@ struct StageExecution: Sendable {
             return await finish(.success, error: nil)
         }
 
-        let size = min(endpoint.maxBatchSize, providerConfig.batchSize ?? endpoint.maxBatchSize)
+        let size = providerConfig.chunkSize(for: endpoint)
         let chunks = Chunking.chunks(targets, size: size)
         result.chunks = chunks.count
         let requestContext = RequestContext(stage: stage, provider: providerConfig, snapshotDate: context.snapshotDate)
@@ -120,8 +112,12 @@ struct StageExecution: Sendable {
         }
 
         let chunkLogger = logger
+        // At most `parallel_limit` chunks of this stage in flight; the next starts as one finishes.
+        let inFlight = context.pipeline.options.parallelLimit
         let stop = await withTaskGroup(of: StageStop?.self) { group -> StageStop? in
-            for (chunk, request) in work {
+            var pending = work.makeIterator()
+            func startNext() -> Bool {
+                guard let (chunk, request) = pending.next() else { return false }
                 group.addTask {
                     if await tally.stopped { return nil }
                     do {
@@ -139,9 +135,16 @@ struct StageExecution: Sendable {
                         return .failed("\(error)")
                     }
                 }
+                return true
+            }
+            for _ in 0..<inFlight {
+                if !startNext() { break }
             }
             var first: StageStop?
-            for await stop in group where first == nil { first = stop }
+            while let stop = await group.next() {
+                if first == nil { first = stop }
+                if first == nil { _ = startNext() }
+            }
             return first
         }
         switch stop {
