@@ -1,5 +1,7 @@
+import Foundation
+
 /// A strict `YYYY-MM-DD` calendar date (proleptic Gregorian), as providers take it in request bodies.
-struct CalendarDate: Sendable, Equatable {
+struct CalendarDate: Sendable, Equatable, Comparable {
     var year: Int
     var month: Int
     var day: Int
@@ -47,5 +49,55 @@ struct CalendarDate: Sendable, Equatable {
         }
         days += self.day - 1
         return days - 719_162
+    }
+
+    /// The date `days` days after 1970-01-01 (before it when negative).
+    init(daysSinceEpoch days: Int) {
+        // Civil-from-days (Howard Hinnant's algorithm), exact for the proleptic Gregorian calendar.
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        self.day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        self.month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        self.year = yearOfEra + era * 400 + (self.month <= 2 ? 1 : 0)
+    }
+
+    /// Today's date in UTC.
+    static func todayUTC() -> CalendarDate {
+        CalendarDate(daysSinceEpoch: Int((Date().timeIntervalSince1970 / 86_400).rounded(.down)))
+    }
+
+    /// `YYYY-MM-DD`.
+    var text: String {
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return padded(self.year, 4) + "-" + padded(self.month, 2) + "-" + padded(self.day, 2)
+    }
+
+    /// The date `days` days later (earlier when negative).
+    func adding(days: Int) -> CalendarDate {
+        CalendarDate(daysSinceEpoch: self.daysSinceEpoch + days)
+    }
+
+    /// The same day one calendar month earlier, clamped to the end of a shorter month (03-31 gives 02-28).
+    var oneMonthEarlier: CalendarDate {
+        var copy = self
+        if copy.month == 1 {
+            copy.month = 12
+            copy.year -= 1
+        } else {
+            copy.month -= 1
+        }
+        copy.day = min(copy.day, Self.daysIn(month: copy.month, year: copy.year))
+        return copy
+    }
+
+    static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 }

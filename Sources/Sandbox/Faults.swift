@@ -7,8 +7,15 @@ import Foundation
 /// `"*"` rule with `fromRequest: 2, count: 1` fails the second request to every endpoint. When several
 /// rules fire for one request, the first installed wins (all of them still count it).
 ///
-/// JSON form (control route `POST /_sandbox/faults`), snake_case keys; only `status` is required:
+/// DataForSEO reports most errors in an HTTP 200 body: a rule with `dataForSEOStatusCode` answers a
+/// top-level envelope with that `status_code` and no tasks; one with `dataForSEOTaskStatusCode` answers a
+/// top-level 20000 whose task carries that code. Such rules match DataForSEO endpoints only (a `"*"` rule
+/// leaves the other providers alone), answer with HTTP `status` (200 unless set) and charge nothing.
+///
+/// JSON form (control route `POST /_sandbox/faults`), snake_case keys; only `status` is required, and
+/// not even that when a DataForSEO code is given:
 /// `{"endpoint": "site-explorer/batch/metrics", "from_request": 2, "count": 1, "status": 429, "retry_after_seconds": 3}`
+/// `{"endpoint": "backlinks/bulk_pages_summary/live", "count": 1, "dataforseo_status_code": 40202}`
 public struct FaultRule: Sendable, Codable, Equatable {
     /// Endpoint path as in usage keys (`site-explorer/batch/metrics`), or `"*"` for all endpoints.
     public var endpoint: String
@@ -22,14 +29,24 @@ public struct FaultRule: Sendable, Codable, Equatable {
     public var retryAfterSeconds: Int?
     /// Response body sent verbatim; by default the provider's JSON error for the status.
     public var body: String?
+    /// DataForSEO only: answer a top-level envelope with this `status_code` (e.g. 40202 rate limit, 40200
+    /// payment required, 40203 cost limit, 50000 internal error), tasks `[]`, cost 0.
+    public var dataForSEOStatusCode: Int?
+    /// DataForSEO only: answer top-level 20000 with the task carrying this `status_code`, result null, cost 0.
+    /// Ignored when `dataForSEOStatusCode` is set.
+    public var dataForSEOTaskStatusCode: Int?
 
+    /// `status` is the HTTP status; it matters little for DataForSEO rules, whose default 200 is what
+    /// DataForSEO sends with its in-body errors.
     public init(
         endpoint: String = "*",
         fromRequest: Int = 1,
         count: Int? = nil,
-        status: Int,
+        status: Int = 200,
         retryAfterSeconds: Int? = nil,
-        body: String? = nil
+        body: String? = nil,
+        dataForSEOStatusCode: Int? = nil,
+        dataForSEOTaskStatusCode: Int? = nil
     ) {
         self.endpoint = endpoint
         self.fromRequest = fromRequest
@@ -37,6 +54,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
         self.status = status
         self.retryAfterSeconds = retryAfterSeconds
         self.body = body
+        self.dataForSEOStatusCode = dataForSEOStatusCode
+        self.dataForSEOTaskStatusCode = dataForSEOTaskStatusCode
     }
 
     enum CodingKeys: String, CodingKey {
@@ -46,6 +65,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
         case status
         case retryAfterSeconds = "retry_after_seconds"
         case body
+        case dataForSEOStatusCode = "dataforseo_status_code"
+        case dataForSEOTaskStatusCode = "dataforseo_task_status_code"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,14 +74,38 @@ public struct FaultRule: Sendable, Codable, Equatable {
         self.endpoint = try container.decodeIfPresent(String.self, forKey: .endpoint) ?? "*"
         self.fromRequest = try container.decodeIfPresent(Int.self, forKey: .fromRequest) ?? 1
         self.count = try container.decodeIfPresent(Int.self, forKey: .count)
-        self.status = try container.decode(Int.self, forKey: .status)
         self.retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds)
         self.body = try container.decodeIfPresent(String.self, forKey: .body)
+        self.dataForSEOStatusCode = try container.decodeIfPresent(Int.self, forKey: .dataForSEOStatusCode)
+        self.dataForSEOTaskStatusCode = try container.decodeIfPresent(Int.self, forKey: .dataForSEOTaskStatusCode)
+        if self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil {
+            self.status = try container.decodeIfPresent(Int.self, forKey: .status) ?? 200
+        } else {
+            self.status = try container.decode(Int.self, forKey: .status)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.endpoint, forKey: .endpoint)
+        try container.encode(self.fromRequest, forKey: .fromRequest)
+        try container.encodeIfPresent(self.count, forKey: .count)
+        try container.encode(self.status, forKey: .status)
+        try container.encodeIfPresent(self.retryAfterSeconds, forKey: .retryAfterSeconds)
+        try container.encodeIfPresent(self.body, forKey: .body)
+        try container.encodeIfPresent(self.dataForSEOStatusCode, forKey: .dataForSEOStatusCode)
+        try container.encodeIfPresent(self.dataForSEOTaskStatusCode, forKey: .dataForSEOTaskStatusCode)
+    }
+
+    /// Whether the rule carries a DataForSEO status code (and so applies to DataForSEO endpoints only).
+    var isDataForSEORule: Bool {
+        self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil
     }
 
     /// Whether this rule applies to requests for the endpoint with this usage key and full path.
-    func matches(usageKey: String, path: String) -> Bool {
-        self.endpoint == "*" || self.endpoint == usageKey || self.endpoint == path
+    func matches(usageKey: String, path: String, acceptsDataForSEOFaults: Bool = false) -> Bool {
+        if self.isDataForSEORule && !acceptsDataForSEOFaults { return false }
+        return self.endpoint == "*" || self.endpoint == usageKey || self.endpoint == path
     }
 
     /// Whether the rule fires for the `index`-th (1-based) matching request.
@@ -83,6 +128,12 @@ public struct FaultRule: Sendable, Codable, Equatable {
             problems.append("retry_after_seconds must not be negative, got \(seconds)")
         }
         if self.endpoint.isEmpty { problems.append("endpoint must not be empty (use \"*\" for all endpoints)") }
+        if let code = self.dataForSEOStatusCode, !(10000...60000).contains(code) {
+            problems.append("dataforseo_status_code must be a DataForSEO status code 10000-60000, got \(code)")
+        }
+        if let code = self.dataForSEOTaskStatusCode, !(10000...60000).contains(code) {
+            problems.append("dataforseo_task_status_code must be a DataForSEO status code 10000-60000, got \(code)")
+        }
         return problems
     }
 
@@ -118,9 +169,12 @@ struct FaultBook: Sendable {
 
     /// Counts one request to the endpoint for every rule that matches it and returns the first rule
     /// (in installation order) that fires for it, if any.
-    mutating func fault(usageKey: String, path: String) -> FaultRule? {
+    mutating func fault(usageKey: String, path: String, acceptsDataForSEOFaults: Bool = false) -> FaultRule? {
         var firing: FaultRule?
-        for index in self.rules.indices where self.rules[index].matches(usageKey: usageKey, path: path) {
+        for index in self.rules.indices
+        where self.rules[index].matches(
+            usageKey: usageKey, path: path, acceptsDataForSEOFaults: acceptsDataForSEOFaults)
+        {
             let number = self.seen[index][usageKey, default: 0] + 1
             self.seen[index][usageKey] = number
             if firing == nil, self.rules[index].fires(atRequest: number) {

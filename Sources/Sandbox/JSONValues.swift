@@ -51,6 +51,8 @@ indirect enum JSONOutput: Sendable {
     case int(Int)
     /// `units / 10^decimals`, written with exactly `decimals` digits after the point.
     case fixed(units: Int, decimals: Int)
+    /// A finite double in its shortest round-trip form (`0.5`, `1e-05`), for echoing numbers sent in requests.
+    case double(Double)
     case string(String)
     case array([JSONOutput])
     case object([(String, JSONOutput)])
@@ -72,6 +74,8 @@ indirect enum JSONOutput: Sendable {
             output += String(value)
         case .fixed(let units, let decimals):
             output += Self.fixedText(units: units, decimals: decimals)
+        case .double(let value):
+            output += value.isFinite ? "\(value)" : "null"
         case .string(let value):
             Self.writeString(value, into: &output)
         case .array(let elements):

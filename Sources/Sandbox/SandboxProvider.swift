@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// One simulated provider API (Ahrefs v3 today; Ahrefs v2, DataForSEO and the analytics API later).
+/// One simulated provider API (Ahrefs v3 and DataForSEO today; Ahrefs v2 and the analytics API later).
 ///
 /// A provider lists its endpoints; the shared server routes to them, applies latency and fault rules,
 /// counts usage and writes the HTTP response. Each provider lives in its own folder next to `AhrefsV3/`.
@@ -28,6 +28,20 @@ struct ProviderResponse: Sendable {
     var charged: Bool = false
     /// Targets (domains, URLs, keywords) in the request, when the provider could tell.
     var targetCount: Int? = nil
+    /// Targets the charge covers, when not all of `targetCount` (DataForSEO: targets of charged tasks).
+    var chargedTargets: Int? = nil
+    /// Money charged in USD (DataForSEO); 0 for providers that charge units.
+    var costUSD: Double = 0
+}
+
+/// What the server can tell about a request body without answering it, for the request log.
+struct RequestSummary: Sendable, Equatable {
+    /// Targets (domains, URLs, keywords) in the body.
+    var targets: Int = 0
+    /// Tasks in the body (DataForSEO); 0 for providers without tasks.
+    var tasks: Int = 0
+    /// Distinct registrable domains among URL targets (DataForSEO); 0 elsewhere.
+    var distinctDomains: Int = 0
 }
 
 /// One routable endpoint of a provider.
@@ -38,10 +52,15 @@ struct SandboxEndpoint: Sendable {
     var usageKey: String
     /// Accepted HTTP methods; anything else is answered 405.
     var methods: [HTTPRequest.Method]
+    /// Whether fault rules carrying DataForSEO status codes apply to this endpoint (they match nothing else).
+    var acceptsDataForSEOFaults: Bool = false
     /// Builds an error in the provider's own error format (used for 405, 413 and injected faults).
     var errorResponse: @Sendable (_ status: Int, _ message: String) -> ProviderResponse
-    /// Best-effort count of targets in a request body, for the request log of rejected or faulted requests.
-    var countTargets: @Sendable (_ body: [UInt8]) -> Int
+    /// Answers an injected fault (the body is nil when it could not be read); by default
+    /// `errorResponse(rule.status, rule.defaultMessage)`.
+    var faultResponse: (@Sendable (_ rule: FaultRule, _ body: [UInt8]?) -> ProviderResponse)? = nil
+    /// Best-effort summary of a request body, for the request log of rejected or faulted requests.
+    var summarize: @Sendable (_ body: [UInt8]) -> RequestSummary
     /// Validates and answers a request.
     var handle: @Sendable (ProviderRequest) async -> ProviderResponse
 }

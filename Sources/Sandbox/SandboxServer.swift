@@ -12,19 +12,34 @@ public struct SandboxConfiguration: Sendable {
     public var ahrefsV3Token: String
     /// Delay added before every provider response (not before control routes).
     public var latency: Duration
+    /// Login the simulated DataForSEO API accepts in `Authorization: Basic base64(login:password)`.
+    public var dataForSEOLogin: String
+    /// Password the simulated DataForSEO API accepts.
+    public var dataForSEOPassword: String
+    /// The sandbox's "today" (`YYYY-MM-DD`) for providers that answer with today's data (DataForSEO);
+    /// nil means the current UTC date, read at each request.
+    public var today: String?
 
     public static let defaultAhrefsV3Token = "sandbox-ahrefs-v3-token"
+    public static let defaultDataForSEOLogin = "sandbox-dataforseo-login"
+    public static let defaultDataForSEOPassword = "sandbox-dataforseo-password"
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
         ahrefsV3Token: String = defaultAhrefsV3Token,
-        latency: Duration = .zero
+        latency: Duration = .zero,
+        dataForSEOLogin: String = defaultDataForSEOLogin,
+        dataForSEOPassword: String = defaultDataForSEOPassword,
+        today: String? = nil
     ) {
         self.host = host
         self.port = port
         self.ahrefsV3Token = ahrefsV3Token
         self.latency = latency
+        self.dataForSEOLogin = dataForSEOLogin
+        self.dataForSEOPassword = dataForSEOPassword
+        self.today = today
     }
 }
 
@@ -39,6 +54,7 @@ public struct SandboxStartError: Error, CustomStringConvertible {
 /// let sandbox = try await RunningSandbox.start()
 /// defer { Task { await sandbox.stop() } }   // or `await sandbox.stop()` at the end
 /// // sandbox.environment["AHREFS_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/v3"
+/// // sandbox.environment["DATAFORSEO_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/v3"
 /// ```
 public final class RunningSandbox: Sendable {
     /// The port the server listens on (resolved when the configuration asked for port 0).
@@ -57,9 +73,17 @@ public final class RunningSandbox: Sendable {
 
     /// Starts the server and returns once it is listening.
     public static func start(_ configuration: SandboxConfiguration = .init()) async throws -> RunningSandbox {
+        if let today = configuration.today, CalendarDate(today) == nil {
+            throw SandboxStartError(description: "today must be a real date in YYYY-MM-DD format, got \"\(today)\"")
+        }
         let state = SandboxState()
         let providers: [any SandboxProvider] = [
-            AhrefsV3Provider(token: configuration.ahrefsV3Token)
+            AhrefsV3Provider(token: configuration.ahrefsV3Token),
+            DataForSEOProvider(
+                login: configuration.dataForSEOLogin,
+                password: configuration.dataForSEOPassword,
+                today: configuration.today
+            ),
         ]
         let responder = SandboxResponder(
             state: state,
@@ -123,6 +147,9 @@ public final class RunningSandbox: Sendable {
         [
             "AHREFS_BASE_URL": self.baseURL + AhrefsV3Provider.pathPrefix,
             "AHREFS_API_TOKEN": self.configuration.ahrefsV3Token,
+            "DATAFORSEO_BASE_URL": self.baseURL + DataForSEOProvider.pathPrefix,
+            "DATAFORSEO_LOGIN": self.configuration.dataForSEOLogin,
+            "DATAFORSEO_PASSWORD": self.configuration.dataForSEOPassword,
         ]
     }
 
@@ -192,7 +219,11 @@ struct SandboxResponder: HTTPResponder {
     }
 
     private func respond(to request: Request, endpoint: SandboxEndpoint) async -> Response {
-        let ticket = self.state.arrive(usageKey: endpoint.usageKey, path: endpoint.path)
+        let ticket = self.state.arrive(
+            usageKey: endpoint.usageKey,
+            path: endpoint.path,
+            acceptsDataForSEOFaults: endpoint.acceptsDataForSEOFaults
+        )
         let body = await Self.readBody(of: request)
         if self.latency > .zero {
             try? await Task.sleep(for: self.latency)
@@ -200,11 +231,12 @@ struct SandboxResponder: HTTPResponder {
 
         var answer: ProviderResponse
         if let fault = ticket.fault {
-            answer = endpoint.errorResponse(fault.status, fault.defaultMessage)
+            answer = endpoint.faultResponse?(fault, body) ?? endpoint.errorResponse(fault.status, fault.defaultMessage)
             if let custom = fault.body { answer.body = custom }
             if let seconds = fault.retryAfterSeconds { answer.headers.append(("Retry-After", String(seconds))) }
             answer.charged = false
             answer.units = 0
+            answer.costUSD = 0
         } else if let bytes = body {
             if endpoint.methods.contains(request.method) {
                 answer = await endpoint.handle(
@@ -222,15 +254,25 @@ struct SandboxResponder: HTTPResponder {
             answer = endpoint.errorResponse(413, "Request body is larger than \(Self.maxBodyBytes) bytes")
         }
 
+        let summary = body.map(endpoint.summarize) ?? RequestSummary()
         let logged = LoggedRequest(
             endpoint: endpoint.usageKey,
             status: answer.status,
             receivedAt: ticket.receivedAt,
-            targetCount: answer.targetCount ?? body.map(endpoint.countTargets) ?? 0,
+            targetCount: answer.targetCount ?? summary.targets,
             charged: answer.charged,
-            bodySHA: body.map(SHA256.hex)
+            bodySHA: body.map(SHA256.hex),
+            taskCount: summary.tasks,
+            distinctDomains: summary.distinctDomains
         )
-        self.state.finish(ticket, request: logged, units: answer.charged ? answer.units : 0)
+        self.state.finish(
+            ticket,
+            request: logged,
+            charge: answer.charged
+                ? .init(
+                    units: answer.units, costUSD: answer.costUSD, targets: answer.chargedTargets ?? logged.targetCount)
+                : .none
+        )
         return Self.response(answer)
     }
 
@@ -314,7 +356,7 @@ struct ControlRoutes {
             return Self.json(
                 status: 400,
                 JSONOutput.error(
-                    "Body must be a JSON array of fault rules ({\"endpoint\", \"from_request\", \"count\", \"status\", \"retry_after_seconds\", \"body\"}): \(Self.describe(error))"
+                    "Body must be a JSON array of fault rules ({\"endpoint\", \"from_request\", \"count\", \"status\", \"retry_after_seconds\", \"body\", \"dataforseo_status_code\", \"dataforseo_task_status_code\"}): \(Self.describe(error))"
                 )
             )
         }

@@ -19,6 +19,10 @@ public struct SandboxUsage: Sendable, Codable, Equatable {
     public var totalRequests: Int { self.endpoints.values.reduce(0) { $0 + $1.requests } }
     public var totalChargedRequests: Int { self.endpoints.values.reduce(0) { $0 + $1.chargedRequests } }
     public var totalUnits: Int { self.endpoints.values.reduce(0) { $0 + $1.units } }
+    /// USD charged in total (DataForSEO), rounded to 5 decimals like the provider's `cost`.
+    public var totalCostUSD: Double {
+        USDAmount.rounded(self.endpoints.values.reduce(0) { $0 + $1.costUSD })
+    }
 
     enum CodingKeys: String, CodingKey {
         case endpoints
@@ -26,6 +30,7 @@ public struct SandboxUsage: Sendable, Codable, Equatable {
         case totalRequests = "total_requests"
         case totalChargedRequests = "total_charged_requests"
         case totalUnits = "total_units"
+        case totalCostUSD = "total_cost_usd"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,6 +46,7 @@ public struct SandboxUsage: Sendable, Codable, Equatable {
         try container.encode(self.totalRequests, forKey: .totalRequests)
         try container.encode(self.totalChargedRequests, forKey: .totalChargedRequests)
         try container.encode(self.totalUnits, forKey: .totalUnits)
+        try container.encode(self.totalCostUSD, forKey: .totalCostUSD)
     }
 }
 
@@ -48,18 +54,21 @@ public struct SandboxUsage: Sendable, Codable, Equatable {
 public struct EndpointUsage: Sendable, Codable, Equatable {
     /// Every request received, whatever its outcome.
     public var requests: Int
-    /// Requests that were served and charged (HTTP 200).
+    /// Requests that were served and charged (Ahrefs: HTTP 200; DataForSEO: at least one task with 20000).
     public var chargedRequests: Int
-    /// Units charged in total.
+    /// Units charged in total (Ahrefs); 0 for providers that charge money.
     public var units: Int
-    /// Targets (domains, URLs or keywords) sent in charged requests.
+    /// Targets (domains, URLs or keywords) sent in charged requests (DataForSEO: in charged tasks).
     public var targets: Int
+    /// USD charged in total (DataForSEO: the sum of charged tasks' `cost`, rounded to 5 decimals); 0 for Ahrefs.
+    public var costUSD: Double
 
-    public init(requests: Int = 0, chargedRequests: Int = 0, units: Int = 0, targets: Int = 0) {
+    public init(requests: Int = 0, chargedRequests: Int = 0, units: Int = 0, targets: Int = 0, costUSD: Double = 0) {
         self.requests = requests
         self.chargedRequests = chargedRequests
         self.units = units
         self.targets = targets
+        self.costUSD = costUSD
     }
 
     enum CodingKeys: String, CodingKey {
@@ -67,6 +76,24 @@ public struct EndpointUsage: Sendable, Codable, Equatable {
         case chargedRequests = "charged_requests"
         case units
         case targets
+        case costUSD = "cost_usd"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.requests = try container.decode(Int.self, forKey: .requests)
+        self.chargedRequests = try container.decode(Int.self, forKey: .chargedRequests)
+        self.units = try container.decode(Int.self, forKey: .units)
+        self.targets = try container.decode(Int.self, forKey: .targets)
+        self.costUSD = try container.decodeIfPresent(Double.self, forKey: .costUSD) ?? 0
+    }
+}
+
+/// USD amounts as DataForSEO writes them: at most 5 decimals.
+enum USDAmount {
+    /// Rounds to 5 decimals, so sums of task costs stay exact-looking (0.02003 + 0.02003 = 0.04006).
+    static func rounded(_ value: Double) -> Double {
+        (value * 100_000).rounded() / 100_000
     }
 }
 
@@ -84,9 +111,21 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
     public var charged: Bool
     /// SHA-256 (hex) of the raw request body; equal bodies give equal digests.
     public var bodySHA: String?
+    /// Tasks in the request body (DataForSEO); 0 for providers without tasks (Ahrefs).
+    public var taskCount: Int
+    /// Distinct registrable domains among the URL targets of the request's tasks (DataForSEO, see
+    /// `DataForSEOData.registrableDomain(of:)`); 0 for Ahrefs.
+    public var distinctDomains: Int
 
     public init(
-        endpoint: String, status: Int, receivedAt: Date, targetCount: Int, charged: Bool, bodySHA: String? = nil
+        endpoint: String,
+        status: Int,
+        receivedAt: Date,
+        targetCount: Int,
+        charged: Bool,
+        bodySHA: String? = nil,
+        taskCount: Int = 0,
+        distinctDomains: Int = 0
     ) {
         self.endpoint = endpoint
         self.status = status
@@ -94,6 +133,8 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         self.targetCount = targetCount
         self.charged = charged
         self.bodySHA = bodySHA
+        self.taskCount = taskCount
+        self.distinctDomains = distinctDomains
     }
 
     enum CodingKeys: String, CodingKey {
@@ -103,6 +144,8 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         case targetCount = "target_count"
         case charged
         case bodySHA = "body_sha"
+        case taskCount = "task_count"
+        case distinctDomains = "distinct_domains"
     }
 
     private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
@@ -124,6 +167,8 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         self.targetCount = try container.decode(Int.self, forKey: .targetCount)
         self.charged = try container.decode(Bool.self, forKey: .charged)
         self.bodySHA = try container.decodeIfPresent(String.self, forKey: .bodySHA)
+        self.taskCount = try container.decodeIfPresent(Int.self, forKey: .taskCount) ?? 0
+        self.distinctDomains = try container.decodeIfPresent(Int.self, forKey: .distinctDomains) ?? 0
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -134,6 +179,8 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         try container.encode(self.targetCount, forKey: .targetCount)
         try container.encode(self.charged, forKey: .charged)
         try container.encodeIfPresent(self.bodySHA, forKey: .bodySHA)
+        try container.encode(self.taskCount, forKey: .taskCount)
+        try container.encode(self.distinctDomains, forKey: .distinctDomains)
     }
 }
 
@@ -160,29 +207,39 @@ final class SandboxState: Sendable {
 
     private let contents = Locked(Contents())
 
+    /// What a served request was charged.
+    struct Charge: Sendable {
+        var units: Int
+        var costUSD: Double
+        /// Targets the charge covers.
+        var targets: Int
+    }
+
     /// Registers an arriving provider request: fixes its place in the log and decides on a fault.
-    func arrive(usageKey: String, path: String) -> Ticket {
+    func arrive(usageKey: String, path: String, acceptsDataForSEOFaults: Bool = false) -> Ticket {
         self.contents.withLock { contents in
             contents.nextSequence += 1
             return Ticket(
                 sequence: contents.nextSequence,
                 generation: contents.generation,
                 receivedAt: Date(),
-                fault: contents.faults.fault(usageKey: usageKey, path: path)
+                fault: contents.faults.fault(
+                    usageKey: usageKey, path: path, acceptsDataForSEOFaults: acceptsDataForSEOFaults)
             )
         }
     }
 
-    /// Records the outcome of a request registered with `arrive`.
-    func finish(_ ticket: Ticket, request: LoggedRequest, units: Int) {
+    /// Records the outcome of a request registered with `arrive`; `charge` is nil for an uncharged one.
+    func finish(_ ticket: Ticket, request: LoggedRequest, charge: Charge?) {
         self.contents.withLock { contents in
             guard ticket.generation == contents.generation else { return }
             var usage = contents.endpoints[request.endpoint] ?? EndpointUsage()
             usage.requests += 1
-            if request.charged {
+            if request.charged, let charge {
                 usage.chargedRequests += 1
-                usage.units += units
-                usage.targets += request.targetCount
+                usage.units += charge.units
+                usage.targets += charge.targets
+                usage.costUSD = USDAmount.rounded(usage.costUSD + charge.costUSD)
             }
             contents.endpoints[request.endpoint] = usage
             // Keep the log in arrival order even when later requests finish first.

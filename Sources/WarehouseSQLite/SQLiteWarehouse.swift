@@ -142,6 +142,7 @@ public actor SQLiteWarehouse: Warehouse {
     public func commit(_ chunk: ChunkCommit) throws {
         try connection.transaction {
             try upsert(chunk.payload.rows)
+            for related in chunk.payload.related { try upsert(related) }
             let errors = try prepared("""
                 INSERT OR REPLACE INTO seopipe_target_errors (pipeline, snapshot_date, stage_id, target, run_id,
                     request_hash, error, recorded_at)
@@ -178,6 +179,15 @@ public actor SQLiteWarehouse: Warehouse {
 
     /// Upserts every row of `batch` with one reused prepared statement; the caller holds the transaction.
     private func upsert(_ batch: TableBatch) throws {
+        if !batch.replaceColumns.isEmpty, !batch.replaceKeys.isEmpty {
+            try checkTable(batch.table)
+            let conditions = batch.replaceColumns.map { "\(quoted($0)) = ?" }.joined(separator: " AND ")
+            let delete = try prepared("DELETE FROM \(quoted(batch.table)) WHERE \(conditions)")
+            for key in batch.replaceKeys {
+                try delete.bind(key)
+                try delete.run()
+            }
+        }
         guard batch.rowCount > 0 else { return }
         let statement = try upsertStatement(for: batch)
         let width = batch.columns.count
@@ -195,16 +205,7 @@ public actor SQLiteWarehouse: Warehouse {
 
     private func upsertStatement(for batch: TableBatch) throws -> SQLiteStatement {
         if let cached = upserts[batch.table], cached.columns == batch.columns { return cached.statement }
-        if knownTables == nil {
-            var tables: Set<String> = []
-            try connection.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").forEachRow {
-                if let name = $0.text(0) { tables.insert(name) }
-            }
-            knownTables = tables
-        }
-        guard knownTables!.contains(batch.table) else {
-            throw SQLiteError(code: SQLITE_ERROR, message: "no table \(batch.table) in the warehouse; run `seopipe migrate`")
-        }
+        try checkTable(batch.table)
         let columns = batch.columns.map(quoted).joined(separator: ", ")
         let placeholders = Array(repeating: "?", count: batch.columns.count).joined(separator: ", ")
         let updates = batch.columns.filter { !batch.keyColumns.contains($0) }
@@ -216,6 +217,20 @@ public actor SQLiteWarehouse: Warehouse {
         let statement = try connection.prepare(sql)
         upserts[batch.table] = (batch.columns, statement)
         return statement
+    }
+
+    /// Identifiers reach SQL only when they name a table of the migrated schema.
+    private func checkTable(_ table: String) throws {
+        if knownTables == nil {
+            var tables: Set<String> = []
+            try connection.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").forEachRow {
+                if let name = $0.text(0) { tables.insert(name) }
+            }
+            knownTables = tables
+        }
+        guard knownTables!.contains(table) else {
+            throw SQLiteError(code: SQLITE_ERROR, message: "no table \(table) in the warehouse; run `seopipe migrate`")
+        }
     }
 
     public func recordTargetFailures(

@@ -100,36 +100,45 @@ struct BudgetTrackerTests {
     @Test("books requests until the next one would cross max_units")
     func units() async {
         let tracker = BudgetTracker(Budget(maxUnits: 1_000))
-        #expect(await tracker.reserve(units: 500, costUSD: 0))
-        #expect(await tracker.reserve(units: 500, costUSD: 0))
-        #expect(await tracker.reserve(units: 1, costUSD: 0) == false)
+        #expect(await tracker.reserve(units: 500, costUSD: 0) == .granted)
+        #expect(await tracker.reserve(units: 500, costUSD: 0) == .granted)
+        #expect(await tracker.reserve(units: 1, costUSD: 0) == .overBudget)
     }
 
     @Test("frees a reservation when it is settled, counting what was actually charged")
     func settle() async {
         let tracker = BudgetTracker(Budget(maxUnits: 1_000))
-        #expect(await tracker.reserve(units: 800, costUSD: 0))
+        #expect(await tracker.reserve(units: 800, costUSD: 0) == .granted)
         await tracker.settle(reservedUnits: 800, reservedCostUSD: 0, chargedUnits: 300, chargedCostUSD: 0)
         #expect(await tracker.spentUnits == 300)
-        #expect(await tracker.reserve(units: 700, costUSD: 0))
-        #expect(await tracker.reserve(units: 1, costUSD: 0) == false)
+        #expect(await tracker.reserve(units: 700, costUSD: 0) == .granted)
+        #expect(await tracker.reserve(units: 1, costUSD: 0) == .overBudget)
     }
 
     @Test("charges nothing for a request that failed, so its reservation is spent again")
     func failedRequest() async {
         let tracker = BudgetTracker(Budget(maxUnits: 100))
-        #expect(await tracker.reserve(units: 100, costUSD: 0))
+        #expect(await tracker.reserve(units: 100, costUSD: 0) == .granted)
         await tracker.settle(reservedUnits: 100, reservedCostUSD: 0, chargedUnits: 0, chargedCostUSD: 0)
-        #expect(await tracker.reserve(units: 100, costUSD: 0))
+        #expect(await tracker.reserve(units: 100, costUSD: 0) == .granted)
     }
 
     @Test("stops before crossing max_cost_usd and never limits without a budget")
     func cost() async {
         let tracker = BudgetTracker(Budget(maxCostUSD: 1))
-        #expect(await tracker.reserve(units: 1_000_000, costUSD: 0.6))
-        #expect(await tracker.reserve(units: 0, costUSD: 0.6) == false)
+        #expect(await tracker.reserve(units: 1_000_000, costUSD: 0.6) == .granted)
+        #expect(await tracker.reserve(units: 0, costUSD: 0.6) == .overBudget)
         let unlimited = BudgetTracker(Budget())
-        #expect(await unlimited.reserve(units: 1e12, costUSD: 1e6))
+        #expect(await unlimited.reserve(units: 1e12, costUSD: 1e6) == .granted)
+    }
+
+    @Test("after the provider says money ran out, refuses every further request with its message")
+    func exhausted() async {
+        let tracker = BudgetTracker(Budget())
+        #expect(await tracker.reserve(units: 0, costUSD: 0.02) == .granted)
+        await tracker.exhaust("DataForSEO 40200: Payment required.")
+        await tracker.exhaust("a later message does not replace the first")
+        #expect(await tracker.reserve(units: 0, costUSD: 0.02) == .exhausted("DataForSEO 40200: Payment required."))
     }
 }
 

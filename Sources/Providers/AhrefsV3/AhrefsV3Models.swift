@@ -144,12 +144,3 @@ enum AhrefsV3 {
         }
     }
 }
-
-extension KeyedDecodingContainer {
-    /// An integer that may arrive as `12`, `12.0` or null.
-    func flexibleInt(_ key: Key) throws -> Int? {
-        if let value = try? decodeIfPresent(Int.self, forKey: key) { return value }
-        if let value = try decodeIfPresent(Double.self, forKey: key), value.isFinite { return Int(value.rounded()) }
-        return nil
-    }
-}

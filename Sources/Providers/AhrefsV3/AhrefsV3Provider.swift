@@ -6,7 +6,7 @@ public struct AhrefsV3Provider: ProviderDriver {
     public init() {}
 
     public let kind = "ahrefs-v3"
-    public let credentialVariable = "AHREFS_API_TOKEN"
+    public let credentials = [CredentialSpec(key: "token", variable: "AHREFS_API_TOKEN")]
     /// Ahrefs' documented default: 60 requests a minute.
     public let defaultRateLimit = RateLimit(requests: 60, per: .seconds(60))
     /// The batch endpoints take at most 100 targets.
@@ -65,6 +65,7 @@ public struct AhrefsV3Provider: ProviderDriver {
         case .domain: TargetNormalizer.domain(raw)
         case .url: TargetNormalizer.url(raw)
         case .keyword: TargetNormalizer.keyword(raw)
+        case .domainOrURL: raw.contains("://") ? TargetNormalizer.url(raw) : TargetNormalizer.domain(raw)
         }
     }
 

@@ -90,23 +90,7 @@ public enum AhrefsV3Data {
     /// The per-target error the API reports instead of data: "Domain not found in index" for hosts ending
     /// in `.invalid` or `.test` (reserved names that can never be indexed); nil for everything else.
     public static func targetError(domainOrURL: String) -> String? {
-        var host = Substring(domainOrURL)
-        if let scheme = host.range(of: "://") {
-            host = host[scheme.upperBound...]
-        }
-        if let end = host.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
-            host = host[..<end]
-        }
-        if let at = host.lastIndex(of: "@") {
-            host = host[host.index(after: at)...]
-        }
-        if !host.hasPrefix("["), let colon = host.lastIndex(of: ":") {
-            host = host[..<colon]
-        }
-        var name = host.lowercased()
-        while name.hasSuffix(".") {
-            name.removeLast()
-        }
+        let name = SimulatedValues.host(of: domainOrURL)
         return name.hasSuffix(".invalid") || name.hasSuffix(".test") ? "Domain not found in index" : nil
     }
 
@@ -117,38 +101,19 @@ public enum AhrefsV3Data {
 
     // MARK: - Building blocks
 
-    /// FNV-1a 64 of the UTF-8 bytes.
+    /// FNV-1a 64 of the UTF-8 bytes (see `SimulatedValues`).
     static func fnv1a64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
+        SimulatedValues.fnv1a64(text)
     }
 
-    /// A number in [0, 1) determined by the parts (joined with `|`); FNV-1a followed by a bit mixer so
-    /// that near-identical strings still land far apart.
+    /// A number in [0, 1) determined by the parts (see `SimulatedValues.unit`).
     static func unit(_ parts: String...) -> Double {
-        var bits = self.fnv1a64(parts.joined(separator: "|"))
-        bits ^= bits >> 33
-        bits = bits &* 0xff51_afd7_ed55_8ccd
-        bits ^= bits >> 33
-        bits = bits &* 0xc4ce_b9fe_1a85_ec53
-        bits ^= bits >> 33
-        return Double(bits >> 11) / 9_007_199_254_740_992  // 2^53
+        SimulatedValues.unit(parts: parts)
     }
 
-    /// A factor within `1 ± amplitude` for (kind, key, date): 60 % a slow wave over the calendar (period
-    /// 30-90 days, phase per key) and 40 % day-to-day noise, so consecutive days move a little and
-    /// different dates differ.
+    /// A factor within `1 ± amplitude` for (kind, key, date) (see `SimulatedValues.drift`).
     static func drift(_ kind: String, _ key: String, _ date: String, amplitude: Double) -> Double {
-        let day = CalendarDate(date).map { Double($0.daysSinceEpoch) } ?? Double(self.fnv1a64(date) % 100_000)
-        let period = 30 + 60 * self.unit("period", kind, key)
-        let phase = 2 * Double.pi * self.unit("phase", kind, key)
-        let wave = sin(2 * Double.pi * day / period + phase)
-        let noise = 2 * self.unit(kind, key, date) - 1
-        return 1 + amplitude * (0.6 * wave + 0.4 * noise)
+        SimulatedValues.drift(kind, key, date, amplitude: amplitude)
     }
 
     /// A domain's stable strength in [0, 1): its Domain Rating / 100 before drift. Skewed so most

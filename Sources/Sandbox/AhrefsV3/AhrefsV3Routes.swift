@@ -17,7 +17,7 @@ struct AhrefsV3Provider: SandboxProvider {
                 usageKey: endpoint.rawValue,
                 methods: [.post],
                 errorResponse: { status, message in AhrefsV3Handler.error(status, message) },
-                countTargets: { body in endpoint.countTargets(in: body) },
+                summarize: { body in RequestSummary(targets: endpoint.countTargets(in: body)) },
                 handle: { request in AhrefsV3Handler(endpoint: endpoint, token: token).respond(to: request) }
             )
         }

@@ -3,7 +3,9 @@ import Yams
 
 extension NodeReader {
     static let topKeys = ["name", "description", "schedule", "warehouse", "snapshot", "providers", "options", "stages"]
-    static let providerKeys = ["kind", "base_url", "token", "rate_limit", "retry", "budget", "batch_size", "timeout"]
+    static let providerKeys = [
+        "kind", "base_url", "token", "login", "password", "rate_limit", "retry", "budget", "batch_size", "timeout",
+    ]
     static let retryKeys = ["max_attempts", "base_delay", "max_delay", "max_retry_after"]
     static let budgetKeys = ["max_units", "max_cost_usd"]
     static let optionKeys = ["fail_fast", "parallel_limit", "include_timing"]
@@ -125,23 +127,37 @@ extension NodeReader {
             }
             while baseURL.hasSuffix("/") { baseURL.removeLast() }
         } else {
-            fail(.missingKey, node, "\(what) needs `base_url`",
-                hint: "add `base_url: ${\(driver.credentialVariable.replacingOccurrences(of: "_API_TOKEN", with: ""))_BASE_URL:-...}`")
+            fail(.missingKey, node, "\(what) needs `base_url`", hint: "add `base_url: ${NAME_BASE_URL:-https://...}`")
         }
-        let token: Secret?
-        if let tokenNode = entries["token"]?.value {
-            token = string(tokenNode, what: "\(what).token").map(Secret.init)
-            if token?.value.isEmpty == true {
-                fail(.invalidValue, tokenNode, "\(what).token is empty",
-                    hint: "write token: ${\(driver.credentialVariable)} and export it")
+        var credentials: [String: Secret] = [:]
+        var credentialsComplete = true
+        let declared = Set(driver.credentials.map(\.key))
+        for key in ["token", "login", "password"] where !declared.contains(key) {
+            if let entry = entries[key] {
+                fail(.unknownKey, entry.key, "kind \(kind) takes no `\(key)`",
+                    hint: "its credentials: \(driver.credentials.map { "\($0.key) (from \($0.variable))" }.joined(separator: ", "))")
             }
-        } else if let value = environment[driver.credentialVariable], !value.isEmpty {
-            token = Secret(value)
-        } else {
-            fail(.missingVariable, node,
-                "environment variable \(driver.credentialVariable) is not set (the credential of \(what))",
-                hint: "export \(driver.credentialVariable)=... or add `token: ${\(driver.credentialVariable)}`")
-            token = nil
+        }
+        for spec in driver.credentials {
+            if let valueNode = entries[spec.key]?.value {
+                guard let value = string(valueNode, what: "\(what).\(spec.key)") else {
+                    credentialsComplete = false
+                    continue
+                }
+                if value.isEmpty {
+                    fail(.invalidValue, valueNode, "\(what).\(spec.key) is empty",
+                        hint: "write \(spec.key): ${\(spec.variable)} and export it")
+                    credentialsComplete = false
+                }
+                credentials[spec.key] = Secret(value)
+            } else if let value = environment[spec.variable], !value.isEmpty {
+                credentials[spec.key] = Secret(value)
+            } else {
+                fail(.missingVariable, node,
+                    "environment variable \(spec.variable) is not set (the \(spec.key) of \(what))",
+                    hint: "export \(spec.variable)=... or add `\(spec.key): ${\(spec.variable)}`")
+                credentialsComplete = false
+            }
         }
         var rateLimit = driver.defaultRateLimit
         if let node = entries["rate_limit"]?.value, let text = string(node, what: "\(what).rate_limit") {
@@ -174,9 +190,9 @@ extension NodeReader {
         let maxBatch = driver.endpoints.map(\.maxBatchSize).max() ?? 1
         let batchSize = entries["batch_size"].flatMap { int($0.value, what: "\(what).batch_size", range: 1...maxBatch) }
         let timeout = entries["timeout"].flatMap { duration($0.value, what: "\(what).timeout") } ?? .seconds(60)
-        guard let token else { return nil }
+        guard credentialsComplete else { return nil }
         return ProviderConfig(
-            name: name, kind: kind, baseURL: baseURL, token: token, rateLimit: rateLimit, retry: retry,
+            name: name, kind: kind, baseURL: baseURL, credentials: credentials, rateLimit: rateLimit, retry: retry,
             budget: budget, batchSize: batchSize, timeout: timeout)
     }
 

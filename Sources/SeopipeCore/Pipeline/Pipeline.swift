@@ -104,6 +104,13 @@ public struct SnapshotDate: Sendable, Hashable, Comparable, CustomStringConverti
         self.day = day
     }
 
+    /// A date known to be valid.
+    init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
     public init(_ date: Date) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
@@ -158,7 +165,8 @@ public struct ProviderConfig: Sendable {
     public var name: String
     public var kind: String
     public var baseURL: String
-    public var token: Secret
+    /// Credentials by key (`token`, or `login` and `password`), as the provider kind declares them.
+    public var credentials: [String: Secret]
     public var rateLimit: RateLimit
     public var retry: RetryPolicy
     public var budget: Budget
@@ -167,19 +175,34 @@ public struct ProviderConfig: Sendable {
     public var timeout: Duration
 
     public init(
-        name: String, kind: String, baseURL: String, token: Secret, rateLimit: RateLimit, retry: RetryPolicy,
-        budget: Budget, batchSize: Int? = nil, timeout: Duration = .seconds(60)
+        name: String, kind: String, baseURL: String, credentials: [String: Secret], rateLimit: RateLimit,
+        retry: RetryPolicy, budget: Budget, batchSize: Int? = nil, timeout: Duration = .seconds(60)
     ) {
         self.name = name
         self.kind = kind
         self.baseURL = baseURL
-        self.token = token
+        self.credentials = credentials
         self.rateLimit = rateLimit
         self.retry = retry
         self.budget = budget
         self.batchSize = batchSize
         self.timeout = timeout
     }
+
+    /// A provider whose one credential is a token.
+    public init(
+        name: String, kind: String, baseURL: String, token: Secret, rateLimit: RateLimit, retry: RetryPolicy,
+        budget: Budget, batchSize: Int? = nil, timeout: Duration = .seconds(60)
+    ) {
+        self.init(
+            name: name, kind: kind, baseURL: baseURL, credentials: ["token": token], rateLimit: rateLimit,
+            retry: retry, budget: budget, batchSize: batchSize, timeout: timeout)
+    }
+
+    /// The credential under `key`; empty when the provider kind does not declare it.
+    public func credential(_ key: String) -> Secret { credentials[key] ?? Secret("") }
+
+    public var token: Secret { credential("token") }
 }
 
 /// Spending limits per run.

@@ -14,6 +14,7 @@ public struct StagePlan: Sendable, Codable {
     public var chunks: Int?
     public var requests: Int?
     public var estimatedUnits: Double?
+    public var estimatedCostUSD: Double?
     public var table: String
 
     enum CodingKeys: String, CodingKey {
@@ -21,6 +22,7 @@ public struct StagePlan: Sendable, Codable {
         case dependsOn = "depends_on"
         case refusedTargets = "refused_targets"
         case estimatedUnits = "estimated_units"
+        case estimatedCostUSD = "estimated_cost_usd"
     }
 }
 
@@ -38,7 +40,7 @@ public enum Planner {
             var plan = StagePlan(
                 id: id, provider: stage.provider, endpoint: stage.endpoint, group: groupOf[id]!,
                 dependsOn: stage.dependsOn, targets: nil, refusedTargets: 0, chunks: nil, requests: nil,
-                estimatedUnits: nil, table: stage.table)
+                estimatedUnits: nil, estimatedCostUSD: nil, table: stage.table)
             let raw: [String]
             switch stage.targets {
             case .list(let items): raw = items
@@ -46,18 +48,16 @@ public enum Planner {
             case .sql: return plan
             }
             let normalized = NormalizedTargets(raw, driver: driver, endpoint: endpoint)
-            let count = normalized.targets.count
             plan.refusedTargets = normalized.refused.count
-            let size = config.chunkSize(for: endpoint)
-            let chunkCount = (count + size - 1) / size
-            plan.targets = count
-            plan.chunks = chunkCount
-            plan.requests = chunkCount
-            // Full chunks, then the last one with what is left.
-            let full = count / size
-            let rest = count % size
-            plan.estimatedUnits = Double(full) * driver.estimatedUnits(targetCount: size, endpoint: endpoint)
-                + (rest > 0 ? driver.estimatedUnits(targetCount: rest, endpoint: endpoint) : 0)
+            // The same chunks the run will send, so the estimate is per real request.
+            let chunks = driver.chunks(normalized.targets, size: config.chunkSize(for: endpoint), endpoint: endpoint)
+            plan.targets = normalized.targets.count
+            plan.chunks = chunks.count
+            plan.requests = chunks.count
+            plan.estimatedUnits = chunks.reduce(0) { $0 + driver.estimatedUnits(targetCount: $1.targets.count, endpoint: endpoint) }
+            plan.estimatedCostUSD = chunks.reduce(0) {
+                $0 + driver.estimatedCostUSD(targetCount: $1.targets.count, endpoint: endpoint)
+            }
             return plan
         }
     }

@@ -74,13 +74,3 @@ public struct StageGraph: Sendable, Equatable {
         return Array(path[position[current]!...])
     }
 }
-
-/// Splits targets into request-sized chunks, preserving order.
-public enum Chunking {
-    public static func chunks(_ targets: [Target], size: Int) -> [Chunk] {
-        precondition(size > 0, "chunk size must be positive")
-        return stride(from: 0, to: targets.count, by: size).enumerated().map { index, start in
-            Chunk(index: index, targets: Array(targets[start..<min(start + size, targets.count)]))
-        }
-    }
-}

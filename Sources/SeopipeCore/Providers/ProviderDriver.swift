@@ -5,6 +5,20 @@ public enum TargetKind: String, Sendable, Hashable {
     case domain
     case url
     case keyword
+    /// Domains, subdomains or page URLs in one list (DataForSEO bulk endpoints).
+    case domainOrURL = "domain_or_url"
+}
+
+/// One credential a provider kind needs: the key in `providers:` and the variable it defaults to.
+public struct CredentialSpec: Sendable {
+    /// `token`, `login`, `password`.
+    public var key: String
+    public var variable: String
+
+    public init(key: String, variable: String) {
+        self.key = key
+        self.variable = variable
+    }
 }
 
 /// One parameter an endpoint accepts in `params:`.
@@ -139,8 +153,13 @@ public enum ResponseClass: Sendable, Equatable {
     case success
     /// Try again later (429, 5xx); `retryAfter` from the server when it said.
     case retryable(message: String, retryAfter: Duration?)
-    /// Do not retry: the stage cannot continue (bad token, plan limits, bad request).
+    /// Do not retry: the stage cannot continue (bad token, bad request).
     case fatal(message: String)
+    /// Money or quota is exhausted (payment required, cost limit): stop every request to this provider.
+    case exhausted(message: String)
+    /// The provider refused this request's task but the rest of the stage can go on (an invalid field in
+    /// one task): every target of the chunk is recorded as failed with the message; nothing was charged.
+    case rejected(message: String)
 }
 
 /// A target the provider (or our own validation) refused, with the reason.
@@ -156,14 +175,21 @@ public struct TargetFailure: Error, Sendable, Hashable {
 
 /// What one successful response turned into.
 public struct ChunkPayload: Sendable {
+    /// The endpoint's fact rows: what `rows` counts.
     public var rows: TableBatch
+    /// Rows of dependent tables (e.g. breakdowns of nested maps), committed in the same transaction.
+    public var related: [TableBatch] = []
     public var targetFailures: [TargetFailure]
     /// Units the provider charged (from its headers when present, else estimated).
     public var units: Double
     public var costUSD: Double
 
-    public init(rows: TableBatch, targetFailures: [TargetFailure], units: Double, costUSD: Double = 0) {
+    public init(
+        rows: TableBatch, related: [TableBatch] = [], targetFailures: [TargetFailure], units: Double,
+        costUSD: Double = 0
+    ) {
         self.rows = rows
+        self.related = related
         self.targetFailures = targetFailures
         self.units = units
         self.costUSD = costUSD
@@ -187,8 +213,8 @@ public struct RowStamp: Sendable {
 public protocol ProviderDriver: Sendable {
     /// The `kind:` value in pipeline files, e.g. `ahrefs-v3`.
     var kind: String { get }
-    /// The environment variable the shipped pipelines read the credential from.
-    var credentialVariable: String { get }
+    /// The credentials it needs, each with the environment variable it is read from by default.
+    var credentials: [CredentialSpec] { get }
     var defaultRateLimit: RateLimit { get }
     var endpoints: [EndpointSpec] { get }
 
@@ -196,6 +222,10 @@ public protocol ProviderDriver: Sendable {
     func normalize(_ raw: String, for endpoint: EndpointSpec) -> Result<String, TargetFailure>
     /// Units a request for `targetCount` targets is expected to cost (for `plan` and budgets).
     func estimatedUnits(targetCount: Int, endpoint: EndpointSpec) -> Double
+    /// USD a request for `targetCount` targets is expected to cost (for `plan` and budgets).
+    func estimatedCostUSD(targetCount: Int, endpoint: EndpointSpec) -> Double
+    /// Splits a stage's targets into requests of at most `size` targets, honouring any further limit.
+    func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec) -> [Chunk]
     func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest
     func classify(_ response: HTTPResponseData) -> ResponseClass
     /// Decodes a successful response into rows, per-target failures and units charged.
@@ -206,6 +236,12 @@ public protocol ProviderDriver: Sendable {
 
 extension ProviderDriver {
     public func endpoint(named name: String) -> EndpointSpec? { endpoints.first { $0.name == name } }
+
+    public func estimatedCostUSD(targetCount: Int, endpoint: EndpointSpec) -> Double { 0 }
+
+    public func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec) -> [Chunk] {
+        Chunking.chunks(targets, size: size)
+    }
 }
 
 /// The provider kinds a build knows, by `kind:`.

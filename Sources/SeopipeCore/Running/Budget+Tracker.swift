@@ -5,16 +5,32 @@ public actor BudgetTracker {
     public private(set) var spentCostUSD: Double = 0
     private var reservedUnits: Double = 0
     private var reservedCostUSD: Double = 0
+    /// Set when the provider said money or quota ran out: nothing more is sent to it in this run.
+    public private(set) var exhaustion: String?
 
     public init(_ budget: Budget) { self.budget = budget }
 
-    /// Books an estimate before sending; false when it would cross the budget (the request is not sent).
-    public func reserve(units: Double, costUSD: Double) -> Bool {
-        if let max = budget.maxUnits, spentUnits + reservedUnits + units > max { return false }
-        if let max = budget.maxCostUSD, spentCostUSD + reservedCostUSD + costUSD > max { return false }
+    public enum Reservation: Sendable, Equatable {
+        case granted
+        /// The request would cross `max_units` or `max_cost_usd`.
+        case overBudget
+        /// The provider itself refused to spend more (payment required, cost limit).
+        case exhausted(String)
+    }
+
+    /// Books an estimate before sending; anything but `.granted` means the request is not sent.
+    public func reserve(units: Double, costUSD: Double) -> Reservation {
+        if let exhaustion { return .exhausted(exhaustion) }
+        if let max = budget.maxUnits, spentUnits + reservedUnits + units > max { return .overBudget }
+        if let max = budget.maxCostUSD, spentCostUSD + reservedCostUSD + costUSD > max { return .overBudget }
         reservedUnits += units
         reservedCostUSD += costUSD
-        return true
+        return .granted
+    }
+
+    /// Stops all further spending with this provider in this run.
+    public func exhaust(_ message: String) {
+        if exhaustion == nil { exhaustion = message }
     }
 
     /// Replaces a reservation with what the provider actually charged (zero when nothing was charged).

@@ -2,11 +2,24 @@ import Foundation
 import Logging
 
 /// Why a stage stopped before all its chunks were done.
+/// How one chunk ended when it did not stop the stage.
+enum ChunkOutcome {
+    case loaded(ChunkPayload, attempts: Int)
+    /// The provider refused the task (not charged); its targets are recorded as failed.
+    case rejected(String)
+}
+
 enum StageStop: Error {
     /// The provider refused in a way retrying cannot fix (token, plan, bad request), or retries ran out.
     case failed(String)
     /// The budget would be crossed by the next request.
     case budget(String)
+    /// The provider said money or quota ran out (raised by a chunk, turned into `failed` for the stage).
+    case exhausted(String)
+}
+
+func formatted(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(format: "%.4f", value)
 }
 
 /// One stage of one run: targets, chunks, requests, commits.
@@ -81,7 +94,7 @@ struct StageExecution: Sendable {
         }
 
         let size = providerConfig.chunkSize(for: endpoint)
-        let chunks = Chunking.chunks(targets, size: size)
+        let chunks = driver.chunks(targets, size: size, endpoint: endpoint)
         result.chunks = chunks.count
         let requestContext = RequestContext(stage: stage, provider: providerConfig, snapshotDate: context.snapshotDate)
 
@@ -150,7 +163,7 @@ struct StageExecution: Sendable {
         switch stop {
         case nil: return await finish(.success, error: nil)
         case .budget(let message): return await finish(.partial, error: message)
-        case .failed(let message): return await finish(.error, error: message)
+        case .failed(let message), .exhausted(let message): return await finish(.error, error: message)
         }
     }
 
@@ -174,25 +187,55 @@ struct StageExecution: Sendable {
         let label = "\(config.name) (\(config.kind)) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total) "
             + "[\(Self.describe(chunk.targets))]"
         let estimate = driver.estimatedUnits(targetCount: chunk.targets.count, endpoint: endpoint)
-        guard await budget.reserve(units: estimate, costUSD: 0) else {
+        let estimatedCost = driver.estimatedCostUSD(targetCount: chunk.targets.count, endpoint: endpoint)
+        switch await budget.reserve(units: estimate, costUSD: estimatedCost) {
+        case .granted:
+            break
+        case .overBudget:
             let remaining = await tally.remainingNote(total: total)
             throw StageStop.budget(
                 "budget of provider `\(config.name)` reached (\(await budget.summary)); stopped before chunk "
-                    + "\(chunk.index + 1)/\(total) (~\(Int(estimate)) units); \(remaining)")
+                    + "\(chunk.index + 1)/\(total) (~\(formatted(estimate)) units, ~$\(formatted(estimatedCost))); \(remaining)")
+        case .exhausted(let message):
+            throw StageStop.failed("\(label): not sent, \(config.name) stopped spending earlier in this run: \(message)")
         }
-        let payload: ChunkPayload
-        let attempts: Int
+        let outcome: ChunkOutcome
         do {
-            (payload, attempts) = try await attempt(
+            outcome = try await attempt(
                 chunk: chunk, request: request, driver: driver, endpoint: endpoint, config: config,
                 requestContext: requestContext, tally: tally, logger: logger, label: label)
         } catch {
             // Nothing was charged for a chunk that got no usable answer: give its reservation back.
-            await budget.settle(reservedUnits: estimate, reservedCostUSD: 0, chargedUnits: 0, chargedCostUSD: 0)
+            await budget.settle(reservedUnits: estimate, reservedCostUSD: estimatedCost, chargedUnits: 0, chargedCostUSD: 0)
+            if case StageStop.exhausted(let message) = error {
+                await budget.exhaust(message)
+                throw StageStop.failed("\(label): \(message); stopped spending with \(config.name) for this run")
+            }
             throw error
         }
+        let payload: ChunkPayload
+        let attempts: Int
+        switch outcome {
+        case .rejected(let message):
+            await budget.settle(reservedUnits: estimate, reservedCostUSD: estimatedCost, chargedUnits: 0, chargedCostUSD: 0)
+            let failures = chunk.targets.map { TargetFailure(target: $0.normalized, message: message) }
+            logger.warning("\(label): the provider rejected this request's task: \(message); its \(failures.count) targets are recorded as failed")
+            do {
+                try await runner.warehouse.recordTargetFailures(
+                    failures, runID: context.runID, pipeline: context.pipeline.name,
+                    snapshotDate: context.snapshotDate.description, stageID: stage.id, at: Timestamp.now())
+            } catch {
+                throw StageStop.failed("\(label): cannot record target errors: \(error)")
+            }
+            await tally.addTargetErrors(failures.count)
+            return
+        case .loaded(let loaded, let count):
+            payload = loaded
+            attempts = count
+        }
         await budget.settle(
-            reservedUnits: estimate, reservedCostUSD: 0, chargedUnits: payload.units, chargedCostUSD: payload.costUSD)
+            reservedUnits: estimate, reservedCostUSD: estimatedCost, chargedUnits: payload.units,
+            chargedCostUSD: payload.costUSD)
         let commit = ChunkCommit(
             key: ChunkKey(pipeline: context.pipeline.name, snapshotDate: context.snapshotDate.description,
                 stageID: stage.id, requestHash: request.requestHash),
@@ -214,7 +257,7 @@ struct StageExecution: Sendable {
     private func attempt(
         chunk: Chunk, request: ProviderRequest, driver: any ProviderDriver, endpoint: EndpointSpec,
         config: ProviderConfig, requestContext: RequestContext, tally: StageTally, logger: Logger, label: String
-    ) async throws -> (ChunkPayload, Int) {
+    ) async throws -> ChunkOutcome {
         let shared = context.shared
         let limiter = shared.limiters[config.name]!
         let policy = config.retry
@@ -236,7 +279,9 @@ struct StageExecution: Sendable {
                 // Nobody sends to this provider while it asked us to wait.
                 await limiter.pause(for: min(retryAfter, policy.maxRetryAfter))
             }
-            await context.shared.gates[config.name]!.report(success: verdict == .success)
+            // A rejected task is a well-formed answer: the provider is up and taking requests.
+            let answered = verdict == .success || { if case .rejected = verdict { true } else { false } }()
+            await context.shared.gates[config.name]!.report(success: answered)
             switch verdict {
             case .success:
                 let payload: ChunkPayload
@@ -248,12 +293,16 @@ struct StageExecution: Sendable {
                     try await backoff(attempt: attempt, retryAfter: nil, message: lastError, label: label, logger: logger)
                     continue
                 }
-                return (payload, attempt)
+                return .loaded(payload, attempts: attempt)
             case .retryable(let message, let retryAfter):
                 lastError = message
                 try await backoff(attempt: attempt, retryAfter: retryAfter, message: message, label: label, logger: logger)
             case .fatal(let message):
                 throw StageStop.failed("\(label): \(message)")
+            case .exhausted(let message):
+                throw StageStop.exhausted(message)
+            case .rejected(let message):
+                return .rejected(message)
             }
         }
         throw StageStop.failed("\(label): gave up after \(policy.maxAttempts) attempts: \(lastError)")

@@ -17,6 +17,10 @@ public struct TableBatch: Sendable {
     /// The upsert key: a re-load of the same key replaces the row.
     public var keyColumns: [String]
     public private(set) var values: [SQLValue]
+    /// For child tables: before loading, delete every row whose `replaceColumns` match one of `replaceKeys`,
+    /// so a parent's children are replaced as a whole (a map that lost a key loses that row).
+    public var replaceColumns: [String] = []
+    public var replaceKeys: [[SQLValue]] = []
 
     public init(table: String, columns: [String], keyColumns: [String], reservingRows: Int = 0) {
         precondition(Set(keyColumns).isSubset(of: columns), "key columns must be columns")

@@ -50,15 +50,18 @@ struct Demo: AsyncParsableCommand {
             await store.close()
             print("")
             print("warehouse \(location):")
-            printTable([["table", "rows"]] + counts.map { [$0.table, "\($0.rows)"] })
-            print("sandbox charged \(usage.totalUnits) units for \(usage.totalChargedRequests) requests "
-                + "(\(usage.totalRequests) received)")
+            printTable([["table", "rows"]] + counts.filter { $0.rows > 0 }.map { [$0.table, "\($0.rows)"] })
+            print("sandbox charged \(usage.totalUnits) Ahrefs units and $\(String(format: "%.5f", usage.totalCostUSD)) "
+                + "DataForSEO for \(usage.totalChargedRequests) requests (\(usage.totalRequests) received)")
             if case .sqlite(let path) = location {
                 let shown = path.hasPrefix(FileManager.default.currentDirectoryPath + "/")
                     ? String(path.dropFirst(FileManager.default.currentDirectoryPath.count + 1)) : path
                 print("")
                 print("try:  sqlite3 -header -column \(shown) \"SELECT target, snapshot_date, domain_rating, "
                     + "org_traffic FROM ahrefs_domain_metrics ORDER BY domain_rating DESC;\"")
+                print("      sqlite3 -header -column \(shown) \"SELECT a.target, a.domain_rating, d.referring_domains, "
+                    + "d.backlinks_spam_score FROM ahrefs_domain_metrics a JOIN dataforseo_page_summary d "
+                    + "ON d.url = a.target AND d.snapshot_date = a.snapshot_date;\"")
             }
             exitCode = result.status == .succeeded ? .success : ExitCode(result.status.exitCode)
         } catch {

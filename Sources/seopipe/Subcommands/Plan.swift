@@ -31,7 +31,7 @@ struct Plan: AsyncParsableCommand {
             return
         }
         print("pipeline \(pipeline.name): \(plans.count) stages")
-        let header = ["group", "stage", "provider", "endpoint", "targets", "chunks", "requests", "est. units"]
+        let header = ["group", "stage", "provider", "endpoint", "targets", "chunks", "requests", "est. units", "est. USD"]
         var rows = [header]
         for plan in plans {
             let targets = plan.targets.map { "\($0)" + (plan.refusedTargets > 0 ? " (+\(plan.refusedTargets) refused)" : "") }
@@ -39,6 +39,7 @@ struct Plan: AsyncParsableCommand {
                 "\(plan.group)", plan.id, plan.provider, plan.endpoint, targets ?? "from_sql (at run time)",
                 plan.chunks.map(String.init) ?? "?", plan.requests.map(String.init) ?? "?",
                 plan.estimatedUnits.map(formatNumber) ?? "?",
+                plan.estimatedCostUSD.map { String(format: "%.4f", $0) } ?? "?",
             ])
         }
         printTable(rows)
@@ -46,10 +47,15 @@ struct Plan: AsyncParsableCommand {
             let stages = plans.filter { $0.provider == name }
             guard !stages.isEmpty else { continue }
             let units = stages.compactMap(\.estimatedUnits).reduce(0, +)
+            let cost = stages.compactMap(\.estimatedCostUSD).reduce(0, +)
             let unknown = stages.contains { $0.estimatedUnits == nil } ? " + from_sql stages" : ""
-            var line = "provider \(name) (\(config.kind)): ~\(formatNumber(units)) units\(unknown), rate limit \(config.rateLimit)"
+            var line = "provider \(name) (\(config.kind)): ~\(formatNumber(units)) units, ~$\(String(format: "%.4f", cost))"
+                + "\(unknown), rate limit \(config.rateLimit)"
             if let max = config.budget.maxUnits {
                 line += units > max ? "; OVER the budget of \(formatNumber(max)) units" : "; budget \(formatNumber(max)) units"
+            }
+            if let max = config.budget.maxCostUSD {
+                line += cost > max ? "; OVER the budget of $\(formatNumber(max))" : "; budget $\(formatNumber(max))"
             }
             print(line)
         }

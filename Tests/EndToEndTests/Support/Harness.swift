@@ -8,11 +8,14 @@ struct Harness {
     let sandbox: RunningSandbox
     let directory: URL
 
-    static func start(latency: Duration = .zero) async throws -> Harness {
+    /// - Parameter today: the sandbox's date for providers that answer with today's data (DataForSEO).
+    static func start(latency: Duration = .zero, today: String? = nil) async throws -> Harness {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("seopipe-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let sandbox = try await RunningSandbox.start(SandboxConfiguration(latency: latency))
+        var configuration = SandboxConfiguration(latency: latency)
+        configuration.today = today
+        let sandbox = try await RunningSandbox.start(configuration)
         return Harness(sandbox: sandbox, directory: directory)
     }
 
@@ -54,6 +57,7 @@ struct Harness {
         env["SEOPIPE_WAREHOUSE"] = nil
         env["AHREFS_API_TOKEN"] = nil
         env["AHREFS_BASE_URL"] = nil
+        for name in ["DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD", "DATAFORSEO_BASE_URL"] { env[name] = nil }
         if withSandbox {
             for (name, value) in sandbox.environment { env[name] = value }
         }
@@ -130,7 +134,7 @@ struct HarnessError: Error, CustomStringConvertible {
 /// and fast retry and rate settings.
 func pipelineYAML(
     name: String = "e2e", stages: String, maxAttempts: Int = 3, rateLimit: String = "6000/min",
-    budget: String? = nil, parallelLimit: Int = 5
+    budget: String? = nil, dataForSEOBudget: String? = nil, parallelLimit: Int = 5
 ) -> String {
     var text = """
         name: \(name)
@@ -145,6 +149,17 @@ func pipelineYAML(
 
         """
     if let budget { text += "    budget: { \(budget) }\n" }
+    text += """
+          dataforseo:
+            kind: dataforseo
+            base_url: ${DATAFORSEO_BASE_URL:-https://api.dataforseo.com/v3}
+            login: ${DATAFORSEO_LOGIN}
+            password: ${DATAFORSEO_PASSWORD}
+            rate_limit: \(rateLimit)
+            retry: { max_attempts: \(maxAttempts), base_delay: 50ms, max_delay: 200ms }
+
+        """
+    if let dataForSEOBudget { text += "    budget: { \(dataForSEOBudget) }\n" }
     text += "options: { parallel_limit: \(parallelLimit) }\nstages:\n" + stages
     return text
 }
@@ -160,8 +175,10 @@ func flowList(_ items: [String]) -> String {
 }
 
 /// Runs `body` with a fresh sandbox and directory, and stops and removes them afterwards.
-func withHarness(latency: Duration = .zero, _ body: (Harness) async throws -> Void) async throws {
-    let harness = try await Harness.start(latency: latency)
+func withHarness(
+    latency: Duration = .zero, today: String? = nil, _ body: (Harness) async throws -> Void
+) async throws {
+    let harness = try await Harness.start(latency: latency, today: today)
     do {
         try await body(harness)
     } catch {

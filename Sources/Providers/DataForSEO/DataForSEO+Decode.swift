@@ -1,0 +1,133 @@
+import Foundation
+import SeopipeCore
+
+extension DataForSEOProvider {
+    static let stampColumns = ["snapshot_date", "fetched_at", "run_id"]
+
+    static let pageSummaryColumns = ["url", "url_original"] + stampColumns + [
+        "rank", "main_domain_rank", "backlinks", "first_seen", "lost_date", "backlinks_spam_score",
+        "broken_backlinks", "broken_pages", "referring_domains", "referring_domains_nofollow",
+        "referring_main_domains", "referring_main_domains_nofollow", "referring_ips", "referring_subnets",
+        "referring_pages", "referring_pages_nofollow",
+    ]
+
+    static let breakdownColumns = ["url", "snapshot_date", "dimension", "key", "count", "fetched_at", "run_id"]
+
+    /// The sibling endpoints' value columns, after the target and stamp columns.
+    static func bulkColumns(_ endpoint: Endpoint) -> [String] {
+        switch endpoint {
+        case .ranks: ["rank", "rank_scale"]
+        case .backlinks: ["backlinks"]
+        case .referringDomains: ["referring_domains", "referring_main_domains"]
+        case .spamScore: ["spam_score"]
+        case .newLostBacklinks: ["date_from", "new_backlinks", "lost_backlinks"]
+        case .pagesSummary: []
+        }
+    }
+
+    public func decode(
+        _ response: HTTPResponseData, chunk: Chunk, endpoint: EndpointSpec, context: RequestContext, stamp: RowStamp
+    ) throws -> ChunkPayload {
+        guard let which = Endpoint(rawValue: endpoint.name) else {
+            throw ProviderDecodingError("dataforseo has no endpoint \(endpoint.name)")
+        }
+        let body = Data(response.body)
+        var originals = Dictionary(chunk.targets.map { ($0.normalized, $0.original) }, uniquingKeysWith: { a, _ in a })
+        let date = SQLValue.text(stamp.snapshotDate.description)
+        let fetchedAt = SQLValue.text(stamp.fetchedAt)
+        let runID = SQLValue.text(stamp.runID)
+        var failures: [TargetFailure] = []
+        let cost: Double
+        var rows: TableBatch
+        var related: [TableBatch] = []
+
+        do {
+            if which == .pagesSummary {
+                let envelope = try JSONDecoder().decode(Envelope<PageSummaryItem>.self, from: body)
+                cost = Self.cost(of: envelope)
+                rows = TableBatch(table: which.table, columns: Self.pageSummaryColumns, keyColumns: ["url", "snapshot_date"],
+                    reservingRows: chunk.targets.count)
+                var breakdown = TableBatch(table: "dataforseo_page_summary_breakdown", columns: Self.breakdownColumns,
+                    keyColumns: ["url", "snapshot_date", "dimension", "key"])
+                for item in Self.items(envelope) {
+                    guard let url = item.url, let original = originals.removeValue(forKey: url) else { continue }
+                    rows.append([
+                        .text(url), .text(original), date, fetchedAt, runID, SQLValue(item.rank),
+                        SQLValue(item.mainDomainRank), SQLValue(item.backlinks), try Self.timestamp(item.firstSeen),
+                        try Self.timestamp(item.lostDate), SQLValue(item.backlinksSpamScore),
+                        SQLValue(item.brokenBacklinks), SQLValue(item.brokenPages), SQLValue(item.referringDomains),
+                        SQLValue(item.referringDomainsNofollow), SQLValue(item.referringMainDomains),
+                        SQLValue(item.referringMainDomainsNofollow), SQLValue(item.referringIPs),
+                        SQLValue(item.referringSubnets), SQLValue(item.referringPages),
+                        SQLValue(item.referringPagesNofollow),
+                    ])
+                    // Every count map, one row per key (the empty key "" kept as the API sends it).
+                    for (field, counts) in item.maps {
+                        for (key, count) in (counts ?? [:]).sorted(by: { $0.key < $1.key }) {
+                            breakdown.append([.text(url), date, .text(field), .text(key), .integer(Int64(count)),
+                                fetchedAt, runID])
+                        }
+                    }
+                    // A re-run replaces a page's breakdown as a whole, even when a map lost keys or became null.
+                    breakdown.replaceKeys.append([.text(url), date])
+                }
+                breakdown.replaceColumns = ["url", "snapshot_date"]
+                related = [breakdown]
+            } else {
+                let envelope = try JSONDecoder().decode(Envelope<BulkItem>.self, from: body)
+                cost = Self.cost(of: envelope)
+                rows = TableBatch(
+                    table: which.table, columns: ["target", "target_original"] + Self.stampColumns + Self.bulkColumns(which),
+                    keyColumns: ["target", "snapshot_date"], reservingRows: chunk.targets.count)
+                for item in Self.items(envelope) {
+                    guard let target = item.target, let original = originals.removeValue(forKey: target) else { continue }
+                    var row: [SQLValue] = [.text(target), .text(original), date, fetchedAt, runID]
+                    switch which {
+                    case .ranks:
+                        let scale = context.stage.params["rank_scale"]?.description ?? "one_thousand"
+                        row += [SQLValue(item.rank), .text(scale)]
+                    case .backlinks: row += [SQLValue(item.backlinks)]
+                    case .referringDomains: row += [SQLValue(item.referringDomains), SQLValue(item.referringMainDomains)]
+                    case .spamScore: row += [SQLValue(item.spamScore)]
+                    case .newLostBacklinks:
+                        row += [SQLValue(context.stage.params["date_from"]?.description), SQLValue(item.newBacklinks),
+                            SQLValue(item.lostBacklinks)]
+                    case .pagesSummary: break
+                    }
+                    rows.append(row)
+                }
+            }
+        } catch let error as ProviderDecodingError {
+            throw error
+        } catch {
+            throw ProviderDecodingError("response is not the documented JSON (\(error))")
+        }
+        for (normalized, _) in originals.sorted(by: { $0.key < $1.key }) {
+            failures.append(TargetFailure(target: normalized, message: "missing from the provider's response"))
+        }
+        return ChunkPayload(rows: rows, related: related, targetFailures: failures, units: 0, costUSD: cost)
+    }
+
+    typealias Envelope = DataForSEO.Envelope
+    typealias PageSummaryItem = DataForSEO.PageSummaryItem
+    typealias BulkItem = DataForSEO.BulkItem
+
+    static func items<Item>(_ envelope: Envelope<Item>) -> [Item] {
+        (envelope.tasks ?? []).flatMap { ($0.result ?? []).flatMap { $0.items ?? [] } }
+    }
+
+    /// What was charged: the tasks' costs (the top-level `cost` is their sum).
+    static func cost<Item>(of envelope: Envelope<Item>) -> Double {
+        let tasks = envelope.tasks ?? []
+        return tasks.isEmpty ? (envelope.cost ?? 0) : tasks.reduce(0) { $0 + ($1.cost ?? 0) }
+    }
+
+    /// `yyyy-mm-dd hh:mm:ss +00:00` to ISO-8601 UTC; null stays NULL; anything else is a decoding error.
+    static func timestamp(_ text: String?) throws -> SQLValue {
+        guard let text else { return .null }
+        guard let utc = ProviderDates.utcTimestamp(text) else {
+            throw ProviderDecodingError("unexpected date `\(text)` (documented: yyyy-mm-dd hh:mm:ss +00:00)")
+        }
+        return .text(utc)
+    }
+}

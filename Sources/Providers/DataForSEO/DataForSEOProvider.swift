@@ -1,0 +1,178 @@
+import Foundation
+import SeopipeCore
+
+/// DataForSEO Backlinks bulk Live endpoints (seed: dataforseo-bulk-pages-summary.txt, DESIGN.md section 8).
+///
+/// One task per POST (Live endpoints), Basic auth, status codes in the body of an HTTP 200, USD cost per task.
+public struct DataForSEOProvider: ProviderDriver {
+    public init() {}
+
+    public let kind = "dataforseo"
+    public let credentials = [
+        CredentialSpec(key: "login", variable: "DATAFORSEO_LOGIN"),
+        CredentialSpec(key: "password", variable: "DATAFORSEO_PASSWORD"),
+    ]
+    /// About 2000 API calls a minute for the Backlinks API.
+    public let defaultRateLimit = RateLimit(requests: 2000, per: .seconds(60))
+    /// A task takes up to 1000 targets...
+    public static let maxTargets = 1000
+    /// ...whose page URLs belong to at most 100 different domains.
+    public static let maxDomains = 100
+
+    public enum Endpoint: String, CaseIterable, Sendable {
+        case pagesSummary = "backlinks/bulk_pages_summary/live"
+        case ranks = "backlinks/bulk_ranks/live"
+        case backlinks = "backlinks/bulk_backlinks/live"
+        case referringDomains = "backlinks/bulk_referring_domains/live"
+        case spamScore = "backlinks/bulk_spam_score/live"
+        case newLostBacklinks = "backlinks/bulk_new_lost_backlinks/live"
+
+        var table: String {
+            switch self {
+            case .pagesSummary: "dataforseo_page_summary"
+            case .ranks: "dataforseo_bulk_ranks"
+            case .backlinks: "dataforseo_bulk_backlinks"
+            case .referringDomains: "dataforseo_bulk_referring_domains"
+            case .spamScore: "dataforseo_bulk_spam_score"
+            case .newLostBacklinks: "dataforseo_bulk_new_lost_backlinks"
+            }
+        }
+    }
+
+    public var endpoints: [EndpointSpec] {
+        let includeSubdomains = ParameterSpec(
+            "include_subdomains", help: "true (the API's default) or false",
+            validate: { Self.bool($0) == nil ? "include_subdomains must be true or false" : nil })
+        let rankScale = ParameterSpec(
+            "rank_scale", help: "one_thousand (the API's default) or one_hundred",
+            validate: { ["one_hundred", "one_thousand"].contains($0.description) ? nil : "unknown rank_scale" })
+        let dateFrom = ParameterSpec(
+            "date_from", help: "a date YYYY-MM-DD: count new and lost backlinks since then",
+            validate: { SnapshotDate($0.description) == nil ? "date_from must be YYYY-MM-DD" : nil })
+        return Endpoint.allCases.map { endpoint in
+            let parameters: [ParameterSpec] = switch endpoint {
+            case .pagesSummary: [includeSubdomains]
+            case .ranks: [rankScale]
+            case .newLostBacklinks: [dateFrom]
+            case .backlinks, .referringDomains, .spamScore: []
+            }
+            return EndpointSpec(
+                name: endpoint.rawValue, targetKind: .domainOrURL, table: endpoint.table, parameters: parameters,
+                maxBatchSize: Self.maxTargets)
+        }
+    }
+
+    static func bool(_ value: ParamValue) -> Bool? {
+        switch value.description.lowercased() {
+        case "true", "yes": true
+        case "false", "no": false
+        default: nil
+        }
+    }
+
+    /// Domains and subdomains without scheme and `www.`; pages as absolute URLs (the seed's target rules).
+    public func normalize(_ raw: String, for endpoint: EndpointSpec) -> Result<String, TargetFailure> {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.contains("://") { return TargetNormalizer.url(text) }
+        if text.contains("/") {
+            return .failure(TargetFailure(
+                target: raw, message: "`\(raw)` looks like a page without a scheme; write it as https://\(text)"))
+        }
+        return TargetNormalizer.domain(text, stripWWW: true)
+    }
+
+    /// The host of a page target (the group the 100-domain limit counts); nil for a bare domain.
+    ///
+    /// Counting hosts (not registrable domains) is the stricter reading of "100 different domains": a task
+    /// within it is within any reading of the rule.
+    public static func domainGroup(of target: String) -> String? {
+        guard target.contains("://"), let host = URLComponents(string: target)?.host?.lowercased() else { return nil }
+        return host
+    }
+
+    public func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec) -> [Chunk] {
+        Chunking.packed(targets, maxTargets: size, maxGroups: Self.maxDomains) { Self.domainGroup(of: $0.normalized) }
+    }
+
+    public func estimatedUnits(targetCount: Int, endpoint: EndpointSpec) -> Double { 0 }
+
+    /// USD 0.02 a task plus 0.00003 a target (the seed's example: 2 targets cost 0.02006).
+    public func estimatedCostUSD(targetCount: Int, endpoint: EndpointSpec) -> Double {
+        0.02 + 0.00003 * Double(targetCount)
+    }
+
+    public func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest {
+        guard let which = Endpoint(rawValue: endpoint.name) else {
+            throw ProviderDecodingError("dataforseo has no endpoint \(endpoint.name)")
+        }
+        var task: [String: any Sendable] = [
+            "targets": chunk.targets.map(\.normalized),
+            // The tag comes back in the task's `data`: it names the stage and chunk in DataForSEO's logs too.
+            "tag": "\(context.stage.id)#\(chunk.index + 1)",
+        ]
+        switch which {
+        case .pagesSummary:
+            if let value = context.stage.params["include_subdomains"].flatMap(Self.bool) { task["include_subdomains"] = value }
+        case .ranks:
+            if let value = context.stage.params["rank_scale"] { task["rank_scale"] = value.description }
+        case .newLostBacklinks:
+            if let value = context.stage.params["date_from"] { task["date_from"] = value.description }
+        case .backlinks, .referringDomains, .spamScore:
+            break
+        }
+        let bytes = try JSONSerialization.data(withJSONObject: [task], options: [.sortedKeys, .withoutEscapingSlashes])
+        let login = context.provider.credential("login").value
+        let password = context.provider.credential("password").value
+        let basic = Data("\(login):\(password)".utf8).base64EncodedString()
+        let http = HTTPRequestSpec(
+            method: "POST", url: context.provider.baseURL + "/" + endpoint.name,
+            headers: [
+                ("Authorization", "Basic \(basic)"),
+                ("Content-Type", "application/json"),
+                ("Accept", "application/json"),
+            ],
+            body: Array(bytes))
+        let identity = Array("POST \(endpoint.name)\n".utf8) + Array(bytes)
+        return ProviderRequest(http: http, requestHash: StableHash.fnv1a64Hex(identity))
+    }
+
+    /// Status codes live in the body of an HTTP 200, at the top and per task; both are read here, once.
+    public func classify(_ response: HTTPResponseData) -> ResponseClass {
+        let envelope = try? JSONDecoder().decode(DataForSEO.Envelope<DataForSEO.PageSummaryItem>.self, from: Data(response.body))
+        if let envelope, let code = envelope.statusCode {
+            let message = "DataForSEO \(code): \(envelope.statusMessage ?? "(no message)")"
+            if code != 20000 { return Self.classify(code: code, message: message, taskLevel: false) }
+            guard let task = envelope.tasks?.first, let taskCode = task.statusCode else {
+                return .retryable(message: "DataForSEO answered 20000 without a task", retryAfter: nil)
+            }
+            if taskCode == 20000 { return .success }
+            return Self.classify(
+                code: taskCode, message: "DataForSEO task \(taskCode): \(task.statusMessage ?? "(no message)")",
+                taskLevel: true)
+        }
+        let status = response.status
+        let text = String(decoding: response.body.prefix(300), as: UTF8.self)
+        let message = "HTTP \(status): \(text.isEmpty ? "(empty body)" : text)"
+        switch status {
+        case 200..<300: return .retryable(message: "the response is not DataForSEO's JSON envelope", retryAfter: nil)
+        case 401, 403: return .fatal(message: message)
+        case 402: return .exhausted(message: message)
+        case 429, 500...599:
+            return .retryable(message: message, retryAfter: RetryAfter.parse(response.header("Retry-After")))
+        default: return .fatal(message: message)
+        }
+    }
+
+    /// DESIGN.md section 8's classes of DataForSEO status codes.
+    static func classify(code: Int, message: String, taskLevel: Bool) -> ResponseClass {
+        switch code {
+        case 40202, 40103, 50000, 50301, 50303, 50401: return .retryable(message: message, retryAfter: nil)
+        case 40200, 40203: return .exhausted(message: message)
+        case 50000...59999: return .retryable(message: message, retryAfter: nil)
+        default:
+            // An invalid field in a task fails that task only; anything else at the top (auth, bad POST
+            // data) cannot be fixed by retrying.
+            return taskLevel ? .rejected(message: message) : .fatal(message: message)
+        }
+    }
+}
