@@ -12,10 +12,15 @@ import Foundation
 /// top-level 20000 whose task carries that code. Such rules match DataForSEO endpoints only (a `"*"` rule
 /// leaves the other providers alone), answer with HTTP `status` (200 unless set) and charge nothing.
 ///
+/// Ahrefs v2 reports its errors as `{"error": "<string>"}`, read from the body whatever the HTTP status: a
+/// rule with `ahrefsV2Error` answers that body ("no credit", "internal error"...) with HTTP `status` (200
+/// unless set), matches the v2 endpoint only and charges nothing.
+///
 /// JSON form (control route `POST /_sandbox/faults`), snake_case keys; only `status` is required, and
-/// not even that when a DataForSEO code is given:
+/// not even that when a DataForSEO code or an Ahrefs v2 error is given:
 /// `{"endpoint": "site-explorer/batch/metrics", "from_request": 2, "count": 1, "status": 429, "retry_after_seconds": 3}`
 /// `{"endpoint": "backlinks/bulk_pages_summary/live", "count": 1, "dataforseo_status_code": 40202}`
+/// `{"endpoint": "v2", "count": 1, "ahrefs_v2_error": "no credit"}`
 public struct FaultRule: Sendable, Codable, Equatable {
     /// Endpoint path as in usage keys (`site-explorer/batch/metrics`), or `"*"` for all endpoints.
     public var endpoint: String
@@ -35,9 +40,12 @@ public struct FaultRule: Sendable, Codable, Equatable {
     /// DataForSEO only: answer top-level 20000 with the task carrying this `status_code`, result null, cost 0.
     /// Ignored when `dataForSEOStatusCode` is set.
     public var dataForSEOTaskStatusCode: Int?
+    /// Ahrefs v2 only: answer `{"error": <this string>}`, e.g. "no credit", "internal error" or
+    /// "internal billing error" (the reference's error strings).
+    public var ahrefsV2Error: String?
 
-    /// `status` is the HTTP status; it matters little for DataForSEO rules, whose default 200 is what
-    /// DataForSEO sends with its in-body errors.
+    /// `status` is the HTTP status; it matters little for DataForSEO and Ahrefs v2 rules, whose default 200
+    /// is what those APIs send with their in-body errors.
     public init(
         endpoint: String = "*",
         fromRequest: Int = 1,
@@ -46,7 +54,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
         retryAfterSeconds: Int? = nil,
         body: String? = nil,
         dataForSEOStatusCode: Int? = nil,
-        dataForSEOTaskStatusCode: Int? = nil
+        dataForSEOTaskStatusCode: Int? = nil,
+        ahrefsV2Error: String? = nil
     ) {
         self.endpoint = endpoint
         self.fromRequest = fromRequest
@@ -56,6 +65,7 @@ public struct FaultRule: Sendable, Codable, Equatable {
         self.body = body
         self.dataForSEOStatusCode = dataForSEOStatusCode
         self.dataForSEOTaskStatusCode = dataForSEOTaskStatusCode
+        self.ahrefsV2Error = ahrefsV2Error
     }
 
     enum CodingKeys: String, CodingKey {
@@ -67,6 +77,7 @@ public struct FaultRule: Sendable, Codable, Equatable {
         case body
         case dataForSEOStatusCode = "dataforseo_status_code"
         case dataForSEOTaskStatusCode = "dataforseo_task_status_code"
+        case ahrefsV2Error = "ahrefs_v2_error"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -78,7 +89,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
         self.body = try container.decodeIfPresent(String.self, forKey: .body)
         self.dataForSEOStatusCode = try container.decodeIfPresent(Int.self, forKey: .dataForSEOStatusCode)
         self.dataForSEOTaskStatusCode = try container.decodeIfPresent(Int.self, forKey: .dataForSEOTaskStatusCode)
-        if self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil {
+        self.ahrefsV2Error = try container.decodeIfPresent(String.self, forKey: .ahrefsV2Error)
+        if self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil || self.ahrefsV2Error != nil {
             self.status = try container.decodeIfPresent(Int.self, forKey: .status) ?? 200
         } else {
             self.status = try container.decode(Int.self, forKey: .status)
@@ -95,16 +107,21 @@ public struct FaultRule: Sendable, Codable, Equatable {
         try container.encodeIfPresent(self.body, forKey: .body)
         try container.encodeIfPresent(self.dataForSEOStatusCode, forKey: .dataForSEOStatusCode)
         try container.encodeIfPresent(self.dataForSEOTaskStatusCode, forKey: .dataForSEOTaskStatusCode)
+        try container.encodeIfPresent(self.ahrefsV2Error, forKey: .ahrefsV2Error)
     }
 
-    /// Whether the rule carries a DataForSEO status code (and so applies to DataForSEO endpoints only).
-    var isDataForSEORule: Bool {
-        self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil
+    /// The provider-specific answers the rule carries; it applies only to endpoints speaking all of them
+    /// (so a rule mixing two dialects matches nothing, and `problems` says so).
+    var dialects: [FaultDialect] {
+        var dialects: [FaultDialect] = []
+        if self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil { dialects.append(.dataForSEO) }
+        if self.ahrefsV2Error != nil { dialects.append(.ahrefsV2) }
+        return dialects
     }
 
-    /// Whether this rule applies to requests for the endpoint with this usage key and full path.
-    func matches(usageKey: String, path: String, acceptsDataForSEOFaults: Bool = false) -> Bool {
-        if self.isDataForSEORule && !acceptsDataForSEOFaults { return false }
+    /// Whether this rule applies to requests for the endpoint with this usage key, full path and dialect.
+    func matches(usageKey: String, path: String, dialect: FaultDialect? = nil) -> Bool {
+        guard self.dialects.allSatisfy({ $0 == dialect }) else { return false }
         return self.endpoint == "*" || self.endpoint == usageKey || self.endpoint == path
     }
 
@@ -134,6 +151,12 @@ public struct FaultRule: Sendable, Codable, Equatable {
         if let code = self.dataForSEOTaskStatusCode, !(10000...60000).contains(code) {
             problems.append("dataforseo_task_status_code must be a DataForSEO status code 10000-60000, got \(code)")
         }
+        if let message = self.ahrefsV2Error, message.isEmpty {
+            problems.append("ahrefs_v2_error must not be empty (e.g. \"no credit\")")
+        }
+        if self.dialects.count > 1 {
+            problems.append("a rule cannot carry both a DataForSEO status code and ahrefs_v2_error")
+        }
         return problems
     }
 
@@ -153,6 +176,14 @@ public struct FaultRule: Sendable, Codable, Equatable {
     }
 }
 
+/// A provider whose in-body error answers fault rules can carry (see `FaultRule`).
+enum FaultDialect: Sendable, Equatable {
+    /// DataForSEO's `status_code` envelopes.
+    case dataForSEO
+    /// Ahrefs v2's `{"error": "<string>"}` bodies.
+    case ahrefsV2
+}
+
 /// The installed fault rules with their request counters (one per rule and endpoint).
 struct FaultBook: Sendable {
     private var rules: [FaultRule] = []
@@ -169,12 +200,10 @@ struct FaultBook: Sendable {
 
     /// Counts one request to the endpoint for every rule that matches it and returns the first rule
     /// (in installation order) that fires for it, if any.
-    mutating func fault(usageKey: String, path: String, acceptsDataForSEOFaults: Bool = false) -> FaultRule? {
+    mutating func fault(usageKey: String, path: String, dialect: FaultDialect? = nil) -> FaultRule? {
         var firing: FaultRule?
         for index in self.rules.indices
-        where self.rules[index].matches(
-            usageKey: usageKey, path: path, acceptsDataForSEOFaults: acceptsDataForSEOFaults)
-        {
+        where self.rules[index].matches(usageKey: usageKey, path: path, dialect: dialect) {
             let number = self.seen[index][usageKey, default: 0] + 1
             self.seen[index][usageKey] = number
             if firing == nil, self.rules[index].fires(atRequest: number) {

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// One simulated provider API (Ahrefs v3 and DataForSEO today; Ahrefs v2 and the analytics API later).
+/// One simulated provider API (Ahrefs v3, Ahrefs v2 and DataForSEO today; the analytics API later).
 ///
 /// A provider lists its endpoints; the shared server routes to them, applies latency and fault rules,
 /// counts usage and writes the HTTP response. Each provider lives in its own folder next to `AhrefsV3/`.
@@ -14,6 +14,8 @@ struct ProviderRequest: Sendable {
     var method: HTTPRequest.Method
     var path: String
     var headers: HTTPFields
+    /// The raw query string as sent (still percent-encoded, without the `?`); nil when the target had none.
+    var query: String?
     var body: [UInt8]
 }
 
@@ -52,8 +54,8 @@ struct SandboxEndpoint: Sendable {
     var usageKey: String
     /// Accepted HTTP methods; anything else is answered 405.
     var methods: [HTTPRequest.Method]
-    /// Whether fault rules carrying DataForSEO status codes apply to this endpoint (they match nothing else).
-    var acceptsDataForSEOFaults: Bool = false
+    /// The provider-specific fault answers this endpoint speaks (rules carrying one match nothing else).
+    var faultDialect: FaultDialect? = nil
     /// Builds an error in the provider's own error format (used for 405, 413 and injected faults).
     var errorResponse: @Sendable (_ status: Int, _ message: String) -> ProviderResponse
     /// Answers an injected fault (the body is nil when it could not be read); by default
@@ -61,6 +63,9 @@ struct SandboxEndpoint: Sendable {
     var faultResponse: (@Sendable (_ rule: FaultRule, _ body: [UInt8]?) -> ProviderResponse)? = nil
     /// Best-effort summary of a request body, for the request log of rejected or faulted requests.
     var summarize: @Sendable (_ body: [UInt8]) -> RequestSummary
+    /// For endpoints that take their parameters in the query string: the query as the request log keeps
+    /// it (secrets redacted), from the raw query string. Nil for body-only endpoints (the log keeps no query).
+    var logQuery: (@Sendable (_ rawQuery: String?) -> String)? = nil
     /// Validates and answers a request.
     var handle: @Sendable (ProviderRequest) async -> ProviderResponse
 }

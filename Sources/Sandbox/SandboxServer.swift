@@ -16,13 +16,16 @@ public struct SandboxConfiguration: Sendable {
     public var dataForSEOLogin: String
     /// Password the simulated DataForSEO API accepts.
     public var dataForSEOPassword: String
-    /// The sandbox's "today" (`YYYY-MM-DD`) for providers that answer with today's data (DataForSEO);
-    /// nil means the current UTC date, read at each request.
+    /// The sandbox's "today" (`YYYY-MM-DD`) for providers that answer with today's data (DataForSEO,
+    /// Ahrefs v2); nil means the current UTC date, read at each request.
     public var today: String?
+    /// `token` query parameter the simulated legacy Ahrefs API v2 accepts.
+    public var ahrefsV2Token: String
 
     public static let defaultAhrefsV3Token = "sandbox-ahrefs-v3-token"
     public static let defaultDataForSEOLogin = "sandbox-dataforseo-login"
     public static let defaultDataForSEOPassword = "sandbox-dataforseo-password"
+    public static let defaultAhrefsV2Token = "sandbox-ahrefs-v2-token"
 
     public init(
         host: String = "127.0.0.1",
@@ -31,7 +34,8 @@ public struct SandboxConfiguration: Sendable {
         latency: Duration = .zero,
         dataForSEOLogin: String = defaultDataForSEOLogin,
         dataForSEOPassword: String = defaultDataForSEOPassword,
-        today: String? = nil
+        today: String? = nil,
+        ahrefsV2Token: String = defaultAhrefsV2Token
     ) {
         self.host = host
         self.port = port
@@ -40,6 +44,7 @@ public struct SandboxConfiguration: Sendable {
         self.dataForSEOLogin = dataForSEOLogin
         self.dataForSEOPassword = dataForSEOPassword
         self.today = today
+        self.ahrefsV2Token = ahrefsV2Token
     }
 }
 
@@ -55,6 +60,7 @@ public struct SandboxStartError: Error, CustomStringConvertible {
 /// defer { Task { await sandbox.stop() } }   // or `await sandbox.stop()` at the end
 /// // sandbox.environment["AHREFS_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/v3"
 /// // sandbox.environment["DATAFORSEO_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/v3"
+/// // sandbox.environment["AHREFS_V2_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/v2"
 /// ```
 public final class RunningSandbox: Sendable {
     /// The port the server listens on (resolved when the configuration asked for port 0).
@@ -84,6 +90,7 @@ public final class RunningSandbox: Sendable {
                 password: configuration.dataForSEOPassword,
                 today: configuration.today
             ),
+            AhrefsV2Provider(token: configuration.ahrefsV2Token, today: configuration.today),
         ]
         let responder = SandboxResponder(
             state: state,
@@ -150,6 +157,8 @@ public final class RunningSandbox: Sendable {
             "DATAFORSEO_BASE_URL": self.baseURL + DataForSEOProvider.pathPrefix,
             "DATAFORSEO_LOGIN": self.configuration.dataForSEOLogin,
             "DATAFORSEO_PASSWORD": self.configuration.dataForSEOPassword,
+            "AHREFS_V2_BASE_URL": self.baseURL + AhrefsV2Provider.pathPrefix,
+            "AHREFS_V2_TOKEN": self.configuration.ahrefsV2Token,
         ]
     }
 
@@ -222,7 +231,7 @@ struct SandboxResponder: HTTPResponder {
         let ticket = self.state.arrive(
             usageKey: endpoint.usageKey,
             path: endpoint.path,
-            acceptsDataForSEOFaults: endpoint.acceptsDataForSEOFaults
+            dialect: endpoint.faultDialect
         )
         let body = await Self.readBody(of: request)
         if self.latency > .zero {
@@ -240,7 +249,9 @@ struct SandboxResponder: HTTPResponder {
         } else if let bytes = body {
             if endpoint.methods.contains(request.method) {
                 answer = await endpoint.handle(
-                    ProviderRequest(method: request.method, path: endpoint.path, headers: request.headers, body: bytes)
+                    ProviderRequest(
+                        method: request.method, path: endpoint.path, headers: request.headers, query: request.uri.query,
+                        body: bytes)
                 )
             } else {
                 let allowed = endpoint.methods.map(\.rawValue).joined(separator: ", ")
@@ -263,7 +274,8 @@ struct SandboxResponder: HTTPResponder {
             charged: answer.charged,
             bodySHA: body.map(SHA256.hex),
             taskCount: summary.tasks,
-            distinctDomains: summary.distinctDomains
+            distinctDomains: summary.distinctDomains,
+            query: endpoint.logQuery?(request.uri.query)
         )
         self.state.finish(
             ticket,
@@ -356,7 +368,7 @@ struct ControlRoutes {
             return Self.json(
                 status: 400,
                 JSONOutput.error(
-                    "Body must be a JSON array of fault rules ({\"endpoint\", \"from_request\", \"count\", \"status\", \"retry_after_seconds\", \"body\", \"dataforseo_status_code\", \"dataforseo_task_status_code\"}): \(Self.describe(error))"
+                    "Body must be a JSON array of fault rules ({\"endpoint\", \"from_request\", \"count\", \"status\", \"retry_after_seconds\", \"body\", \"dataforseo_status_code\", \"dataforseo_task_status_code\", \"ahrefs_v2_error\"}): \(Self.describe(error))"
                 )
             )
         }

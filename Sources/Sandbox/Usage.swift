@@ -54,9 +54,10 @@ public struct SandboxUsage: Sendable, Codable, Equatable {
 public struct EndpointUsage: Sendable, Codable, Equatable {
     /// Every request received, whatever its outcome.
     public var requests: Int
-    /// Requests that were served and charged (Ahrefs: HTTP 200; DataForSEO: at least one task with 20000).
+    /// Requests that were served and charged (Ahrefs v3: HTTP 200; Ahrefs v2: an answer without `error`;
+    /// DataForSEO: at least one task with 20000).
     public var chargedRequests: Int
-    /// Units charged in total (Ahrefs); 0 for providers that charge money.
+    /// Units charged in total (Ahrefs v3 units; Ahrefs v2 rows); 0 for providers that charge money.
     public var units: Int
     /// Targets (domains, URLs or keywords) sent in charged requests (DataForSEO: in charged tasks).
     public var targets: Int
@@ -105,7 +106,8 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
     public var status: Int
     /// When the request arrived.
     public var receivedAt: Date
-    /// Targets in the request body (0 when the body could not be read).
+    /// Targets in the request body (0 when the body could not be read); 1 for Ahrefs v2, whose request
+    /// names one target in its query.
     public var targetCount: Int
     /// Whether the request was charged.
     public var charged: Bool
@@ -116,6 +118,9 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
     /// Distinct registrable domains among the URL targets of the request's tasks (DataForSEO, see
     /// `DataForSEOData.registrableDomain(of:)`); 0 for Ahrefs.
     public var distinctDomains: Int
+    /// Ahrefs v2 (parameters in the query string): the raw query string as sent, still percent-encoded,
+    /// with the value of `token` replaced by `<redacted>`; nil for providers that take a body.
+    public var query: String?
 
     public init(
         endpoint: String,
@@ -125,7 +130,8 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         charged: Bool,
         bodySHA: String? = nil,
         taskCount: Int = 0,
-        distinctDomains: Int = 0
+        distinctDomains: Int = 0,
+        query: String? = nil
     ) {
         self.endpoint = endpoint
         self.status = status
@@ -135,6 +141,7 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         self.bodySHA = bodySHA
         self.taskCount = taskCount
         self.distinctDomains = distinctDomains
+        self.query = query
     }
 
     enum CodingKeys: String, CodingKey {
@@ -146,6 +153,7 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         case bodySHA = "body_sha"
         case taskCount = "task_count"
         case distinctDomains = "distinct_domains"
+        case query
     }
 
     private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
@@ -169,6 +177,7 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         self.bodySHA = try container.decodeIfPresent(String.self, forKey: .bodySHA)
         self.taskCount = try container.decodeIfPresent(Int.self, forKey: .taskCount) ?? 0
         self.distinctDomains = try container.decodeIfPresent(Int.self, forKey: .distinctDomains) ?? 0
+        self.query = try container.decodeIfPresent(String.self, forKey: .query)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -181,6 +190,7 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         try container.encodeIfPresent(self.bodySHA, forKey: .bodySHA)
         try container.encode(self.taskCount, forKey: .taskCount)
         try container.encode(self.distinctDomains, forKey: .distinctDomains)
+        try container.encodeIfPresent(self.query, forKey: .query)
     }
 }
 
@@ -216,15 +226,14 @@ final class SandboxState: Sendable {
     }
 
     /// Registers an arriving provider request: fixes its place in the log and decides on a fault.
-    func arrive(usageKey: String, path: String, acceptsDataForSEOFaults: Bool = false) -> Ticket {
+    func arrive(usageKey: String, path: String, dialect: FaultDialect? = nil) -> Ticket {
         self.contents.withLock { contents in
             contents.nextSequence += 1
             return Ticket(
                 sequence: contents.nextSequence,
                 generation: contents.generation,
                 receivedAt: Date(),
-                fault: contents.faults.fault(
-                    usageKey: usageKey, path: path, acceptsDataForSEOFaults: acceptsDataForSEOFaults)
+                fault: contents.faults.fault(usageKey: usageKey, path: path, dialect: dialect)
             )
         }
     }

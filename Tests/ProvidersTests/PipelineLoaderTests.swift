@@ -258,7 +258,7 @@ struct PipelineLoaderTests {
             case .missingBaseURLVariable: return PipelineLoaderTests.pipeline(stages: PipelineLoaderTests.metricsStage)
                 .replacingOccurrences(of: "base_url: https://api.ahrefs.com/v3", with: "base_url: ${AHREFS_BASE_URL}")
             case .unknownProviderKind: return PipelineLoaderTests.pipeline(stages: PipelineLoaderTests.metricsStage)
-                .replacingOccurrences(of: "kind: ahrefs-v3", with: "kind: ahrefs-v4")
+                .replacingOccurrences(of: "kind: ahrefs-v3", with: "kind: ahref-v3")
             case .invalidCountry: return PipelineLoaderTests.pipeline(stages: keywords)
             }
         }
@@ -331,7 +331,7 @@ struct PipelineLoaderTests {
 
     @Test("reports an unknown provider kind with a suggestion")
     func unknownKind() throws {
-        let yaml = Self.pipeline(stages: Self.metricsStage).replacingOccurrences(of: "kind: ahrefs-v3", with: "kind: ahrefs-v4")
+        let yaml = Self.pipeline(stages: Self.metricsStage).replacingOccurrences(of: "kind: ahrefs-v3", with: "kind: ahref-v3")
         let errors = try errors(yaml)
         let error = try #require(errors.first)
         #expect(error.code == .unknownProvider)

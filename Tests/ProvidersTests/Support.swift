@@ -76,3 +76,102 @@ extension TableBatch {
         (0..<rowCount).map(record).first { $0[column] == .text(value) }
     }
 }
+
+/// Builders for the DataForSEO provider's inputs (Basic auth from `login` and `password`).
+enum DataForSEOFixtures {
+    static let login = "seo-team@example.com"
+    static let password = "pw-FIXTURE-4d2e7b"
+    static let baseURL = "https://api.dataforseo.com/v3"
+
+    static func provider(login: String = login, password: String = password) -> ProviderConfig {
+        ProviderConfig(
+            name: "dataforseo", kind: "dataforseo", baseURL: baseURL,
+            credentials: ["login": Secret(login), "password": Secret(password)],
+            rateLimit: RateLimit(requests: 2000, per: .seconds(60)), retry: RetryPolicy(), budget: Budget())
+    }
+
+    static func spec(_ endpoint: DataForSEOProvider.Endpoint) -> EndpointSpec {
+        DataForSEOProvider().endpoint(named: endpoint.rawValue)!
+    }
+
+    static func context(
+        _ endpoint: DataForSEOProvider.Endpoint, params: [String: ParamValue] = [:], stageID: String = "strong_refdomains",
+        login: String = login, password: String = password
+    ) -> RequestContext {
+        let stage = Stage(
+            id: stageID, dependsOn: [], provider: "dataforseo", endpoint: endpoint.rawValue, targets: .list([]),
+            params: params, table: spec(endpoint).table, location: Fixtures.location)
+        return RequestContext(
+            stage: stage, provider: provider(login: login, password: password), snapshotDate: SnapshotDate("2026-02-18")!)
+    }
+
+    /// A top-level envelope without tasks, the way DataForSEO reports an error of the whole call.
+    static func topLevelError(_ code: Int, _ message: String) -> String {
+        """
+        {"version": "0.1.20240422", "status_code": \(code), "status_message": "\(message)", "time": "0 sec.",
+         "cost": 0, "tasks_count": 0, "tasks_error": 0, "tasks": null}
+        """
+    }
+
+    /// A top-level 20000 whose one task carries `code` (an error of that task only).
+    static func taskError(_ code: Int, _ message: String) -> String {
+        """
+        {"version": "0.1.20240422", "status_code": 20000, "status_message": "Ok.", "time": "0.0120 sec.",
+         "cost": 0, "tasks_count": 1, "tasks_error": 1,
+         "tasks": [{"id": "04241333-1535-0576-0000-a7b281e5516b", "status_code": \(code),
+           "status_message": "\(message)", "time": "0 sec.", "cost": 0, "result_count": 0,
+           "path": ["v3", "backlinks", "bulk_pages_summary", "live"],
+           "data": {"api": "backlinks", "function": "bulk_pages_summary", "targets": ["example.com"]},
+           "result": null}]}
+        """
+    }
+
+    /// A successful envelope around `items` (JSON text of the item objects), with the given task cost.
+    static func success(function: String = "bulk_pages_summary", cost: Double = 0.02003, items: [String]) -> String {
+        """
+        {"version": "0.1.20240422", "status_code": 20000, "status_message": "Ok.", "time": "0.1566 sec.",
+         "cost": \(cost), "tasks_count": 1, "tasks_error": 0,
+         "tasks": [{"id": "04241333-1535-0576-0000-a7b281e5516b", "status_code": 20000, "status_message": "Ok.",
+           "time": "0.0989 sec.", "cost": \(cost), "result_count": 1,
+           "path": ["v3", "backlinks", "\(function)", "live"],
+           "data": {"api": "backlinks", "function": "\(function)"},
+           "result": [{"total_count": \(items.count), "items_count": \(items.count),
+             "items": [\(items.joined(separator: ",\n"))]}]}]}
+        """
+    }
+}
+
+/// A parsed JSON value that keeps its JSON type: `true` is not `1`, `"1"` is not `1`.
+indirect enum JSONValue: Decodable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
+    var string: String? {
+        if case .string(let value) = self { value } else { nil }
+    }
+}

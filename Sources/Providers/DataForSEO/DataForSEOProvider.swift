@@ -73,12 +73,12 @@ public struct DataForSEOProvider: ProviderDriver {
     /// Domains and subdomains without scheme and `www.`; pages as absolute URLs (the seed's target rules).
     public func normalize(_ raw: String, for endpoint: EndpointSpec) -> Result<String, TargetFailure> {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.contains("://") { return TargetNormalizer.url(text) }
-        if text.contains("/") {
+        if text.contains("://") { return TargetNormalizer.url(raw) }
+        if text.contains("/") || text.contains("?") {
             return .failure(TargetFailure(
                 target: raw, message: "`\(raw)` looks like a page without a scheme; write it as https://\(text)"))
         }
-        return TargetNormalizer.domain(text, stripWWW: true)
+        return TargetNormalizer.domain(raw, stripWWW: true)
     }
 
     /// The host of a page target (the group the 100-domain limit counts); nil for a bare domain.
@@ -108,7 +108,8 @@ public struct DataForSEOProvider: ProviderDriver {
         var task: [String: any Sendable] = [
             "targets": chunk.targets.map(\.normalized),
             // The tag comes back in the task's `data`: it names the stage and chunk in DataForSEO's logs too.
-            "tag": "\(context.stage.id)#\(chunk.index + 1)",
+            // At most 255 characters (seed), so a long stage id is cut, never the chunk number.
+            "tag": String(context.stage.id.prefix(255 - "#\(chunk.index + 1)".count)) + "#\(chunk.index + 1)",
         ]
         switch which {
         case .pagesSummary:

@@ -24,7 +24,7 @@ struct DataForSEOProvider: SandboxProvider {
                 path: Self.pathPrefix + "/" + endpoint.rawValue,
                 usageKey: endpoint.rawValue,
                 methods: [.post],
-                acceptsDataForSEOFaults: true,
+                faultDialect: .dataForSEO,
                 errorResponse: { status, message in DataForSEOEnvelope.httpError(status, message) },
                 faultResponse: { rule, body in handler.faultResponse(rule, body: body) },
                 summarize: { body in DataForSEOHandler.summarize(body) },

@@ -78,10 +78,13 @@ public struct Chunk: Sendable, Hashable {
     /// 0-based position within the stage.
     public var index: Int
     public var targets: [Target]
+    /// 0-based page of a paged endpoint (Ahrefs v2 `offset`); 0 for everything else.
+    public var page: Int
 
-    public init(index: Int, targets: [Target]) {
+    public init(index: Int, targets: [Target], page: Int = 0) {
         self.index = index
         self.targets = targets
+        self.page = page
     }
 }
 
@@ -226,6 +229,8 @@ public protocol ProviderDriver: Sendable {
     func estimatedCostUSD(targetCount: Int, endpoint: EndpointSpec) -> Double
     /// Splits a stage's targets into requests of at most `size` targets, honouring any further limit.
     func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec) -> [Chunk]
+    /// For paged endpoints: the page after `chunk`, given how many rows it returned; nil when done.
+    func nextPage(after chunk: Chunk, rowsReturned: Int, endpoint: EndpointSpec, context: RequestContext) -> Chunk?
     func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest
     func classify(_ response: HTTPResponseData) -> ResponseClass
     /// Decodes a successful response into rows, per-target failures and units charged.
@@ -242,6 +247,10 @@ extension ProviderDriver {
     public func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec) -> [Chunk] {
         Chunking.chunks(targets, size: size)
     }
+
+    public func nextPage(after chunk: Chunk, rowsReturned: Int, endpoint: EndpointSpec, context: RequestContext)
+        -> Chunk?
+    { nil }
 }
 
 /// The provider kinds a build knows, by `kind:`.

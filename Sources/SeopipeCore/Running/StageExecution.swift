@@ -106,37 +106,41 @@ struct StageExecution: Sendable {
         } catch {
             return await finish(.error, error: "cannot read checkpoints: \(error)")
         }
-        var work: [(Chunk, ProviderRequest)] = []
-        for chunk in chunks {
-            let request: ProviderRequest
-            do {
-                request = try driver.makeRequest(for: chunk, endpoint: endpoint, context: requestContext)
-            } catch {
-                return await finish(.error, error: "cannot build the request for chunk \(chunk.index + 1): \(error)")
-            }
-            if !runner.options.refresh, let checkpoint = committed[request.requestHash] {
-                await tally.skip(checkpoint)
-                continue
-            }
-            work.append((chunk, request))
-        }
-        if work.count < chunks.count {
-            logger.info("resuming: \(chunks.count - work.count) of \(chunks.count) chunks already committed for this date")
-        }
 
         let chunkLogger = logger
+        let refresh = runner.options.refresh
         // At most `parallel_limit` chunks of this stage in flight; the next starts as one finishes.
+        // A chunk is a chain of pages for paged providers (Ahrefs v2); each page is its own checkpoint.
         let inFlight = context.pipeline.options.parallelLimit
         let stop = await withTaskGroup(of: StageStop?.self) { group -> StageStop? in
-            var pending = work.makeIterator()
+            var pending = chunks.makeIterator()
             func startNext() -> Bool {
-                guard let (chunk, request) = pending.next() else { return false }
+                guard let first = pending.next() else { return false }
                 group.addTask {
-                    if await tally.stopped { return nil }
                     do {
-                        try await fetchAndCommit(
-                            chunk: chunk, request: request, of: chunks.count, driver: driver, endpoint: endpoint,
-                            config: providerConfig, requestContext: requestContext, tally: tally, logger: chunkLogger)
+                        var page: Chunk? = first
+                        while let chunk = page, await !tally.stopped {
+                            let request: ProviderRequest
+                            do {
+                                request = try driver.makeRequest(for: chunk, endpoint: endpoint, context: requestContext)
+                            } catch {
+                                throw StageStop.failed("cannot build the request for chunk \(chunk.index + 1): \(error)")
+                            }
+                            let rows: Int?
+                            // Resume: a request an earlier run of this date committed is not bought again.
+                            if !refresh, let checkpoint = committed[request.requestHash] {
+                                await tally.skip(checkpoint)
+                                rows = checkpoint.rows
+                            } else {
+                                rows = try await fetchAndCommit(
+                                    chunk: chunk, request: request, of: chunks.count, driver: driver,
+                                    endpoint: endpoint, config: providerConfig, requestContext: requestContext,
+                                    tally: tally, logger: chunkLogger)
+                            }
+                            page = rows.flatMap {
+                                driver.nextPage(after: chunk, rowsReturned: $0, endpoint: endpoint, context: requestContext)
+                            }
+                        }
                         return nil
                     } catch let stop as StageStop {
                         await tally.stop()
@@ -160,6 +164,10 @@ struct StageExecution: Sendable {
             }
             return first
         }
+        let resumed = await tally.chunksSkipped
+        if resumed > 0 {
+            logger.info("resumed: \(resumed) requests were already committed for this date and not sent again")
+        }
         switch stop {
         case nil: return await finish(.success, error: nil)
         case .budget(let message): return await finish(.partial, error: message)
@@ -182,9 +190,10 @@ struct StageExecution: Sendable {
     func fetchAndCommit(
         chunk: Chunk, request: ProviderRequest, of total: Int, driver: any ProviderDriver, endpoint: EndpointSpec,
         config: ProviderConfig, requestContext: RequestContext, tally: StageTally, logger: Logger
-    ) async throws {
+    ) async throws -> Int? {
         let budget = context.shared.budgets[config.name]!
-        let label = "\(config.name) (\(config.kind)) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total) "
+        let page = chunk.page > 0 ? " page \(chunk.page + 1)" : ""
+        let label = "\(config.name) (\(config.kind)) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total)\(page) "
             + "[\(Self.describe(chunk.targets))]"
         let estimate = driver.estimatedUnits(targetCount: chunk.targets.count, endpoint: endpoint)
         let estimatedCost = driver.estimatedCostUSD(targetCount: chunk.targets.count, endpoint: endpoint)
@@ -228,7 +237,7 @@ struct StageExecution: Sendable {
                 throw StageStop.failed("\(label): cannot record target errors: \(error)")
             }
             await tally.addTargetErrors(failures.count)
-            return
+            return nil
         case .loaded(let loaded, let count):
             payload = loaded
             attempts = count
@@ -251,6 +260,7 @@ struct StageExecution: Sendable {
         }
         await tally.add(payload)
         logger.debug("chunk committed", metadata: ["chunk": "\(chunk.index + 1)/\(total)", "rows": "\(payload.rows.rowCount)"])
+        return payload.rows.rowCount
     }
 
     /// Sends one chunk's request until it succeeds, fails for good, or retries run out.

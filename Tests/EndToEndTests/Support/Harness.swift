@@ -57,7 +57,9 @@ struct Harness {
         env["SEOPIPE_WAREHOUSE"] = nil
         env["AHREFS_API_TOKEN"] = nil
         env["AHREFS_BASE_URL"] = nil
-        for name in ["DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD", "DATAFORSEO_BASE_URL"] { env[name] = nil }
+        for name in ["DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD", "DATAFORSEO_BASE_URL", "AHREFS_V2_TOKEN", "AHREFS_V2_BASE_URL"] {
+            env[name] = nil
+        }
         if withSandbox {
             for (name, value) in sandbox.environment { env[name] = value }
         }
@@ -160,6 +162,15 @@ func pipelineYAML(
 
         """
     if let dataForSEOBudget { text += "    budget: { \(dataForSEOBudget) }\n" }
+    text += """
+          ahrefs_v2:
+            kind: ahrefs-v2
+            base_url: ${AHREFS_V2_BASE_URL:-https://apiv2.ahrefs.com}
+            token: ${AHREFS_V2_TOKEN}
+            rate_limit: \(rateLimit)
+            retry: { max_attempts: \(maxAttempts), base_delay: 50ms, max_delay: 200ms }
+
+        """
     text += "options: { parallel_limit: \(parallelLimit) }\nstages:\n" + stages
     return text
 }
