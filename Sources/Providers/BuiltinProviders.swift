@@ -2,5 +2,5 @@ import SeopipeCore
 
 extension ProviderRegistry {
     /// Every provider kind this build of seopipe supports.
-    public static let builtin = ProviderRegistry([AhrefsV3Provider(), AhrefsV2Provider(), DataForSEOProvider()])
+    public static let builtin = ProviderRegistry([AhrefsV3Provider(), AhrefsV2Provider(), DataForSEOProvider(), AnalyticsBatchProvider()])
 }

@@ -164,7 +164,7 @@ public actor SQLiteWarehouse: Warehouse {
             try checkpoint.bind([
                 .text(chunk.key.pipeline), .text(chunk.key.snapshotDate), .text(chunk.key.stageID),
                 .text(chunk.key.requestHash), .integer(Int64(chunk.chunkIndex)), .integer(Int64(chunk.targetCount)),
-                .integer(Int64(chunk.payload.rows.rowCount)), .real(chunk.payload.units), .real(chunk.payload.costUSD),
+                .integer(Int64(chunk.payload.factRows)), .real(chunk.payload.units), .real(chunk.payload.costUSD),
                 .integer(Int64(chunk.payload.targetFailures.count)), .integer(Int64(chunk.attempts)),
                 .text(chunk.runID), .text(chunk.committedAt),
             ])

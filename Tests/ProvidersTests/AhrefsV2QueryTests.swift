@@ -108,3 +108,14 @@ struct AhrefsV2QueryTests {
         #expect(error.message.contains(reason), "\(error.message)")
     }
 }
+
+@Suite("Ahrefs v2 condition values")
+struct AhrefsV2ConditionValueTests {
+    @Test("a signed number is written as v2's -?[0-9]+")
+    func signedNumbers() throws {
+        #expect(try AhrefsV2Condition.parse("backlinks > +5", filter: .where, table: .refdomains).get().description
+            == "backlinks>5")
+        #expect(try AhrefsV2Condition.parse("backlinks > -5", filter: .where, table: .refdomains).get().description
+            == "backlinks>-5")
+    }
+}

@@ -7,7 +7,9 @@ struct AhrefsV2DataTests {
     static let date = "2026-02-18"
     static let targets = ["ahrefs.com", "example.com", "https://www.example.org/blog/", "shop.example.net", "a.io"]
 
-    @Test("keeps rows realistic: unique names, ordered dates, backlinks >= refpages >= 1, DR 0-100, IPv4", arguments: targets)
+    @Test(
+        "keeps rows realistic: unique names, ordered dates, backlinks >= refpages >= 1, DR 0-100, IPv4",
+        arguments: targets)
     func rowsAreRealistic(target: String) {
         for mode in AhrefsV2Data.modes {
             let rows = AhrefsV2Data.refdomains(target: target, mode: mode, date: Self.date)
@@ -28,9 +30,11 @@ struct AhrefsV2DataTests {
                 #expect(row.url.hasPrefix("http"))
             }
             #expect(
-                rows == rows.sorted {
-                    $0.domainRating != $1.domainRating ? $0.domainRating > $1.domainRating : $0.refdomain < $1.refdomain
-                })
+                rows
+                    == rows.sorted {
+                        $0.domainRating != $1.domainRating
+                            ? $0.domainRating > $1.domainRating : $0.refdomain < $1.refdomain
+                    })
             let stats = AhrefsV2Data.stats(target: target, mode: mode, date: Self.date)
             #expect(stats.refdomains == rows.count)
             #expect(stats.ips < stats.refdomains && stats.classC < stats.ips)

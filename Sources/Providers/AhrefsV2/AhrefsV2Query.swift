@@ -104,7 +104,10 @@ public struct AhrefsV2Condition: Sendable, Hashable, CustomStringConvertible {
         var checked = self
         switch column.kind {
         case .int where function == nil:
-            if Int(value) == nil { return .failure(.init("'\(column.name)' is a whole number, not '\(value)'")) }
+            guard let number = Int(value) else {
+                return .failure(.init("'\(column.name)' is a whole number, not '\(value)'"))
+            }
+            checked.value = String(number)  // `+5` becomes `5`: v2 wants -?[0-9]+
             checked.bare = true
         case .date:
             if SnapshotDate(String(value.prefix(10))) == nil || !(value.count == 10 || value.count == 20) {

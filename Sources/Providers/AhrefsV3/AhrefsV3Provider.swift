@@ -66,6 +66,7 @@ public struct AhrefsV3Provider: ProviderDriver {
         case .url: TargetNormalizer.url(raw)
         case .keyword: TargetNormalizer.keyword(raw)
         case .domainOrURL: raw.contains("://") ? TargetNormalizer.url(raw) : TargetNormalizer.domain(raw)
+        case .account: .failure(TargetFailure(target: raw, message: "Ahrefs v3 endpoints take no accounts"))
         }
     }
 

@@ -90,6 +90,11 @@ public struct DataForSEOProvider: ProviderDriver {
         return host
     }
 
+    public func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec, context: RequestContext) -> [Chunk] {
+        chunks(targets, size: size, endpoint: endpoint)
+    }
+
+    /// Tasks of at most `size` targets from at most 100 page hosts, as few as the two limits allow.
     public func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec) -> [Chunk] {
         Chunking.packed(targets, maxTargets: size, maxGroups: Self.maxDomains) { Self.domainGroup(of: $0.normalized) }
     }

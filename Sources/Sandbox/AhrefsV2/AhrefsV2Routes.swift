@@ -27,7 +27,8 @@ struct AhrefsV2Provider: SandboxProvider {
                 faultDialect: .ahrefsV2,
                 errorResponse: { status, message in ProviderResponse(status: status, body: JSONOutput.error(message)) },
                 faultResponse: { rule, _ in
-                    ProviderResponse(status: rule.status, body: JSONOutput.error(rule.ahrefsV2Error ?? rule.defaultMessage))
+                    ProviderResponse(
+                        status: rule.status, body: JSONOutput.error(rule.ahrefsV2Error ?? rule.defaultMessage))
                 },
                 summarize: { _ in RequestSummary(targets: 1) },
                 logQuery: { AhrefsV2Parameters.redacted($0) },
@@ -146,9 +147,10 @@ struct AhrefsV2Handler: Sendable {
     /// (letters, digits, `-`, `_`; the last not numeric unless the host is an IPv4 address), an optional
     /// `:port`, then any path; no spaces or control characters anywhere.
     static func isValidTarget(_ target: String) -> Bool {
-        guard !target.isEmpty,
-            !target.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7f })
-        else { return false }
+        let isBlankOrControl = { (scalar: Unicode.Scalar) in
+            scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7f
+        }
+        guard !target.isEmpty, !target.unicodeScalars.contains(where: isBlankOrControl) else { return false }
         var rest = Substring(target)
         if let separator = rest.range(of: "://") {
             let scheme = rest[..<separator.lowerBound].lowercased()

@@ -4,7 +4,8 @@ import Yams
 extension NodeReader {
     static let topKeys = ["name", "description", "schedule", "warehouse", "snapshot", "providers", "options", "stages"]
     static let providerKeys = [
-        "kind", "base_url", "token", "login", "password", "rate_limit", "retry", "budget", "batch_size", "timeout",
+        "kind", "base_url", "token", "login", "password", "api_key", "rate_limit", "retry", "budget", "batch_size",
+        "timeout",
     ]
     static let retryKeys = ["max_attempts", "base_delay", "max_delay", "max_retry_after"]
     static let budgetKeys = ["max_units", "max_cost_usd"]
@@ -132,7 +133,7 @@ extension NodeReader {
         var credentials: [String: Secret] = [:]
         var credentialsComplete = true
         let declared = Set(driver.credentials.map(\.key))
-        for key in ["token", "login", "password"] where !declared.contains(key) {
+        for key in ["token", "login", "password", "api_key"] where !declared.contains(key) {
             if let entry = entries[key] {
                 fail(.unknownKey, entry.key, "kind \(kind) takes no `\(key)`",
                     hint: "its credentials: \(driver.credentials.map { "\($0.key) (from \($0.variable))" }.joined(separator: ", "))")

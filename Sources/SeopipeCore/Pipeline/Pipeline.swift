@@ -104,8 +104,8 @@ public struct SnapshotDate: Sendable, Hashable, Comparable, CustomStringConverti
         self.day = day
     }
 
-    /// A date known to be valid.
-    init(year: Int, month: Int, day: Int) {
+    /// A date known to be valid (callers compute it; no checks).
+    public init(year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
         self.day = day

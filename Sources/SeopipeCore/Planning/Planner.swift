@@ -50,7 +50,10 @@ public enum Planner {
             let normalized = NormalizedTargets(raw, driver: driver, endpoint: endpoint)
             plan.refusedTargets = normalized.refused.count
             // The same chunks the run will send, so the estimate is per real request.
-            let chunks = driver.chunks(normalized.targets, size: config.chunkSize(for: endpoint), endpoint: endpoint)
+            let context = RequestContext(
+                stage: stage, provider: config, snapshotDate: pipeline.snapshot.resolve(), options: pipeline.options)
+            let chunks = driver.chunks(
+                normalized.targets, size: config.chunkSize(for: endpoint), endpoint: endpoint, context: context)
             plan.targets = normalized.targets.count
             plan.chunks = chunks.count
             plan.requests = chunks.count

@@ -37,7 +37,7 @@ public enum ProviderDates {
 
 extension SnapshotDate {
     /// Days since 1970-01-01 (proleptic Gregorian).
-    var dayNumber: Int {
+    public var dayNumber: Int {
         // Howard Hinnant's days_from_civil.
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -48,7 +48,7 @@ extension SnapshotDate {
         return era * 146_097 + doe - 719_468
     }
 
-    init(dayNumber: Int) {
+    public init(dayNumber: Int) {
         let z = dayNumber + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -7,6 +7,8 @@ public enum TargetKind: String, Sendable, Hashable {
     case keyword
     /// Domains, subdomains or page URLs in one list (DataForSEO bulk endpoints).
     case domainOrURL = "domain_or_url"
+    /// An account (site) identifier of an analytics product.
+    case account
 }
 
 /// One credential a provider kind needs: the key in `providers:` and the variable it defaults to.
@@ -93,11 +95,14 @@ public struct RequestContext: Sendable {
     public var stage: Stage
     public var provider: ProviderConfig
     public var snapshotDate: SnapshotDate
+    /// The pipeline's `options:` (the analytics Batch API passes them through).
+    public var options: RunOptions
 
-    public init(stage: Stage, provider: ProviderConfig, snapshotDate: SnapshotDate) {
+    public init(stage: Stage, provider: ProviderConfig, snapshotDate: SnapshotDate, options: RunOptions = RunOptions()) {
         self.stage = stage
         self.provider = provider
         self.snapshotDate = snapshotDate
+        self.options = options
     }
 }
 
@@ -178,10 +183,12 @@ public struct TargetFailure: Error, Sendable, Hashable {
 
 /// What one successful response turned into.
 public struct ChunkPayload: Sendable {
-    /// The endpoint's fact rows: what `rows` counts.
+    /// The endpoint's fact rows.
     public var rows: TableBatch
-    /// Rows of dependent tables (e.g. breakdowns of nested maps), committed in the same transaction.
+    /// Rows of further tables (breakdowns of nested maps, other query kinds), committed in the same transaction.
     public var related: [TableBatch] = []
+    /// Fact rows loaded, as the ledger counts them: `rows` unless the provider says otherwise.
+    public var factRows: Int
     public var targetFailures: [TargetFailure]
     /// Units the provider charged (from its headers when present, else estimated).
     public var units: Double
@@ -189,10 +196,11 @@ public struct ChunkPayload: Sendable {
 
     public init(
         rows: TableBatch, related: [TableBatch] = [], targetFailures: [TargetFailure], units: Double,
-        costUSD: Double = 0
+        costUSD: Double = 0, factRows: Int? = nil
     ) {
         self.rows = rows
         self.related = related
+        self.factRows = factRows ?? rows.rowCount
         self.targetFailures = targetFailures
         self.units = units
         self.costUSD = costUSD
@@ -228,7 +236,7 @@ public protocol ProviderDriver: Sendable {
     /// USD a request for `targetCount` targets is expected to cost (for `plan` and budgets).
     func estimatedCostUSD(targetCount: Int, endpoint: EndpointSpec) -> Double
     /// Splits a stage's targets into requests of at most `size` targets, honouring any further limit.
-    func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec) -> [Chunk]
+    func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec, context: RequestContext) -> [Chunk]
     /// For paged endpoints: the page after `chunk`, given how many rows it returned; nil when done.
     func nextPage(after chunk: Chunk, rowsReturned: Int, endpoint: EndpointSpec, context: RequestContext) -> Chunk?
     func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest
@@ -244,7 +252,7 @@ extension ProviderDriver {
 
     public func estimatedCostUSD(targetCount: Int, endpoint: EndpointSpec) -> Double { 0 }
 
-    public func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec) -> [Chunk] {
+    public func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec, context: RequestContext) -> [Chunk] {
         Chunking.chunks(targets, size: size)
     }
 

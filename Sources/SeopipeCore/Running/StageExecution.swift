@@ -93,10 +93,11 @@ struct StageExecution: Sendable {
             return await finish(.success, error: nil)
         }
 
+        let requestContext = RequestContext(
+            stage: stage, provider: providerConfig, snapshotDate: context.snapshotDate, options: context.pipeline.options)
         let size = providerConfig.chunkSize(for: endpoint)
-        let chunks = driver.chunks(targets, size: size, endpoint: endpoint)
+        let chunks = driver.chunks(targets, size: size, endpoint: endpoint, context: requestContext)
         result.chunks = chunks.count
-        let requestContext = RequestContext(stage: stage, provider: providerConfig, snapshotDate: context.snapshotDate)
 
         // Resume: chunks whose exact request an earlier run committed are not bought again.
         let committed: [String: ChunkCheckpoint]
@@ -259,7 +260,7 @@ struct StageExecution: Sendable {
             logger.warning("\(config.name) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total) target `\(failure.target)`: \(failure.message)")
         }
         await tally.add(payload)
-        logger.debug("chunk committed", metadata: ["chunk": "\(chunk.index + 1)/\(total)", "rows": "\(payload.rows.rowCount)"])
+        logger.debug("chunk committed", metadata: ["chunk": "\(chunk.index + 1)/\(total)", "rows": "\(payload.factRows)"])
         return payload.rows.rowCount
     }
 
@@ -374,7 +375,7 @@ actor StageTally {
     }
 
     func add(_ payload: ChunkPayload) {
-        rows += payload.rows.rowCount
+        rows += payload.factRows
         units += payload.units
         cost += payload.costUSD
         targetErrors += payload.targetFailures.count
