@@ -16,11 +16,19 @@ import Foundation
 /// rule with `ahrefsV2Error` answers that body ("no credit", "internal error"...) with HTTP `status` (200
 /// unless set), matches the v2 endpoint only and charges nothing.
 ///
+/// The analytics Batch API answers an accepted batch with 200 and reports errors per query: a rule with
+/// `analyticsQueryError` lets the batch run as usual (validated, served, charged) except that the query
+/// `analyticsQueryID` (or, when nil, the first query in execution order) fails with that error code,
+/// its dependents being skipped as usual; nothing fails when the batch has no query with that id. Such
+/// rules match the `batch` endpoint only (not `batch/validate`, not other providers); their `status`
+/// must be 200. A refused batch (401, 400) still counts as a request the rule has seen.
+///
 /// JSON form (control route `POST /_sandbox/faults`), snake_case keys; only `status` is required, and
-/// not even that when a DataForSEO code or an Ahrefs v2 error is given:
+/// not even that when a DataForSEO code, an Ahrefs v2 error or an analytics query error is given:
 /// `{"endpoint": "site-explorer/batch/metrics", "from_request": 2, "count": 1, "status": 429, "retry_after_seconds": 3}`
 /// `{"endpoint": "backlinks/bulk_pages_summary/live", "count": 1, "dataforseo_status_code": 40202}`
 /// `{"endpoint": "v2", "count": 1, "ahrefs_v2_error": "no credit"}`
+/// `{"endpoint": "batch", "count": 1, "analytics_query_error": "internal_error", "analytics_query_id": "pages"}`
 public struct FaultRule: Sendable, Codable, Equatable {
     /// Endpoint path as in usage keys (`site-explorer/batch/metrics`), or `"*"` for all endpoints.
     public var endpoint: String
@@ -43,6 +51,12 @@ public struct FaultRule: Sendable, Codable, Equatable {
     /// Ahrefs v2 only: answer `{"error": <this string>}`, e.g. "no credit", "internal error" or
     /// "internal billing error" (the reference's error strings).
     public var ahrefsV2Error: String?
+    /// Analytics Batch API only: the error `code` one query of the batch fails with, e.g. "internal_error",
+    /// "validation_error", "rate_limit_exceeded"; the batch itself answers 200.
+    public var analyticsQueryError: String?
+    /// Analytics Batch API only: the id of the query `analyticsQueryError` fails; nil means the first
+    /// query in execution order. Needs `analyticsQueryError`.
+    public var analyticsQueryID: String?
 
     /// `status` is the HTTP status; it matters little for DataForSEO and Ahrefs v2 rules, whose default 200
     /// is what those APIs send with their in-body errors.
@@ -55,7 +69,9 @@ public struct FaultRule: Sendable, Codable, Equatable {
         body: String? = nil,
         dataForSEOStatusCode: Int? = nil,
         dataForSEOTaskStatusCode: Int? = nil,
-        ahrefsV2Error: String? = nil
+        ahrefsV2Error: String? = nil,
+        analyticsQueryError: String? = nil,
+        analyticsQueryID: String? = nil
     ) {
         self.endpoint = endpoint
         self.fromRequest = fromRequest
@@ -66,6 +82,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
         self.dataForSEOStatusCode = dataForSEOStatusCode
         self.dataForSEOTaskStatusCode = dataForSEOTaskStatusCode
         self.ahrefsV2Error = ahrefsV2Error
+        self.analyticsQueryError = analyticsQueryError
+        self.analyticsQueryID = analyticsQueryID
     }
 
     enum CodingKeys: String, CodingKey {
@@ -78,6 +96,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
         case dataForSEOStatusCode = "dataforseo_status_code"
         case dataForSEOTaskStatusCode = "dataforseo_task_status_code"
         case ahrefsV2Error = "ahrefs_v2_error"
+        case analyticsQueryError = "analytics_query_error"
+        case analyticsQueryID = "analytics_query_id"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -90,7 +110,11 @@ public struct FaultRule: Sendable, Codable, Equatable {
         self.dataForSEOStatusCode = try container.decodeIfPresent(Int.self, forKey: .dataForSEOStatusCode)
         self.dataForSEOTaskStatusCode = try container.decodeIfPresent(Int.self, forKey: .dataForSEOTaskStatusCode)
         self.ahrefsV2Error = try container.decodeIfPresent(String.self, forKey: .ahrefsV2Error)
-        if self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil || self.ahrefsV2Error != nil {
+        self.analyticsQueryError = try container.decodeIfPresent(String.self, forKey: .analyticsQueryError)
+        self.analyticsQueryID = try container.decodeIfPresent(String.self, forKey: .analyticsQueryID)
+        if self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil || self.ahrefsV2Error != nil
+            || self.analyticsQueryError != nil || self.analyticsQueryID != nil
+        {
             self.status = try container.decodeIfPresent(Int.self, forKey: .status) ?? 200
         } else {
             self.status = try container.decode(Int.self, forKey: .status)
@@ -108,6 +132,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
         try container.encodeIfPresent(self.dataForSEOStatusCode, forKey: .dataForSEOStatusCode)
         try container.encodeIfPresent(self.dataForSEOTaskStatusCode, forKey: .dataForSEOTaskStatusCode)
         try container.encodeIfPresent(self.ahrefsV2Error, forKey: .ahrefsV2Error)
+        try container.encodeIfPresent(self.analyticsQueryError, forKey: .analyticsQueryError)
+        try container.encodeIfPresent(self.analyticsQueryID, forKey: .analyticsQueryID)
     }
 
     /// The provider-specific answers the rule carries; it applies only to endpoints speaking all of them
@@ -116,6 +142,7 @@ public struct FaultRule: Sendable, Codable, Equatable {
         var dialects: [FaultDialect] = []
         if self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil { dialects.append(.dataForSEO) }
         if self.ahrefsV2Error != nil { dialects.append(.ahrefsV2) }
+        if self.analyticsQueryError != nil || self.analyticsQueryID != nil { dialects.append(.analyticsBatch) }
         return dialects
     }
 
@@ -154,8 +181,19 @@ public struct FaultRule: Sendable, Codable, Equatable {
         if let message = self.ahrefsV2Error, message.isEmpty {
             problems.append("ahrefs_v2_error must not be empty (e.g. \"no credit\")")
         }
+        if let code = self.analyticsQueryError, code.isEmpty {
+            problems.append("analytics_query_error must not be empty (e.g. \"internal_error\")")
+        }
+        if self.analyticsQueryID != nil, self.analyticsQueryError == nil {
+            problems.append("analytics_query_id needs analytics_query_error (the code the query fails with)")
+        }
+        if self.dialects == [.analyticsBatch], self.status != 200 {
+            problems.append("status must be 200 (or left out) with analytics_query_error: the batch answers 200")
+        }
         if self.dialects.count > 1 {
-            problems.append("a rule cannot carry both a DataForSEO status code and ahrefs_v2_error")
+            problems.append(
+                "a rule carries one provider's in-body error only (a DataForSEO status code, ahrefs_v2_error or analytics_query_error)"
+            )
         }
         return problems
     }
@@ -182,6 +220,8 @@ enum FaultDialect: Sendable, Equatable {
     case dataForSEO
     /// Ahrefs v2's `{"error": "<string>"}` bodies.
     case ahrefsV2
+    /// The analytics Batch API's per-query errors.
+    case analyticsBatch
 }
 
 /// The installed fault rules with their request counters (one per rule and endpoint).

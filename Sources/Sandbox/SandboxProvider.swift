@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// One simulated provider API (Ahrefs v3, Ahrefs v2 and DataForSEO today; the analytics API later).
+/// One simulated provider API (Ahrefs v3, Ahrefs v2, DataForSEO and the analytics Batch API).
 ///
 /// A provider lists its endpoints; the shared server routes to them, applies latency and fault rules,
 /// counts usage and writes the HTTP response. Each provider lives in its own folder next to `AhrefsV3/`.
@@ -17,6 +17,8 @@ struct ProviderRequest: Sendable {
     /// The raw query string as sent (still percent-encoded, without the `?`); nil when the target had none.
     var query: String?
     var body: [UInt8]
+    /// A fault rule the endpoint plays inside its normal answer (see `SandboxEndpoint.answersDialectFaultsInline`).
+    var fault: FaultRule? = nil
 }
 
 /// A provider's answer. The server sends it and records it in the usage counters.
@@ -56,6 +58,10 @@ struct SandboxEndpoint: Sendable {
     var methods: [HTTPRequest.Method]
     /// The provider-specific fault answers this endpoint speaks (rules carrying one match nothing else).
     var faultDialect: FaultDialect? = nil
+    /// When true, a rule carrying this endpoint's dialect does not replace the answer: the request is
+    /// validated, served and charged as usual, the handler seeing the rule in `ProviderRequest.fault`
+    /// (the analytics API's per-query errors). Plain-status rules still replace the answer.
+    var answersDialectFaultsInline: Bool = false
     /// Builds an error in the provider's own error format (used for 405, 413 and injected faults).
     var errorResponse: @Sendable (_ status: Int, _ message: String) -> ProviderResponse
     /// Answers an injected fault (the body is nil when it could not be read); by default

@@ -17,15 +17,19 @@ public struct SandboxConfiguration: Sendable {
     /// Password the simulated DataForSEO API accepts.
     public var dataForSEOPassword: String
     /// The sandbox's "today" (`YYYY-MM-DD`) for providers that answer with today's data (DataForSEO,
-    /// Ahrefs v2); nil means the current UTC date, read at each request.
+    /// Ahrefs v2) and for the analytics API's `period` keywords; nil means the current UTC date, read at
+    /// each request.
     public var today: String?
     /// `token` query parameter the simulated legacy Ahrefs API v2 accepts.
     public var ahrefsV2Token: String
+    /// `X-API-Key` header the simulated analytics Batch API (Sealmetrics) accepts.
+    public var analyticsAPIKey: String
 
     public static let defaultAhrefsV3Token = "sandbox-ahrefs-v3-token"
     public static let defaultDataForSEOLogin = "sandbox-dataforseo-login"
     public static let defaultDataForSEOPassword = "sandbox-dataforseo-password"
     public static let defaultAhrefsV2Token = "sandbox-ahrefs-v2-token"
+    public static let defaultAnalyticsAPIKey = "sandbox-analytics-key"
 
     public init(
         host: String = "127.0.0.1",
@@ -35,7 +39,8 @@ public struct SandboxConfiguration: Sendable {
         dataForSEOLogin: String = defaultDataForSEOLogin,
         dataForSEOPassword: String = defaultDataForSEOPassword,
         today: String? = nil,
-        ahrefsV2Token: String = defaultAhrefsV2Token
+        ahrefsV2Token: String = defaultAhrefsV2Token,
+        analyticsAPIKey: String = defaultAnalyticsAPIKey
     ) {
         self.host = host
         self.port = port
@@ -45,6 +50,7 @@ public struct SandboxConfiguration: Sendable {
         self.dataForSEOPassword = dataForSEOPassword
         self.today = today
         self.ahrefsV2Token = ahrefsV2Token
+        self.analyticsAPIKey = analyticsAPIKey
     }
 }
 
@@ -61,6 +67,7 @@ public struct SandboxStartError: Error, CustomStringConvertible {
 /// // sandbox.environment["AHREFS_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/v3"
 /// // sandbox.environment["DATAFORSEO_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/v3"
 /// // sandbox.environment["AHREFS_V2_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/v2"
+/// // sandbox.environment["ANALYTICS_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/api/v1"
 /// ```
 public final class RunningSandbox: Sendable {
     /// The port the server listens on (resolved when the configuration asked for port 0).
@@ -91,6 +98,7 @@ public final class RunningSandbox: Sendable {
                 today: configuration.today
             ),
             AhrefsV2Provider(token: configuration.ahrefsV2Token, today: configuration.today),
+            AnalyticsBatchProvider(apiKey: configuration.analyticsAPIKey, today: configuration.today),
         ]
         let responder = SandboxResponder(
             state: state,
@@ -159,6 +167,8 @@ public final class RunningSandbox: Sendable {
             "DATAFORSEO_PASSWORD": self.configuration.dataForSEOPassword,
             "AHREFS_V2_BASE_URL": self.baseURL + AhrefsV2Provider.pathPrefix,
             "AHREFS_V2_TOKEN": self.configuration.ahrefsV2Token,
+            "ANALYTICS_BASE_URL": self.baseURL + AnalyticsBatchProvider.pathPrefix,
+            "ANALYTICS_API_KEY": self.configuration.analyticsAPIKey,
         ]
     }
 
@@ -239,7 +249,9 @@ struct SandboxResponder: HTTPResponder {
         }
 
         var answer: ProviderResponse
-        if let fault = ticket.fault {
+        // A rule in the endpoint's own dialect may be played inside the normal answer instead of replacing it.
+        let inlineFault = ticket.fault.flatMap { endpoint.answersDialectFaultsInline && !$0.dialects.isEmpty ? $0 : nil }
+        if let fault = ticket.fault, inlineFault == nil {
             answer = endpoint.faultResponse?(fault, body) ?? endpoint.errorResponse(fault.status, fault.defaultMessage)
             if let custom = fault.body { answer.body = custom }
             if let seconds = fault.retryAfterSeconds { answer.headers.append(("Retry-After", String(seconds))) }
@@ -251,7 +263,7 @@ struct SandboxResponder: HTTPResponder {
                 answer = await endpoint.handle(
                     ProviderRequest(
                         method: request.method, path: endpoint.path, headers: request.headers, query: request.uri.query,
-                        body: bytes)
+                        body: bytes, fault: inlineFault)
                 )
             } else {
                 let allowed = endpoint.methods.map(\.rawValue).joined(separator: ", ")
@@ -368,7 +380,7 @@ struct ControlRoutes {
             return Self.json(
                 status: 400,
                 JSONOutput.error(
-                    "Body must be a JSON array of fault rules ({\"endpoint\", \"from_request\", \"count\", \"status\", \"retry_after_seconds\", \"body\", \"dataforseo_status_code\", \"dataforseo_task_status_code\", \"ahrefs_v2_error\"}): \(Self.describe(error))"
+                    "Body must be a JSON array of fault rules ({\"endpoint\", \"from_request\", \"count\", \"status\", \"retry_after_seconds\", \"body\", \"dataforseo_status_code\", \"dataforseo_task_status_code\", \"ahrefs_v2_error\", \"analytics_query_error\", \"analytics_query_id\"}): \(Self.describe(error))"
                 )
             )
         }

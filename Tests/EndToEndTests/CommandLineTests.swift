@@ -39,11 +39,11 @@ struct CommandLineTests {
     /// Each broken file, the line:column the error must point at, and a word the message must contain.
     static let broken: [(name: String, yaml: String, location: String, says: String)] = [
         ("malformed YAML", "name: x\nproviders:\n  ahrefs: [unclosed\nstages: []\n", ":4:", "malformed YAML"),
-        ("unknown key", Self.valid.replacingOccurrences(of: "options:", with: "optoins:"), ":23:1", "did you mean `options`"),
+        ("unknown key", Self.valid.replacingOccurrences(of: "options:", with: "optoins:"), ":29:1", "did you mean `options`"),
         ("missing variable", Self.valid.replacingOccurrences(of: "${AHREFS_API_TOKEN}", with: "${NOT_SET_ANYWHERE}"),
             ":7:12", "NOT_SET_ANYWHERE"),
         ("dependency cycle", Self.valid.replacingOccurrences(of: "targets: [a.com]\n",
-            with: "targets: [a.com]\n    depends_on: [backlinks]\n"), ":29:5", "cycle"),
+            with: "targets: [a.com]\n    depends_on: [backlinks]\n"), ":35:5", "cycle"),
         ("postgres warehouse", Self.valid.replacingOccurrences(of: "sqlite:warehouse.db", with: "postgres://u@h/db"),
             ":2:12", "not yet supported"),
     ]

@@ -77,9 +77,10 @@ extension AnalyticsBatchProvider {
             rows: ordered[0], related: Array(ordered.dropFirst()), targetFailures: failures, units: 0, factRows: total)
     }
 
-    /// Counts as integers, rates and money as reals; anything else is NULL.
+    /// Counts as integers, rates and money as reals; anything else is NULL. (Foundation on Linux bridges the
+    /// numbers 0 and 1 to Bool too, so a Bool check would lose them; metrics are never booleans.)
     static func number(_ value: Any?, metric: String) -> SQLValue {
-        guard let number = value as? NSNumber, !(value is Bool) else { return .null }
+        guard let number = value as? NSNumber else { return .null }
         let double = number.doubleValue
         guard double.isFinite else { return .null }
         if metric == "bounce_rate" || metric == "revenue" { return .real(double) }

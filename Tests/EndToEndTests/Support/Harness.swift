@@ -57,7 +57,9 @@ struct Harness {
         env["SEOPIPE_WAREHOUSE"] = nil
         env["AHREFS_API_TOKEN"] = nil
         env["AHREFS_BASE_URL"] = nil
-        for name in ["DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD", "DATAFORSEO_BASE_URL", "AHREFS_V2_TOKEN", "AHREFS_V2_BASE_URL"] {
+        for name in ["DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD", "DATAFORSEO_BASE_URL", "AHREFS_V2_TOKEN", "AHREFS_V2_BASE_URL",
+            "ANALYTICS_API_KEY", "ANALYTICS_BASE_URL",
+        ] {
             env[name] = nil
         }
         if withSandbox {
@@ -163,6 +165,12 @@ func pipelineYAML(
         """
     if let dataForSEOBudget { text += "    budget: { \(dataForSEOBudget) }\n" }
     text += """
+          analytics:
+            kind: analytics-batch
+            base_url: ${ANALYTICS_BASE_URL:-https://my.sealmetrics.com/api/v1}
+            api_key: ${ANALYTICS_API_KEY}
+            rate_limit: \(rateLimit)
+            retry: { max_attempts: \(maxAttempts), base_delay: 50ms, max_delay: 200ms }
           ahrefs_v2:
             kind: ahrefs-v2
             base_url: ${AHREFS_V2_BASE_URL:-https://apiv2.ahrefs.com}

@@ -1,0 +1,185 @@
+import Foundation
+import Sandbox
+import SeopipeCore
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The analytics Batch API through the built binary: batches, dependencies, statuses, periods.
+@Suite("Analytics Batch API, end to end")
+struct AnalyticsEndToEndTests {
+    static let date = "2026-11-20"
+
+    static func stage(
+        _ id: String = "traffic", accounts: String = "[acme, globex]", queries: String = "[overview, pages]",
+        periods: String = "[yesterday, 7d]", dependsOn: String? = "[\"pages:overview\"]", pageSize: Int? = nil
+    ) -> String {
+        var text = """
+              - id: \(id)
+                provider: analytics
+                endpoint: batch
+                targets: \(accounts)
+                params:
+                  queries: \(queries)
+                  periods: \(periods)
+
+            """
+        if let dependsOn { text += "      depends_on: \(dependsOn)\n" }
+        if let pageSize { text += "      page_size: \(pageSize)\n" }
+        return text
+    }
+
+    static func pipeline(_ stages: String, failFast: Bool = false, parallelLimit: Int = 5) -> String {
+        pipelineYAML(stages: stages, parallelLimit: parallelLimit)
+            .replacingOccurrences(
+                of: "options: { parallel_limit: \(parallelLimit) }",
+                with: "options: { parallel_limit: \(parallelLimit), fail_fast: \(failFast) }")
+    }
+
+    @Test("exact values land for two accounts and two periods, dated, with the period's explicit dates")
+    func exactValues() async throws {
+        try await withHarness(today: Self.date) { harness in
+            let file = try harness.write("p.yml", Self.pipeline(Self.stage(pageSize: 20)))
+            let output = try await harness.seopipe(["run", file, "--date", Self.date])
+            #expect(output.exitCode == 0, "\(output.stderr)")
+            let periods = [("yesterday", "2026-11-19", "2026-11-19"), ("7d", "2026-11-13", "2026-11-19")]
+            for account in ["acme", "globex"] {
+                for (period, start, end) in periods {
+                    let expected = AnalyticsData.overview(account: account, start: start, end: end)
+                    let row = try await harness.query("""
+                        SELECT entrances, page_views, engaged_entrances, bounce_rate, conversions, revenue,
+                            microconversions, period
+                        FROM analytics_overview_daily WHERE account_id = '\(account)' AND period_start = '\(start)'
+                          AND period_end = '\(end)' AND snapshot_date = '\(Self.date)'
+                        """)
+                    #expect(row.count == 1)
+                    #expect(row.first?[0] == "\(expected.entrances)")
+                    #expect(row.first?[1] == "\(expected.pageViews)")
+                    #expect(row.first?[2] == "\(expected.engagedEntrances)")
+                    #expect(Double(row.first?[3] ?? "") == expected.bounceRate)
+                    #expect(row.first?[4] == "\(expected.conversions)")
+                    #expect(Double(row.first?[5] ?? "") == expected.revenue)
+                    #expect(row.first?[6] == "\(expected.microconversions)")
+                    #expect(row.first?[7] == period)
+
+                    let pages = AnalyticsData.rows(endpoint: "/stats/pages", account: account, start: start, end: end, pageSize: 20)
+                    let loaded = try await harness.query("""
+                        SELECT page_path, entrances, page_views, conversions FROM analytics_pages_daily
+                        WHERE account_id = '\(account)' AND period_start = '\(start)' AND period_end = '\(end)'
+                        ORDER BY entrances DESC, page_path
+                        """)
+                    #expect(loaded == pages.map { [$0.key, "\($0.entrances)", "\($0.pageViews)", "\($0.conversions)"] })
+                }
+            }
+            // Two accounts x two periods = 8 queries: one batch request.
+            #expect(harness.sandbox.usage().endpoints["batch"]?.chargedRequests == 1)
+            // Re-running the date buys nothing again and changes nothing.
+            let rows = try await harness.count("analytics_pages_daily")
+            #expect(try await harness.seopipe(["run", file, "--date", Self.date]).exitCode == 0)
+            #expect(harness.sandbox.usage().endpoints["batch"]?.requests == 1)
+            #expect(try await harness.count("analytics_pages_daily") == rows)
+        }
+    }
+
+    @Test("120 queries become 3 batch requests of at most 50, with every dependency in its own batch")
+    func batching() async throws {
+        try await withHarness(today: Self.date) { harness in
+            let accounts = "[" + (1...10).map { "site\($0)" }.joined(separator: ", ") + "]"
+            let file = try harness.write("p.yml", Self.pipeline(Self.stage(
+                accounts: accounts, queries: "[overview, pages, sources, countries, devices, channels]",
+                dependsOn: "[\"pages:overview\", \"sources:pages\", \"channels:overview\"]")))
+            let output = try await harness.seopipe(["run", file, "--date", Self.date])
+            #expect(output.exitCode == 0, "\(output.stderr)")
+            let requests = harness.sandbox.usage().requestLog.filter { $0.endpoint == "batch" }
+            #expect(requests.count == 3)
+            #expect(requests.map(\.taskCount).reduce(0, +) == 120)
+            #expect(requests.allSatisfy { $0.taskCount <= 50 && $0.status == 200 })
+            #expect(try await harness.count("analytics_overview_daily") == 20)
+        }
+    }
+
+    @Test("a failing query skips its dependents, names the dependency, and the rest loads (exit 3)")
+    func failingQuerySkipsDependents() async throws {
+        try await withHarness(today: Self.date) { harness in
+            harness.sandbox.setFaults([FaultRule(endpoint: "batch", fromRequest: 1, analyticsQueryError: "validation_error",
+                analyticsQueryID: "trafficOverviewG0")])
+            let file = try harness.write("p.yml", Self.pipeline(Self.stage(
+                accounts: "[acme]", queries: "[overview, pages, sources]", periods: "[yesterday]",
+                dependsOn: "[\"pages:overview\"]")))
+            let output = try await harness.seopipe(["run", file, "--date", Self.date])
+            #expect(output.exitCode == 3, "\(output.stderr)")
+            let errors = try await harness.query("SELECT target, error FROM seopipe_target_errors ORDER BY target")
+            #expect(errors.count == 2)
+            #expect(errors.first?[0] == "acme yesterday overview")
+            #expect(errors.first?[1]?.contains("validation_error") == true)
+            #expect(errors.last?[0] == "acme yesterday pages")
+            #expect(errors.last?[1]?.contains("skipped") == true)
+            #expect(errors.last?[1]?.contains("'overview'") == true, "the dependency by its query name: \(errors)")
+            #expect(try await harness.count("analytics_sources_daily") > 0, "the independent query loaded")
+            #expect(try await harness.count("analytics_overview_daily") == 0)
+        }
+    }
+
+    @Test("fail_fast: after the first failure the rest of the batch is skipped (one query at a time)")
+    func failFast() async throws {
+        try await withHarness(today: Self.date) { harness in
+            harness.sandbox.setFaults([FaultRule(endpoint: "batch", fromRequest: 1, analyticsQueryError: "validation_error",
+                analyticsQueryID: "trafficOverviewG0")])
+            let file = try harness.write("p.yml", Self.pipeline(Self.stage(
+                accounts: "[acme]", queries: "[overview, pages, sources]", periods: "[yesterday]", dependsOn: nil),
+                failFast: true, parallelLimit: 1))
+            let output = try await harness.seopipe(["run", file, "--date", Self.date])
+            #expect(output.exitCode != 0)
+            let skipped = try await harness.query(
+                "SELECT count(*) FROM seopipe_target_errors WHERE error LIKE '%fail_fast%'").first?[0]
+            let errors = try await harness.query("SELECT target, error FROM seopipe_target_errors")
+            #expect(skipped == "2", "\(errors)")
+            #expect(try await harness.count("analytics_pages_daily") == 0)
+        }
+    }
+
+    @Test("a 429 rate_limit_exceeded is waited out and retried")
+    func rateLimitRetried() async throws {
+        try await withHarness(today: Self.date) { harness in
+            harness.sandbox.setFaults([FaultRule(endpoint: "batch", fromRequest: 1, count: 1, status: 429, retryAfterSeconds: 1)])
+            let file = try harness.write("p.yml", Self.pipeline(Self.stage(accounts: "[acme]", periods: "[yesterday]")))
+            let output = try await harness.seopipe(["run", file, "--date", Self.date])
+            #expect(output.exitCode == 0, "\(output.stderr)")
+            #expect(output.stderr.contains("rate_limit_exceeded"))
+            let log = harness.sandbox.usage().requestLog
+            #expect(log.count == 2)
+            if log.count == 2 { #expect(log[1].receivedAt.timeIntervalSince(log[0].receivedAt) >= 0.95) }
+            #expect(try await harness.count("analytics_overview_daily") == 1)
+        }
+    }
+
+    @Test("the API's validate call plans a graph exactly as seopipe's own stage planner does")
+    func validateMatchesPlanner() async throws {
+        try await withHarness(today: Self.date) { harness in
+            let graph: [(id: String, dependsOn: [String])] = [
+                ("overview", []), ("pages", []), ("sources", ["overview"]), ("countries", ["sources", "pages"]),
+                ("devices", []), ("channels", ["countries"]),
+            ]
+            let queries = graph.map { node -> [String: Any] in
+                var query: [String: Any] = [
+                    "id": node.id, "endpoint": "/stats/\(node.id)", "params": ["account_id": "acme", "period": "7d"],
+                ]
+                if !node.dependsOn.isEmpty { query["depends_on"] = node.dependsOn }
+                return query
+            }
+            var request = URLRequest(url: URL(string: harness.sandbox.baseURL + "/api/v1/batch/validate")!)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.setValue(harness.sandbox.environment["ANALYTICS_API_KEY"], forHTTPHeaderField: "X-API-Key")
+            request.httpBody = try JSONSerialization.data(withJSONObject: ["queries": queries])
+            let (data, _) = try await URLSession.shared.data(for: request)
+            let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let ours = try StageGraph(graph)
+            #expect(json["valid"] as? Bool == true)
+            #expect(json["execution_order"] as? [String] == ours.executionOrder)
+            #expect(json["parallel_groups"] as? [[String]] == ours.parallelGroups)
+        }
+    }
+}
