@@ -192,7 +192,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
         }
         if self.dialects.count > 1 {
             problems.append(
-                "a rule carries one provider's in-body error only (a DataForSEO status code, ahrefs_v2_error or analytics_query_error)"
+                "a rule carries one provider's in-body error only "
+                    + "(a DataForSEO status code, ahrefs_v2_error or analytics_query_error)"
             )
         }
         return problems

@@ -250,7 +250,9 @@ struct SandboxResponder: HTTPResponder {
 
         var answer: ProviderResponse
         // A rule in the endpoint's own dialect may be played inside the normal answer instead of replacing it.
-        let inlineFault = ticket.fault.flatMap { endpoint.answersDialectFaultsInline && !$0.dialects.isEmpty ? $0 : nil }
+        let inlineFault = ticket.fault.flatMap { rule in
+            endpoint.answersDialectFaultsInline && !rule.dialects.isEmpty ? rule : nil
+        }
         if let fault = ticket.fault, inlineFault == nil {
             answer = endpoint.faultResponse?(fault, body) ?? endpoint.errorResponse(fault.status, fault.defaultMessage)
             if let custom = fault.body { answer.body = custom }

@@ -116,6 +116,18 @@ struct AhrefsV2EndToEndTests {
         }
     }
 
+    @Test("plan estimates rows billed for each target's first page: 1 + limit + 5 for having")
+    func planEstimate() async throws {
+        try await withHarness(today: Self.date) { harness in
+            let file = try harness.write("p.yml", pipelineYAML(stages: Self.stage(
+                extra: "      having: [\"domain_rating >= 30\"]\n      limit: 25\n")))
+            let plan = try await harness.seopipe(["plan", file, "--json"])
+            let stages = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
+            #expect(stages.first?["estimated_units"] as? Double == Double(2 * (1 + 25 + 5)))
+            #expect(harness.sandbox.usage().totalRequests == 0)
+        }
+    }
+
     /// Each documented error string, how the run treats it.
     static let errors: [(error: String, exitCode: Int32, requests: Int)] = [
         ("invalid token", 1, 1),            // fatal, never retried

@@ -151,9 +151,18 @@ public struct AhrefsV2Provider: ProviderDriver {
         return Chunk(index: chunk.index, targets: chunk.targets, page: chunk.page + 1)
     }
 
-    /// Rows cost (seed): 1 a request, 1 a returned row, 5 for `where`, 5 for `having`. Estimated at a full page.
+    /// Rows cost (seed): 1 a request, 1 a returned row, 5 for `where`, 5 for `having`. Without the request,
+    /// a full default page.
     public func estimatedUnits(targetCount: Int, endpoint: EndpointSpec) -> Double {
         Double(targetCount * (1 + Self.defaultPageSize))
+    }
+
+    /// A page at most: its `limit` rows plus the request and filter charges. `plan` shows the first page of each
+    /// target (later pages exist only if it comes back full); budgets reserve this before each page.
+    public func estimate(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> (units: Double, costUSD: Double) {
+        guard let table = AhrefsV2Table(rawValue: endpoint.name) else { return (0, 0) }
+        let query = query(for: chunk, context: context, table: table)
+        return (Double(Self.rowsCost(returned: query.limit, query: query)), 0)
     }
 
     public func classify(_ response: HTTPResponseData) -> ResponseClass {

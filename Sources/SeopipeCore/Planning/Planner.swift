@@ -57,10 +57,9 @@ public enum Planner {
             plan.targets = normalized.targets.count
             plan.chunks = chunks.count
             plan.requests = chunks.count
-            plan.estimatedUnits = chunks.reduce(0) { $0 + driver.estimatedUnits(targetCount: $1.targets.count, endpoint: endpoint) }
-            plan.estimatedCostUSD = chunks.reduce(0) {
-                $0 + driver.estimatedCostUSD(targetCount: $1.targets.count, endpoint: endpoint)
-            }
+            let estimates = chunks.map { driver.estimate(for: $0, endpoint: endpoint, context: context) }
+            plan.estimatedUnits = estimates.reduce(0) { $0 + $1.units }
+            plan.estimatedCostUSD = estimates.reduce(0) { $0 + $1.costUSD }
             return plan
         }
     }

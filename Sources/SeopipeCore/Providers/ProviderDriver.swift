@@ -235,6 +235,9 @@ public protocol ProviderDriver: Sendable {
     func estimatedUnits(targetCount: Int, endpoint: EndpointSpec) -> Double
     /// USD a request for `targetCount` targets is expected to cost (for `plan` and budgets).
     func estimatedCostUSD(targetCount: Int, endpoint: EndpointSpec) -> Double
+    /// Units and USD one chunk's request is expected to cost; by default from its target count, but a
+    /// provider whose price depends on the request (Ahrefs v2: rows asked for, filters) refines it.
+    func estimate(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> (units: Double, costUSD: Double)
     /// Splits a stage's targets into requests of at most `size` targets, honouring any further limit.
     func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec, context: RequestContext) -> [Chunk]
     /// For paged endpoints: the page after `chunk`, given how many rows it returned; nil when done.
@@ -251,6 +254,11 @@ extension ProviderDriver {
     public func endpoint(named name: String) -> EndpointSpec? { endpoints.first { $0.name == name } }
 
     public func estimatedCostUSD(targetCount: Int, endpoint: EndpointSpec) -> Double { 0 }
+
+    public func estimate(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> (units: Double, costUSD: Double) {
+        (estimatedUnits(targetCount: chunk.targets.count, endpoint: endpoint),
+            estimatedCostUSD(targetCount: chunk.targets.count, endpoint: endpoint))
+    }
 
     public func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec, context: RequestContext) -> [Chunk] {
         Chunking.chunks(targets, size: size)

@@ -196,8 +196,7 @@ struct StageExecution: Sendable {
         let page = chunk.page > 0 ? " page \(chunk.page + 1)" : ""
         let label = "\(config.name) (\(config.kind)) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total)\(page) "
             + "[\(Self.describe(chunk.targets))]"
-        let estimate = driver.estimatedUnits(targetCount: chunk.targets.count, endpoint: endpoint)
-        let estimatedCost = driver.estimatedCostUSD(targetCount: chunk.targets.count, endpoint: endpoint)
+        let (estimate, estimatedCost) = driver.estimate(for: chunk, endpoint: endpoint, context: requestContext)
         switch await budget.reserve(units: estimate, costUSD: estimatedCost) {
         case .granted:
             break
