@@ -44,8 +44,9 @@ extension AnalyticsBatchProvider {
             guard status == "success" else {
                 let error = result["error"] as? [String: Any]
                 var message = "\(error?["code"] as? String ?? status): \(error?["message"] as? String ?? "")"
-                // Name the dependency by its query, not by the id we made up for the API.
-                for (id, name) in names { message = message.replacingOccurrences(of: id, with: name) }
+                // Name the dependency by its query, not by the id we made up for the API. Only quoted ids are
+                // replaced: `…G1` is a prefix of `…G10`.
+                for (id, name) in names { message = message.replacingOccurrences(of: "'\(id)'", with: "'\(name)'") }
                 failures.append(TargetFailure(target: label, message: status == "skipped" ? "skipped (\(message))" : message))
                 continue
             }

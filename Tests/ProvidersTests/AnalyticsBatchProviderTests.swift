@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+@testable import Providers
+@testable import SeopipeCore
+
+/// The analytics Batch API client: batch bodies, id mapping, grouping, classification (seed: analytics-batch-api.txt).
+@Suite("Analytics Batch API requests and results")
+struct AnalyticsBatchProviderTests {
+    let driver = AnalyticsBatchProvider()
+    var spec: EndpointSpec { driver.endpoint(named: "batch")! }
+
+    func context(_ params: [String: ParamValue], options: RunOptions = RunOptions()) -> RequestContext {
+        let stage = Stage(
+            id: "own_traffic", dependsOn: [], provider: "analytics", endpoint: "batch", targets: .list([]),
+            params: params, table: "analytics_overview_daily", location: Fixtures.location)
+        let provider = ProviderConfig(
+            name: "analytics", kind: "analytics-batch", baseURL: "https://my.sealmetrics.com/api/v1",
+            credentials: ["api_key": Secret("sm_KEY-123")], rateLimit: RateLimit(requests: 240, per: .seconds(60)),
+            retry: RetryPolicy(), budget: Budget())
+        return RequestContext(stage: stage, provider: provider, snapshotDate: SnapshotDate("2026-11-20")!, options: options)
+    }
+
+    static let params: [String: ParamValue] = [
+        "queries": .list(["overview", "pages", "sources"]), "periods": .list(["yesterday", "7d"]),
+        "depends_on": .list(["pages:overview"]), "page_size": .string("20"),
+    ]
+
+    func accounts(_ names: [String]) -> [Target] { names.map { Target(original: $0, normalized: $0) } }
+
+    @Test("groups of (account, period) are never split: 120 queries in groups of 6 go out as 3 batches")
+    func grouping() {
+        let params: [String: ParamValue] = [
+            "queries": .list(["overview", "pages", "sources", "countries", "devices", "channels"]),
+            "periods": .list(["yesterday", "7d"]),
+        ]
+        let chunks = driver.chunks(accounts((1...10).map { "site\($0)" }), size: 50, endpoint: spec, context: context(params))
+        #expect(chunks.map(\.targets.count) == [8, 8, 4], "8 groups of 6 = 48 queries fit in 50")
+        #expect(chunks.flatMap(\.targets).count == 20)
+    }
+
+    @Test("the body is the seed's shape: alphanumeric ids, endpoints, explicit dates, depends_on inside the group, options")
+    func body() throws {
+        let ctx = context(Self.params, options: RunOptions(failFast: true, parallelLimit: 3, includeTiming: false))
+        let chunk = driver.chunks(accounts(["acme"]), size: 50, endpoint: spec, context: ctx)[0]
+        let request = try driver.makeRequest(for: chunk, endpoint: spec, context: ctx)
+        #expect(request.http.url == "https://my.sealmetrics.com/api/v1/batch")
+        #expect(request.http.headers.contains { $0.name == "X-API-Key" && $0.value == "sm_KEY-123" })
+        #expect(request.http.headers.contains { $0.name == "Content-Type" && $0.value == "application/json" })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(request.http.body)) as? [String: Any])
+        #expect(Set(json.keys) == ["queries", "options"])
+        let options = try #require(json["options"] as? [String: Any])
+        #expect(options["fail_fast"] as? Bool == true)
+        #expect(options["parallel_limit"] as? Int == 3)
+        #expect(options["include_timing"] as? Bool == false)
+        let queries = try #require(json["queries"] as? [[String: Any]])
+        #expect(queries.count == 6)
+        for query in queries {
+            let id = try #require(query["id"] as? String)
+            #expect(!id.isEmpty && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }, "\(id)")
+            #expect(Set(query.keys).isSubset(of: ["id", "endpoint", "params", "depends_on"]))
+        }
+        #expect(Set(queries.compactMap { $0["id"] as? String }).count == 6, "ids are unique")
+        let pages = try #require(queries.first { ($0["endpoint"] as? String) == "/stats/pages" })
+        let params = try #require(pages["params"] as? [String: Any])
+        #expect(params["account_id"] as? String == "acme")
+        #expect(params["start_date"] as? String == "2026-11-19" && params["end_date"] as? String == "2026-11-19")
+        #expect(params["page_size"] as? Int == 20)
+        let overviewID = queries.first { ($0["endpoint"] as? String) == "/stats/overview" }?["id"] as? String
+        #expect(pages["depends_on"] as? [String] == [overviewID].compactMap { $0 })
+        let overview = try #require(queries.first { ($0["endpoint"] as? String) == "/stats/overview" })
+        #expect((overview["params"] as? [String: Any])?["page_size"] == nil, "overview takes no page_size")
+        #expect(!String(decoding: request.http.body, as: UTF8.self).contains("sm_KEY-123"))
+    }
+
+    @Test("a skipped query names its dependency by query name, even with ids that prefix each other")
+    func skippedNamesDependency() throws {
+        let ctx = context(["queries": .list(["overview", "pages"]), "periods": .list(["yesterday"]),
+            "depends_on": .list(["pages:overview"])])
+        let chunk = driver.chunks(accounts((1...11).map { "a\($0)" }), size: 50, endpoint: spec, context: ctx)[0]
+        #expect(chunk.targets.count == 11)
+        var results: [String: Any] = [:]
+        for group in 0..<11 {
+            let overview = AnalyticsBatchProvider.queryID(stage: "own_traffic", query: .overview, group: group)
+            let pages = AnalyticsBatchProvider.queryID(stage: "own_traffic", query: .pages, group: group)
+            results[overview] = group == 10
+                ? ["status": "error", "error": ["code": "validation_error", "message": "bad account"]]
+                : ["status": "success", "data": ["entrances": 1, "page_views": 0, "engaged_entrances": 0,
+                    "bounce_rate": 0.0, "conversions": 0, "revenue": 0.0, "microconversions": 0]]
+            results[pages] = group == 10
+                ? ["status": "skipped", "error": ["code": "dependency_failed", "message": "dependency '\(overview)' failed"]]
+                : ["status": "success", "data": [["page_path": "/", "entrances": 1]]]
+        }
+        let body = try JSONSerialization.data(withJSONObject: ["batch_id": "x", "status": "partial", "results": results])
+        let response = HTTPResponseData(status: 200, headers: [], body: Array(body))
+        #expect(driver.classify(response) == .success, "a query's validation error is that query's own")
+        let payload = try driver.decode(
+            response, chunk: chunk, endpoint: spec, context: ctx,
+            stamp: RowStamp(snapshotDate: ctx.snapshotDate, fetchedAt: "2026-11-20T05:00:00Z", runID: "r"))
+        #expect(payload.factRows == 20, "10 overview rows and 10 page rows")
+        #expect(payload.targetFailures.count == 2)
+        let skip = try #require(payload.targetFailures.first { $0.target == "a11 yesterday pages" })
+        #expect(skip.message == "skipped (dependency_failed: dependency 'overview' failed)")
+        // Foundation bridges 0 and 1 to Bool: they still load as numbers.
+        let overview = payload.rows
+        #expect(overview.row(0)[overview.columns.firstIndex(of: "page_views")!] == .integer(0))
+        #expect(overview.row(0)[overview.columns.firstIndex(of: "entrances")!] == .integer(1))
+    }
+
+    @Test("classifies the documented error codes", arguments: [
+        (429, "rate_limit_exceeded", "retryable"), (500, "internal_error", "retryable"),
+        (402, "quota_exceeded", "exhausted"), (400, "validation_error", "fatal"), (401, "unauthorized", "fatal"),
+    ])
+    func errors(status: Int, code: String, expected: String) throws {
+        let body = try JSONSerialization.data(withJSONObject: ["error": ["code": code, "message": "m"]])
+        let verdict = driver.classify(HTTPResponseData(status: status, headers: [("Retry-After", "2")], body: Array(body)))
+        switch (verdict, expected) {
+        case (.retryable, "retryable"), (.exhausted, "exhausted"), (.fatal, "fatal"): break
+        default: Issue.record("\(code): \(verdict)")
+        }
+        if case .retryable(let message, let retryAfter) = verdict {
+            #expect(message.contains(code))
+            #expect(retryAfter == .seconds(2))
+        }
+    }
+
+    @Test("a query that hit the rate limit makes the whole batch retryable")
+    func queryRateLimit() throws {
+        let body = try JSONSerialization.data(withJSONObject: ["results": [
+            "a": ["status": "success", "data": [:] as [String: Any]],
+            "b": ["status": "error", "error": ["code": "rate_limit_exceeded", "message": "slow down"]],
+        ]])
+        guard case .retryable = driver.classify(HTTPResponseData(status: 200, headers: [], body: Array(body))) else {
+            Issue.record("not retryable")
+            return
+        }
+    }
+}
