@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The model and the engine: pipeline files, planning, running, the warehouse protocol. No network or DB code.
@@ -48,6 +49,16 @@ let package = Package(
             dependencies: ["SeopipeCore", "CSQLite"],
             swiftSettings: strictSettings
         ),
+        // The PostgreSQL warehouse over PostgresNIO: COPY into staging, upsert, advisory locks.
+        .target(
+            name: "WarehousePostgres",
+            dependencies: [
+                "SeopipeCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The HTTP transport the runner uses, over AsyncHTTPClient.
         .target(
             name: "SeopipeHTTP",
@@ -71,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "seopipe",
             dependencies: [
-                "SeopipeCore", "Providers", "WarehouseSQLite", "SeopipeHTTP", "Sandbox",
+                "SeopipeCore", "Providers", "WarehouseSQLite", "WarehousePostgres", "SeopipeHTTP", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,6 +92,12 @@ let package = Package(
             name: "SQLiteLoadBenchmark",
             dependencies: ["SeopipeCore", "WarehouseSQLite", "CSQLite"],
             path: "Benchmarks/SQLiteLoadBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "PostgresLoadBenchmark",
+            dependencies: ["SeopipeCore", "WarehousePostgres"],
+            path: "Benchmarks/PostgresLoadBenchmark",
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -99,6 +116,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "WarehousePostgresTests",
+            dependencies: ["WarehousePostgres", "SeopipeCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SandboxTests",
             dependencies: [
                 "Sandbox",
@@ -108,7 +130,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Sandbox", "WarehouseSQLite", "SeopipeCore"],
+            dependencies: ["Sandbox", "WarehouseSQLite", "WarehousePostgres", "SeopipeCore"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # The test suite, from a fresh clone: installs what is missing, builds everything, runs every test.
+# The PostgreSQL tests run against SEOPIPE_TEST_POSTGRES_URL when it is set; otherwise against a throwaway
+# cluster started here (installing postgresql when missing) and always stopped and removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --build-tests
+if [ -z "${SEOPIPE_TEST_POSTGRES_URL:-}" ]; then
+  cluster=$(scripts/postgres-test-cluster.sh start)
+  eval "$cluster"
+  trap 'scripts/postgres-test-cluster.sh stop "$SEOPIPE_TEST_POSTGRES_CLUSTER"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+fi
 # The end-to-end tests run the built binary; they find it beside the test bundle.
 swift test --skip-build "$@"

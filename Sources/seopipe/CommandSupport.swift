@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Providers
 import SeopipeCore
+import WarehousePostgres
 import WarehouseSQLite
 
 /// Exit codes of DESIGN.md section 7.
@@ -59,40 +60,48 @@ func loadPipeline(_ path: String, json: Bool = false) throws -> Pipeline {
     }
 }
 
-/// The warehouse URL in force: `--warehouse`, then `SEOPIPE_WAREHOUSE`, then the pipeline's own.
+/// The warehouse URL in force: `--warehouse`, then `SEOPIPE_WAREHOUSE`, then `DATABASE_URL`, then the pipeline's
+/// `warehouse:`, else `sqlite:warehouse.db` in the working directory.
 func resolveWarehouse(_ flag: String?, pipeline: Pipeline?) throws -> WarehouseLocation {
     let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    let chosen = flag ?? ProcessInfo.processInfo.environment["SEOPIPE_WAREHOUSE"].flatMap { $0.isEmpty ? nil : $0 }
+    let environment = ProcessInfo.processInfo.environment
+    let chosen: (text: String, source: String)? = flag.map { ($0, "--warehouse") }
+        ?? ["SEOPIPE_WAREHOUSE", "DATABASE_URL"].lazy.compactMap { name in
+            environment[name].flatMap { $0.isEmpty ? nil : ($0, "$" + name) }
+        }.first
     guard let chosen else {
         return pipeline?.warehouse ?? .sqlite(path: cwd.appendingPathComponent("warehouse.db").path)
     }
     do {
-        return try WarehouseLocation.parse(chosen, relativeTo: cwd)
+        return try WarehouseLocation.parse(chosen.text, relativeTo: cwd)
     } catch {
-        printError("error: --warehouse: \(error)")
+        printError("error: \(chosen.source): \(error)")
         throw Exit.usage
     }
 }
 
-/// Opens and migrates the warehouse.
-func openWarehouse(_ location: WarehouseLocation) throws -> SQLiteWarehouse {
-    switch location {
-    case .sqlite(let path):
-        do {
-            let warehouse = try SQLiteWarehouse(path: path)
-            return warehouse
-        } catch {
-            printError("error: cannot open the warehouse \(location): \(error)")
-            throw Exit.failed
+/// Opens (connects to) the warehouse; call `migrate()` before use, or use ``migrated(_:)``.
+func openWarehouse(_ location: WarehouseLocation) async throws -> any Warehouse {
+    do {
+        switch location {
+        case .sqlite(let path):
+            return try SQLiteWarehouse(path: path)
+        case .postgres(let url):
+            return try await PostgresWarehouse(url: url)
         }
+    } catch {
+        printError("error: cannot open the warehouse \(location): \(error)")
+        throw Exit.failed
     }
 }
 
-func migrated(_ location: WarehouseLocation) async throws -> SQLiteWarehouse {
-    let warehouse = try openWarehouse(location)
+/// Opens and migrates the warehouse.
+func migrated(_ location: WarehouseLocation) async throws -> any Warehouse {
+    let warehouse = try await openWarehouse(location)
     do {
         _ = try await warehouse.migrate()
     } catch {
+        await warehouse.close()
         printError("error: \(error)")
         throw Exit.failed
     }

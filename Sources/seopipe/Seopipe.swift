@@ -7,8 +7,12 @@ struct Seopipe: AsyncParsableCommand {
         abstract: "Runs declarative SEO data pipelines: provider APIs in, a dated warehouse out.",
         discussion: """
             A pipeline file (YAML) names providers (Ahrefs v3, ...), stages that call their batch endpoints, \
-            and a warehouse (SQLite). Every run stamps rows with a snapshot date: a new date adds history, a \
-            re-run of a date replaces it, and a failed run resumes without buying completed chunks again.
+            and a warehouse (SQLite or PostgreSQL). Every run stamps rows with a snapshot date: a new date adds \
+            history, a re-run of a date replaces it, and a failed run resumes without buying completed chunks again.
+
+            The warehouse is --warehouse, else $SEOPIPE_WAREHOUSE, else $DATABASE_URL, else the file's \
+            `warehouse:`: sqlite:PATH or postgres://USER@HOST:PORT/DB?schema=NAME&sslmode=MODE (the password from \
+            the URL, $PGPASSWORD or ~/.pgpass).
 
             Start with `seopipe demo`: it serves simulated provider APIs on loopback and loads demo.db.
 

@@ -44,8 +44,8 @@ struct CommandLineTests {
             ":7:12", "NOT_SET_ANYWHERE"),
         ("dependency cycle", Self.valid.replacingOccurrences(of: "targets: [a.com]\n",
             with: "targets: [a.com]\n    depends_on: [backlinks]\n"), ":35:5", "cycle"),
-        ("postgres warehouse", Self.valid.replacingOccurrences(of: "sqlite:warehouse.db", with: "postgres://u@h/db"),
-            ":2:12", "not yet supported"),
+        ("bad postgres URL", Self.valid.replacingOccurrences(of: "sqlite:warehouse.db", with: "postgres://u@h:99999/db"),
+            ":2:12", "not a valid PostgreSQL URL"),
     ]
 
     @Test("a broken pipeline file exits 2 with file:line:column and what to write instead", arguments: broken.indices)

@@ -407,15 +407,19 @@ struct PipelineLoaderTests {
         #expect(error.message.contains("country"))
     }
 
-    @Test("says a postgres warehouse is not yet supported")
+    @Test("accepts a postgres warehouse and reports a broken one without its password")
     func postgres() throws {
         let yaml = Self.pipeline(stages: Self.metricsStage)
-            .replacingOccurrences(of: "providers:", with: "warehouse: postgres://etl@db/seo\nproviders:")
-        let errors = try errors(yaml)
+            .replacingOccurrences(of: "providers:", with: "warehouse: postgres://etl@db/seo?schema=nightly\nproviders:")
+        #expect(try load(yaml).warehouse == .postgres(url: "postgres://etl@db/seo?schema=nightly"))
+
+        let broken = Self.pipeline(stages: Self.metricsStage)
+            .replacingOccurrences(of: "providers:", with: "warehouse: postgres://etl@db:99999/seo\nproviders:")
+        let errors = try errors(broken)
         #expect(errors.count == 1)
         let error = try #require(errors.first)
-        #expect(error.code == .unsupported)
-        #expect(error.message.contains("not yet supported"))
+        #expect(error.code == .invalidValue)
+        #expect(error.message.contains("not a valid PostgreSQL URL"))
         #expect(error.location.line == 2)
     }
 

@@ -51,8 +51,6 @@ extension NodeReader {
             return try WarehouseLocation.parse(text, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         } catch {
             switch error {
-            case .notYetSupported(let message):
-                fail(.unsupported, node, message, hint: "write warehouse: sqlite:warehouse.db")
             case .invalid(let message):
                 // Quote the file's text, not the expanded value (it may carry a password).
                 fail(.invalidValue, node, "warehouse `\(raw(node))`: \(message)")

@@ -29,48 +29,6 @@ public struct Pipeline: Sendable {
     public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
 }
 
-/// Where the warehouse lives, from `warehouse:` or `--warehouse`.
-public enum WarehouseLocation: Sendable, Hashable, CustomStringConvertible {
-    case sqlite(path: String)
-
-    /// Parses `sqlite:PATH` (also `sqlite://PATH`); relative paths resolve against `directory`.
-    public static func parse(_ text: String, relativeTo directory: URL? = nil) throws(WarehouseURLError) -> Self {
-        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
-            throw .notYetSupported("PostgreSQL warehouses are not yet supported; use sqlite:PATH for now")
-        }
-        var path: Substring
-        if text.hasPrefix("sqlite://") {
-            path = text.dropFirst("sqlite://".count)
-        } else if text.hasPrefix("sqlite:") {
-            path = text.dropFirst("sqlite:".count)
-        } else {
-            throw .invalid("that is not a warehouse URL; write sqlite:PATH (e.g. sqlite:warehouse.db)")
-        }
-        guard !path.isEmpty else { throw .invalid("sqlite: needs a file path, e.g. sqlite:warehouse.db") }
-        if !path.hasPrefix("/"), let directory {
-            path = Substring(directory.appendingPathComponent(String(path)).path)
-        }
-        return .sqlite(path: String(path))
-    }
-
-    public var description: String {
-        switch self {
-        case .sqlite(let path): "sqlite:\(path)"
-        }
-    }
-}
-
-public enum WarehouseURLError: Error, Sendable, CustomStringConvertible {
-    case invalid(String)
-    case notYetSupported(String)
-
-    public var description: String {
-        switch self {
-        case .invalid(let message), .notYetSupported(let message): message
-        }
-    }
-}
-
 /// Which date a run stamps its rows with.
 public enum SnapshotSpec: Sendable, Hashable {
     case today

@@ -9,8 +9,13 @@ public struct Runner: Sendable {
         public var refresh: Bool = false
         /// Random numbers in `0..<1` for backoff jitter; injectable for tests.
         public var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
+        /// The run's id, when the caller needs it before the run starts (to name the run lock's holder).
+        public var runID: String?
 
-        public init(refresh: Bool = false) { self.refresh = refresh }
+        public init(refresh: Bool = false, runID: String? = nil) {
+            self.refresh = refresh
+            self.runID = runID
+        }
     }
 
     public var registry: ProviderRegistry
@@ -31,7 +36,7 @@ public struct Runner: Sendable {
     }
 
     public func run(_ pipeline: Pipeline, snapshotDate: SnapshotDate) async throws -> RunResult {
-        let runID = Self.makeRunID()
+        let runID = options.runID ?? Self.makeRunID()
         let started = ContinuousClock.now
         let startedAt = Timestamp.now()
         var logger = logger
@@ -130,7 +135,8 @@ public struct Runner: Sendable {
         return result
     }
 
-    static func makeRunID() -> String {
+    /// A new run id: the UTC start time and 32 random bits, e.g. `20261120T031500-1f2e3d4c`.
+    public static func makeRunID() -> String {
         let stamp = Timestamp.now().filter { $0.isNumber || $0 == "T" }
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         return "\(stamp)-\(String(repeating: "0", count: 8 - suffix.count))\(suffix)"

@@ -17,7 +17,7 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "The demo pipeline file.")
     var pipeline = "pipelines/demo.yml"
 
-    @Option(help: "Warehouse URL.")
+    @Option(help: "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].")
     var warehouse = "sqlite:demo.db"
 
     @Option(help: "Snapshot date YYYY-MM-DD (default: today, UTC).")
@@ -45,7 +45,7 @@ struct Demo: AsyncParsableCommand {
                 loaded, snapshot: snapshot, warehouse: location, refresh: false, logger: Logger(label: "seopipe"))
             RunFlow.report(result, warehouse: location, json: false, quiet: logging.quiet)
             let usage = sandbox.usage()
-            let store = try openWarehouse(location)
+            let store = try await openWarehouse(location)
             let counts = try await store.factTableCounts()
             await store.close()
             print("")
@@ -62,6 +62,11 @@ struct Demo: AsyncParsableCommand {
                 print("      sqlite3 -header -column \(shown) \"SELECT a.target, a.domain_rating, d.referring_domains, "
                     + "d.backlinks_spam_score FROM ahrefs_domain_metrics a JOIN dataforseo_page_summary d "
                     + "ON d.url = a.target AND d.snapshot_date = a.snapshot_date;\"")
+            } else if case .postgres(let url) = location {
+                let schema = DatabaseURL(url)?.parameter("schema").map { $0 + "." } ?? ""
+                print("")
+                print("try in psql:  SELECT target, snapshot_date, domain_rating, org_traffic "
+                    + "FROM \(schema)ahrefs_domain_metrics ORDER BY domain_rating DESC;")
             }
             exitCode = result.status == .succeeded ? .success : ExitCode(result.status.exitCode)
         } catch {

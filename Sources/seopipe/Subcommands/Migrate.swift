@@ -10,12 +10,14 @@ struct Migrate: AsyncParsableCommand {
             migrates by itself; use this to prepare a warehouse for BI tools before the first run.
             """)
 
-    @Option(help: "Warehouse URL, e.g. sqlite:warehouse.db (default: $SEOPIPE_WAREHOUSE, else sqlite:warehouse.db).")
+    @Option(help: ArgumentHelp(
+        "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].",
+        discussion: "Default: $SEOPIPE_WAREHOUSE, else $DATABASE_URL, else sqlite:warehouse.db."))
     var warehouse: String?
 
     func run() async throws {
         let location = try resolveWarehouse(warehouse, pipeline: nil)
-        let store = try openWarehouse(location)
+        let store = try await openWarehouse(location)
         do {
             let applied = try await store.migrate()
             for migration in applied {

@@ -4,7 +4,6 @@ import Logging
 import Providers
 import SeopipeCore
 import SeopipeHTTP
-import WarehouseSQLite
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +14,9 @@ struct Run: AsyncParsableCommand {
             failed run is healed by running it again; --refresh buys them again and replaces their rows.
             Exit codes: 0 success, 1 failed, 2 invalid pipeline, 3 partial (some targets or stages failed), \
             4 another run of the same pipeline on the same warehouse is in progress.
+            The warehouse is --warehouse, else $SEOPIPE_WAREHOUSE, else $DATABASE_URL, else the file's \
+            `warehouse:` (sqlite:PATH or postgres://USER@HOST:PORT/DB?schema=NAME&sslmode=disable|prefer|require; \
+            the password from the URL, $PGPASSWORD or ~/.pgpass).
             """)
 
     @Argument(help: "The pipeline file (YAML).")
@@ -23,7 +25,10 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Snapshot date YYYY-MM-DD (default: the file's `snapshot:`).")
     var date: String?
 
-    @Option(help: "Warehouse URL, overriding the file (also $SEOPIPE_WAREHOUSE), e.g. sqlite:warehouse.db.")
+    @Option(help: ArgumentHelp(
+        "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].",
+        discussion: "Precedence: --warehouse, then $SEOPIPE_WAREHOUSE, then $DATABASE_URL, then the file's "
+            + "`warehouse:`. A PostgreSQL password comes from the URL, else $PGPASSWORD, else ~/.pgpass."))
     var warehouse: String?
 
     @Flag(help: "Re-fetch chunks already committed for this date (they are paid for again).")
@@ -59,38 +64,31 @@ enum RunFlow {
         _ pipeline: Pipeline, snapshot: SnapshotDate, warehouse location: WarehouseLocation, refresh: Bool,
         logger: Logger
     ) async throws -> RunResult {
-        let lock: RunLock
-        switch location {
-        case .sqlite(let path):
-            do {
-                lock = try RunLock.acquire(pipeline: pipeline.name, warehousePath: path)
-            } catch {
-                switch error {
-                case .held(let holder):
-                    printError("error: another run of pipeline \(pipeline.name) holds the lock on \(location) (\(holder)); "
-                        + "not starting a second one")
-                    throw Exit.locked
-                case .unavailable(let message):
-                    printError("error: cannot take the run lock: \(message)")
-                    throw Exit.failed
-                }
-            }
+        let runID = Runner.makeRunID()
+        let lock = try await PipelineRunLock.acquire(
+            location, pipeline: pipeline.name,
+            holder: "run \(runID), pid \(ProcessInfo.processInfo.processIdentifier)")
+        let warehouse: any Warehouse
+        do {
+            warehouse = try await migrated(location)
+        } catch {
+            await lock.release()
+            throw error
         }
-        lock.describeHolder("pid \(ProcessInfo.processInfo.processIdentifier), started \(Timestamp.now())")
-        defer { withExtendedLifetime(lock) {} }
-        let warehouse = try await migrated(location)
         let transport = AsyncHTTPTransport()
         let runner = Runner(
             registry: .builtin, warehouse: warehouse, transport: transport, logger: logger,
-            options: Runner.Options(refresh: refresh))
+            options: Runner.Options(refresh: refresh, runID: runID))
         do {
             let result = try await runner.run(pipeline, snapshotDate: snapshot)
             await transport.shutdown()
             await warehouse.close()
+            await lock.release()
             return result
         } catch {
             await transport.shutdown()
             await warehouse.close()
+            await lock.release()
             printError("error: run of \(pipeline.name) failed: \(error)")
             throw Exit.failed
         }

@@ -5,7 +5,9 @@ struct Runs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the run ledger: recent runs, their status, rows, requests and units.")
 
-    @Option(help: "Warehouse URL, e.g. sqlite:warehouse.db (default: $SEOPIPE_WAREHOUSE, else sqlite:warehouse.db).")
+    @Option(help: ArgumentHelp(
+        "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].",
+        discussion: "Default: $SEOPIPE_WAREHOUSE, else $DATABASE_URL, else sqlite:warehouse.db."))
     var warehouse: String?
 
     @Option(help: "How many runs to show, newest first.")

@@ -55,6 +55,7 @@ struct Harness {
     {
         var env = ProcessInfo.processInfo.environment
         env["SEOPIPE_WAREHOUSE"] = nil
+        env["DATABASE_URL"] = nil
         env["AHREFS_API_TOKEN"] = nil
         env["AHREFS_BASE_URL"] = nil
         for name in ["DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD", "DATAFORSEO_BASE_URL", "AHREFS_V2_TOKEN", "AHREFS_V2_BASE_URL",

@@ -1,0 +1,82 @@
+import Logging
+import PostgresNIO
+
+/// One run per pipeline and warehouse at a time on PostgreSQL: a session-level `pg_try_advisory_lock` keyed by the
+/// schema and the pipeline name, held on a connection of its own for the whole run. The server releases it when
+/// that connection ends, however the run ends (kill -9 included), so it never goes stale. The holder describes
+/// itself in the connection's `application_name`, which a contender reads back from `pg_stat_activity`.
+public actor PostgresRunLock {
+    public enum Failure: Error, Sendable {
+        /// Another session holds it; `holder` is what it says about itself.
+        case held(holder: String)
+        case unavailable(String)
+    }
+
+    private let connection: PostgresConnection
+    private let logger: Logger
+    private var released = false
+
+    private init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Takes the lock for `pipeline`, or fails at once. `holder` (e.g. `run 20261120T031500-1f2e3d4c, pid 4242`)
+    /// is what a contender will be told.
+    public static func acquire(
+        _ configuration: PostgresWarehouseConfiguration, pipeline: String, holder: String,
+        logger: Logger = Logger(label: "seopipe.postgres.lock")
+    ) async throws(Failure) -> PostgresRunLock {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresWarehouse.connect(
+                configuration, applicationName: "seopipe " + holder, logger: logger)
+        } catch {
+            throw .unavailable("\(error)")
+        }
+        var keys = PostgresBindings()
+        keys.append("seopipe run \(configuration.schema ?? "")")
+        keys.append(pipeline)
+        do {
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_lock(hashtext($1), hashtext($2))", binds: keys),
+                logger: logger)
+            var acquired = false
+            for try await row in rows { acquired = try row.decode(Bool.self) }
+            if acquired { return PostgresRunLock(connection: connection, logger: logger) }
+
+            let holders = try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT a.application_name, a.pid, to_char(a.backend_start AT TIME ZONE 'UTC',
+                            'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                            AND l.classid = hashtext($1)::oid AND l.objid = hashtext($2)::oid
+                            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        """, binds: keys),
+                logger: logger)
+            var holder = "unknown"
+            for try await row in holders {
+                let (name, pid, since) = try row.decode((String?, Int32, String?).self)
+                var text = name.map { $0.hasPrefix("seopipe ") ? String($0.dropFirst("seopipe ".count)) : $0 } ?? ""
+                if text.isEmpty { text = "a session" }
+                holder = "\(text), connected since \(since ?? "?") as server process \(pid)"
+            }
+            try? await connection.close()
+            throw Failure.held(holder: holder)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            try? await connection.close()
+            throw .unavailable("\(PostgresWarehouseError(error))")
+        }
+    }
+
+    /// Gives the lock up (closing its connection); idempotent.
+    public func release() async {
+        guard !released else { return }
+        released = true
+        try? await connection.close()
+    }
+}
