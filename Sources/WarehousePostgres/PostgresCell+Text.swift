@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import SeopipeCore
 
 extension PostgresCell {
     /// The value as text in the warehouse's canonical spelling: numbers as Swift prints them, `DATE` as
@@ -123,16 +124,8 @@ enum PostgresText {
 
     /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
     static func civil(fromDays days: Int64) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day))
+        let date = SnapshotDate(dayNumber: Int(days))
+        return (date.year, date.month, date.day)
     }
 
     private static func pad(_ value: some BinaryInteger, _ width: Int) -> String {

@@ -169,22 +169,9 @@ public actor PostgresWarehouse: Warehouse {
         for row in try await textRows("SELECT version, name, checksum FROM seopipe_schema_migrations") {
             applied[Int(row[0] ?? "") ?? 0] = (row[1] ?? "", row[2] ?? "")
         }
-        let known = Set(migrations.map(\.version))
-        if let unknown = applied.keys.filter({ !known.contains($0) }).max() {
-            throw MigrationError(
-                "the warehouse \(location) has migration \(unknown) (\(applied[unknown]!.name)) that this seopipe does "
-                    + "not know; it was migrated by a newer seopipe: upgrade seopipe")
-        }
         var result: [AppliedMigration] = []
-        for migration in migrations.sorted(by: { $0.version < $1.version }) {
-            if let existing = applied[migration.version] {
-                guard existing.checksum == migration.checksum else {
-                    throw MigrationError(
-                        "migration \(String(format: "%04d", migration.version))_\(migration.name).sql was changed "
-                            + "after it was applied to \(location) (checksum \(existing.checksum) in the warehouse, "
-                            + "\(migration.checksum) now); applied migrations are immutable: restore the file and add "
-                            + "a new numbered migration instead")
-                }
+        for (migration, isApplied) in try MigrationPlan.check(migrations, applied: applied, warehouse: location) {
+            if isApplied {
                 result.append(AppliedMigration(version: migration.version, name: migration.name, newlyApplied: false))
                 continue
             }

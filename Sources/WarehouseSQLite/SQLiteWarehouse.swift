@@ -52,22 +52,9 @@ public actor SQLiteWarehouse: Warehouse {
         try connection.prepare("SELECT version, name, checksum FROM seopipe_schema_migrations").forEachRow {
             applied[$0.int(0)] = ($0.text(1) ?? "", $0.text(2) ?? "")
         }
-        let known = Set(migrations.map(\.version))
-        if let unknown = applied.keys.filter({ !known.contains($0) }).max() {
-            throw MigrationError(
-                "the warehouse \(path) has migration \(unknown) (\(applied[unknown]!.name)) that this seopipe does not "
-                    + "know; it was migrated by a newer seopipe: upgrade seopipe")
-        }
         var result: [AppliedMigration] = []
-        for migration in migrations.sorted(by: { $0.version < $1.version }) {
-            if let existing = applied[migration.version] {
-                guard existing.checksum == migration.checksum else {
-                    throw MigrationError(
-                        "migration \(String(format: "%04d", migration.version))_\(migration.name).sql was changed "
-                            + "after it was applied to \(path) (checksum \(existing.checksum) in the warehouse, "
-                            + "\(migration.checksum) now); applied migrations are immutable: restore the file and add "
-                            + "a new numbered migration instead")
-                }
+        for (migration, isApplied) in try MigrationPlan.check(migrations, applied: applied, warehouse: path) {
+            if isApplied {
                 result.append(AppliedMigration(version: migration.version, name: migration.name, newlyApplied: false))
                 continue
             }

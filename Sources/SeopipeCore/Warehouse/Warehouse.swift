@@ -186,6 +186,36 @@ public struct MigrationFile: Sendable {
     public var checksum: String { StableHash.fnv1a64Hex(sql.utf8) }
 }
 
+/// What both backends' migration runners agree on: which files are applied, which are pending, and when
+/// the history and the files disagree (an edited applied file, a version this build does not know).
+public enum MigrationPlan {
+    /// Every file in version order, marked applied or pending; throws when the history cannot be trusted.
+    /// - Parameters:
+    ///   - applied: the warehouse's `seopipe_schema_migrations` rows by version.
+    ///   - warehouse: how to name the warehouse in messages (never with a password).
+    public static func check(
+        _ files: [MigrationFile], applied: [Int: (name: String, checksum: String)], warehouse: String
+    ) throws -> [(file: MigrationFile, isApplied: Bool)] {
+        let known = Set(files.map(\.version))
+        if let unknown = applied.keys.filter({ !known.contains($0) }).max() {
+            throw MigrationError(
+                "the warehouse \(warehouse) has migration \(unknown) (\(applied[unknown]!.name)) that this seopipe does "
+                    + "not know; it was migrated by a newer seopipe: upgrade seopipe")
+        }
+        return try files.sorted(by: { $0.version < $1.version }).map { file in
+            guard let existing = applied[file.version] else { return (file, false) }
+            guard existing.checksum == file.checksum else {
+                throw MigrationError(
+                    "migration \(String(format: "%04d", file.version))_\(file.name).sql was changed "
+                        + "after it was applied to \(warehouse) (checksum \(existing.checksum) in the warehouse, "
+                        + "\(file.checksum) now); applied migrations are immutable: restore the file and add "
+                        + "a new numbered migration instead")
+            }
+            return (file, true)
+        }
+    }
+}
+
 /// The migration runner's refusal when history and files disagree.
 public struct MigrationError: Error, Sendable, CustomStringConvertible {
     public var message: String
