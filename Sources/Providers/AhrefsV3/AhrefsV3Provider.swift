@@ -95,18 +95,9 @@ public struct AhrefsV3Provider: ProviderDriver {
         case .urlMetrics:
             body = ["urls": targets, "date": date]
         }
-        let bytes = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
-        let url = context.provider.baseURL + "/" + endpoint.name
-        let http = HTTPRequestSpec(
-            method: "POST", url: url,
-            headers: [
-                ("Authorization", "Bearer \(context.provider.token.value)"),
-                ("Content-Type", "application/json"),
-                ("Accept", "application/json"),
-            ],
-            body: Array(bytes))
-        let identity = Array("POST \(endpoint.name)\n".utf8) + Array(bytes)
-        return ProviderRequest(http: http, requestHash: StableHash.fnv1a64Hex(identity))
+        return try .jsonPOST(
+            baseURL: context.provider.baseURL, path: endpoint.name, body: body,
+            credential: ("Authorization", "Bearer \(context.provider.token.value)"))
     }
 
     public func classify(_ response: HTTPResponseData) -> ResponseClass {

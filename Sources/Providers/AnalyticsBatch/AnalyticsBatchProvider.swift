@@ -189,16 +189,9 @@ public struct AnalyticsBatchProvider: ProviderDriver {
                 "include_timing": context.options.includeTiming,
             ] as [String: any Sendable],
         ]
-        let bytes = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
-        let http = HTTPRequestSpec(
-            method: "POST", url: context.provider.baseURL + "/batch",
-            headers: [
-                ("X-API-Key", context.provider.credential("api_key").value),
-                ("Content-Type", "application/json"),
-                ("Accept", "application/json"),
-            ],
-            body: Array(bytes))
-        return ProviderRequest(http: http, requestHash: StableHash.fnv1a64Hex(Array("POST batch\n".utf8) + Array(bytes)))
+        return try .jsonPOST(
+            baseURL: context.provider.baseURL, path: "batch", body: body,
+            credential: ("X-API-Key", context.provider.credential("api_key").value))
     }
 
     public func estimatedUnits(targetCount: Int, endpoint: EndpointSpec) -> Double { 0 }

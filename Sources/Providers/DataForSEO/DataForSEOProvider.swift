@@ -126,20 +126,13 @@ public struct DataForSEOProvider: ProviderDriver {
         case .backlinks, .referringDomains, .spamScore:
             break
         }
-        let bytes = try JSONSerialization.data(withJSONObject: [task], options: [.sortedKeys, .withoutEscapingSlashes])
         let login = context.provider.credential("login").value
         let password = context.provider.credential("password").value
         let basic = Data("\(login):\(password)".utf8).base64EncodedString()
-        let http = HTTPRequestSpec(
-            method: "POST", url: context.provider.baseURL + "/" + endpoint.name,
-            headers: [
-                ("Authorization", "Basic \(basic)"),
-                ("Content-Type", "application/json"),
-                ("Accept", "application/json"),
-            ],
-            body: Array(bytes))
-        let identity = Array("POST \(endpoint.name)\n".utf8) + Array(bytes)
-        return ProviderRequest(http: http, requestHash: StableHash.fnv1a64Hex(identity))
+        // Live endpoints take exactly one task per POST: the body is an array of one.
+        return try .jsonPOST(
+            baseURL: context.provider.baseURL, path: endpoint.name, body: [task],
+            credential: ("Authorization", "Basic \(basic)"))
     }
 
     /// Status codes live in the body of an HTTP 200, at the top and per task; both are read here, once.

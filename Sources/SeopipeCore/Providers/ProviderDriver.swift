@@ -156,6 +156,22 @@ public struct ProviderRequest: Sendable {
     }
 }
 
+extension ProviderRequest {
+    /// A JSON POST to `baseURL/path` with `Content-Type: application/json`, its body serialized with sorted
+    /// keys so the same request always hashes the same; the checkpoint key covers path and body, never the
+    /// credential header.
+    public static func jsonPOST(
+        baseURL: String, path: String, body: Any, credential: (name: String, value: String)
+    ) throws -> ProviderRequest {
+        let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let http = HTTPRequestSpec(
+            method: "POST", url: baseURL + "/" + path,
+            headers: [credential, ("Content-Type", "application/json"), ("Accept", "application/json")],
+            body: bytes)
+        return ProviderRequest(http: http, requestHash: StableHash.fnv1a64Hex(Array("POST \(path)\n".utf8) + bytes))
+    }
+}
+
 /// How one HTTP answer is to be treated; decided once, by the provider.
 public enum ResponseClass: Sendable, Equatable {
     case success
