@@ -13,5 +13,7 @@ if [ -z "${SEOPIPE_TEST_POSTGRES_URL:-}" ]; then
   trap 'exit 130' INT
   trap 'exit 143' TERM
 fi
+# Under this script the PostgreSQL tests never skip: a missing server is a failure.
+export SEOPIPE_REQUIRE_POSTGRES=1
 # The end-to-end tests run the built binary; they find it beside the test bundle.
 swift test --skip-build "$@"

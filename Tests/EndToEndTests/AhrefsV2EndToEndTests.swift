@@ -36,9 +36,9 @@ struct AhrefsV2EndToEndTests {
             .sorted { ($0.backlinks, $1.refdomain) > ($1.backlinks, $0.refdomain) }
     }
 
-    @Test("a filtered, ordered, paged pull lands exactly the rows the filter yields, in full, with stats")
-    func filteredPagedPull() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("a filtered, ordered, paged pull lands exactly the rows the filter yields, in full, with stats", arguments: Backend.available)
+    func filteredPagedPull(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             let file = try harness.write("p.yml", pipelineYAML(stages: Self.stage(extra: Self.filtered)))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == 0, "\(output.stderr)")
@@ -74,9 +74,9 @@ struct AhrefsV2EndToEndTests {
         }
     }
 
-    @Test("re-running the date changes nothing and buys nothing; a crash after page k resumes at page k+1")
-    func resumeAfterPageK() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("re-running the date changes nothing and buys nothing; a crash after page k resumes at page k+1", arguments: Backend.available)
+    func resumeAfterPageK(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             let file = try harness.write("p.yml", pipelineYAML(
                 stages: Self.stage(targets: "[ahrefs.com]", extra: "      limit: 10\n"), maxAttempts: 1, parallelLimit: 1))
             let all = AhrefsV2Data.refdomains(target: "ahrefs.com", mode: "domain", date: Self.date).count
@@ -103,9 +103,9 @@ struct AhrefsV2EndToEndTests {
         }
     }
 
-    @Test("max_rows stops paging; without filters every row of the target is read")
-    func maxRows() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("max_rows stops paging; without filters every row of the target is read", arguments: Backend.available)
+    func maxRows(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             let file = try harness.write("p.yml", pipelineYAML(stages: Self.stage(
                 targets: "[ahrefs.com]", extra: "      limit: 30\n      max_rows: 70\n")))
             #expect(try await harness.seopipe(["run", file, "--date", Self.date]).exitCode == 0)
@@ -139,10 +139,10 @@ struct AhrefsV2EndToEndTests {
     ]
 
     @Test("each documented error string is classified and reported with provider, stage and the API's message",
-        arguments: errors.indices)
-    func errorStrings(index: Int) async throws {
+        arguments: Backend.available, errors.indices)
+    func errorStrings(backend: Backend, index: Int) async throws {
         let (error, exitCode, requests) = Self.errors[index]
-        try await withHarness(today: Self.date) { harness in
+        try await withHarness(backend, today: Self.date) { harness in
             let count = error == "internal error" ? 2 : 1
             harness.sandbox.setFaults([FaultRule(endpoint: "v2", fromRequest: 1, count: count, ahrefsV2Error: error)])
             let file = try harness.write("p.yml", pipelineYAML(

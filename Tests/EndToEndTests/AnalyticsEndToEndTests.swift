@@ -38,9 +38,9 @@ struct AnalyticsEndToEndTests {
                 with: "options: { parallel_limit: \(parallelLimit), fail_fast: \(failFast) }")
     }
 
-    @Test("exact values land for two accounts and two periods, dated, with the period's explicit dates")
-    func exactValues() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("exact values land for two accounts and two periods, dated, with the period's explicit dates", arguments: Backend.available)
+    func exactValues(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             let file = try harness.write("p.yml", Self.pipeline(Self.stage(pageSize: 20)))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == 0, "\(output.stderr)")
@@ -83,9 +83,9 @@ struct AnalyticsEndToEndTests {
         }
     }
 
-    @Test("120 queries become 3 batch requests of at most 50, with every dependency in its own batch")
-    func batching() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("120 queries become 3 batch requests of at most 50, with every dependency in its own batch", arguments: Backend.available)
+    func batching(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             let accounts = "[" + (1...10).map { "site\($0)" }.joined(separator: ", ") + "]"
             let file = try harness.write("p.yml", Self.pipeline(Self.stage(
                 accounts: accounts, queries: "[overview, pages, sources, countries, devices, channels]",
@@ -100,9 +100,9 @@ struct AnalyticsEndToEndTests {
         }
     }
 
-    @Test("a failing query skips its dependents, names the dependency, and the rest loads (exit 3)")
-    func failingQuerySkipsDependents() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("a failing query skips its dependents, names the dependency, and the rest loads (exit 3)", arguments: Backend.available)
+    func failingQuerySkipsDependents(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             harness.sandbox.setFaults([FaultRule(endpoint: "batch", fromRequest: 1, analyticsQueryError: "validation_error",
                 analyticsQueryID: "trafficOverviewG0")])
             let file = try harness.write("p.yml", Self.pipeline(Self.stage(
@@ -122,9 +122,9 @@ struct AnalyticsEndToEndTests {
         }
     }
 
-    @Test("fail_fast: after the first failure the rest of the batch is skipped (one query at a time)")
-    func failFast() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("fail_fast: after the first failure the rest of the batch is skipped (one query at a time)", arguments: Backend.available)
+    func failFast(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             harness.sandbox.setFaults([FaultRule(endpoint: "batch", fromRequest: 1, analyticsQueryError: "validation_error",
                 analyticsQueryID: "trafficOverviewG0")])
             let file = try harness.write("p.yml", Self.pipeline(Self.stage(
@@ -140,9 +140,9 @@ struct AnalyticsEndToEndTests {
         }
     }
 
-    @Test("a 429 rate_limit_exceeded is waited out and retried")
-    func rateLimitRetried() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("a 429 rate_limit_exceeded is waited out and retried", arguments: Backend.available)
+    func rateLimitRetried(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             harness.sandbox.setFaults([FaultRule(endpoint: "batch", fromRequest: 1, count: 1, status: 429, retryAfterSeconds: 1)])
             let file = try harness.write("p.yml", Self.pipeline(Self.stage(accounts: "[acme]", periods: "[yesterday]")))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])

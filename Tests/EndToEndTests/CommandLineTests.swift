@@ -94,8 +94,7 @@ struct CommandLineTests {
             #expect(first.stdout.contains("0001_ledger: applied"))
             let second = try await harness.seopipe(["migrate", "--warehouse", "sqlite:w.db"])
             #expect(second.stdout.contains("0002_ahrefs_v3: already applied"))
-            let path = harness.directory.appendingPathComponent("w.db").path
-            #expect(try await harness.count("seopipe_schema_migrations", database: path) == SQLiteMigrations.all.count)
+            #expect(try await harness.count("seopipe_schema_migrations", in: "sqlite:w.db") == SQLiteMigrations.all.count)
 
             let file = try harness.write("p.yml", Self.valid)
             #expect(try await harness.seopipe(["run", file, "--warehouse", "sqlite:w.db", "--quiet"]).stdout.isEmpty)
@@ -105,22 +104,27 @@ struct CommandLineTests {
         }
     }
 
-    @Test("a second run of the same pipeline while one is in progress exits 4 and names the holder")
-    func runLock() async throws {
-        try await withHarness(latency: .seconds(2)) { harness in
+    @Test("a second run of the same pipeline while one is in progress exits 4 and names the holder's run",
+        arguments: Backend.available)
+    func runLock(backend: Backend) async throws {
+        try await withHarness(backend, latency: .seconds(2)) { harness in
             let file = try harness.write("p.yml", pipelineYAML(stages: """
                   - id: metrics
                     provider: ahrefs
                     endpoint: site-explorer/batch/metrics
                     targets: [a.com]
                 """))
-            async let first = harness.seopipe(["run", file, "--date", "2026-11-20"])
-            try await Task.sleep(for: .milliseconds(800))
+            async let first = harness.seopipe(["run", file, "--date", "2026-11-20", "--json"])
+            try await Task.sleep(for: .milliseconds(1000))
             let second = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
             #expect(second.exitCode == 4, "\(second.stderr)")
             #expect(second.stderr.contains("another run of pipeline e2e holds the lock"), "\(second.stderr)")
-            #expect(second.stderr.contains("pid "))
-            #expect(try await first.exitCode == 0)
+            let firstOutput = try await first
+            #expect(firstOutput.exitCode == 0, "\(firstOutput.stderr)")
+            let runID = try #require(
+                (try JSONSerialization.jsonObject(with: Data(firstOutput.stdout.utf8)) as? [String: Any])?["run_id"]
+                    as? String)
+            #expect(second.stderr.contains("run \(runID), pid "), "\(second.stderr)")
             #expect(harness.sandbox.usage().totalRequests == 1, "the second run sent nothing")
             // Once the first run is over, the lock is free again.
             #expect(try await harness.seopipe(["run", file, "--date", "2026-11-20"]).exitCode == 0)

@@ -23,9 +23,9 @@ struct DataForSEOEndToEndTests {
         return text
     }
 
-    @Test("loads every documented field and the nested maps, typed, with the USD cost in the ledger")
-    func pagesSummary() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("loads every documented field and the nested maps, typed, with the USD cost in the ledger", arguments: Backend.available)
+    func pagesSummary(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             let file = try harness.write("p.yml", pipelineYAML(stages: Self.stage(
                 targets: #"["https://DataForSEO.com/about-us", "www.Moz.com", "gone.invalid", "https://backlinko.com/hub"]"#,
                 params: "{ include_subdomains: false }")))
@@ -33,11 +33,15 @@ struct DataForSEOEndToEndTests {
             #expect(output.exitCode == 0, "\(output.stderr)")
 
             let expected = DataForSEOData.pageSummary(target: "https://dataforseo.com/about-us", date: Self.date)
+            // The storage type each backend gave the numbers: SQLite's integer, PostgreSQL's BIGINT.
+            let types = harness.backend == .sqlite
+                ? (sql: "typeof(rank), typeof(backlinks)", expected: "integer")
+                : (sql: "pg_typeof(rank)::text, pg_typeof(backlinks)::text", expected: "bigint")
             let row = try #require(try await harness.query("""
                 SELECT url_original, rank, main_domain_rank, backlinks, first_seen, lost_date, backlinks_spam_score,
                     broken_backlinks, broken_pages, referring_domains, referring_domains_nofollow,
                     referring_main_domains, referring_main_domains_nofollow, referring_ips, referring_subnets,
-                    referring_pages, referring_pages_nofollow, typeof(rank), typeof(backlinks)
+                    referring_pages, referring_pages_nofollow, \(types.sql)
                 FROM dataforseo_page_summary WHERE url = 'https://dataforseo.com/about-us'
                 """).first)
             #expect(row[0] == "https://DataForSEO.com/about-us")
@@ -50,7 +54,7 @@ struct DataForSEOEndToEndTests {
                 expected.referringMainDomainsNofollow, expected.referringIPs, expected.referringSubnets,
                 expected.referringPages, expected.referringPagesNofollow].map { Optional("\($0)") }
             #expect(Array(row[6...16]) == rest)
-            #expect(row[17] == "integer" && row[18] == "integer")
+            #expect(row[17] == types.expected && row[18] == types.expected)
 
             // The domain target went out without www. and comes back as such.
             #expect(try await harness.query("SELECT url_original FROM dataforseo_page_summary WHERE url = 'moz.com'")
@@ -111,9 +115,9 @@ struct DataForSEOEndToEndTests {
         return "\(parts[0])T\(parts[1])Z"
     }
 
-    @Test("1001 targets become two tasks; 101 page domains become two tasks; no task crosses a limit")
-    func chunkingLimits() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("1001 targets become two tasks; 101 page domains become two tasks; no task crosses a limit", arguments: Backend.available)
+    func chunkingLimits(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             let domains = (1...1001).map { "\"d\($0).example.com\"" }.joined(separator: ", ")
             let pages = (1...101).map { "\"https://h\($0).example.org/p\"" }.joined(separator: ", ")
             let file = try harness.write("p.yml", pipelineYAML(stages:
@@ -140,9 +144,9 @@ struct DataForSEOEndToEndTests {
         }
     }
 
-    @Test("a 40202 rate-limit body inside HTTP 200 is retried and then succeeds, paid once")
-    func rateLimitInBody() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("a 40202 rate-limit body inside HTTP 200 is retried and then succeeds, paid once", arguments: Backend.available)
+    func rateLimitInBody(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             harness.sandbox.setFaults([FaultRule(endpoint: "backlinks/bulk_spam_score/live", fromRequest: 1, count: 1,
                 status: 200, dataForSEOStatusCode: 40202)])
             let file = try harness.write("p.yml", pipelineYAML(stages: Self.stage(
@@ -159,9 +163,9 @@ struct DataForSEOEndToEndTests {
         }
     }
 
-    @Test("a 40200 or 40203 body stops spending: the stage fails naming provider, stage and chunk", arguments: [40200, 40203])
-    func paymentStopsSpending(code: Int) async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("a 40200 or 40203 body stops spending: the stage fails naming provider, stage and chunk", arguments: Backend.available, [40200, 40203])
+    func paymentStopsSpending(backend: Backend, code: Int) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             harness.sandbox.setFaults([FaultRule(endpoint: "*", fromRequest: 2, status: 200, dataForSEOStatusCode: code)])
             let domains = (1...2500).map { "\"d\($0).example.com\"" }.joined(separator: ", ")
             let file = try harness.write("p.yml", pipelineYAML(stages:
@@ -191,9 +195,9 @@ struct DataForSEOEndToEndTests {
         }
     }
 
-    @Test("a task refused for an invalid field fails its targets only; the rest of the stage loads")
-    func taskLevelRejection() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("a task refused for an invalid field fails its targets only; the rest of the stage loads", arguments: Backend.available)
+    func taskLevelRejection(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             harness.sandbox.setFaults([FaultRule(endpoint: "backlinks/bulk_backlinks/live", fromRequest: 1, count: 1,
                 status: 200, dataForSEOTaskStatusCode: 40501)])
             let domains = (1...1500).map { "\"d\($0).example.com\"" }.joined(separator: ", ")
@@ -208,9 +212,9 @@ struct DataForSEOEndToEndTests {
         }
     }
 
-    @Test("a DataForSEO stage reads its targets from an Ahrefs stage's rows")
-    func chainedFromAhrefs() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("a DataForSEO stage reads its targets from an Ahrefs stage's rows", arguments: Backend.available)
+    func chainedFromAhrefs(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             let file = try harness.write("p.yml", pipelineYAML(stages: """
                   - id: metrics
                     provider: ahrefs
@@ -227,9 +231,9 @@ struct DataForSEOEndToEndTests {
         }
     }
 
-    @Test("plan estimates the USD cost the run then spends")
-    func planCost() async throws {
-        try await withHarness(today: Self.date) { harness in
+    @Test("plan estimates the USD cost the run then spends", arguments: Backend.available)
+    func planCost(backend: Backend) async throws {
+        try await withHarness(backend, today: Self.date) { harness in
             let domains = (1...1200).map { "\"d\($0).example.com\"" }.joined(separator: ", ")
             let file = try harness.write("p.yml", pipelineYAML(stages: Self.stage(
                 endpoint: "backlinks/bulk_referring_domains/live", targets: "[\(domains)]")))

@@ -3,7 +3,7 @@ import SeopipeCore
 import Testing
 import WarehousePostgres
 
-@Suite("PostgreSQL migrations", .enabled(if: TestServer.url != nil, TestServer.skipReason))
+@Suite("PostgreSQL migrations", .enabled(if: TestServer.enabled, TestServer.skipReason))
 struct PostgresMigrationTests {
     @Test("applies every migration once in a new schema, with its checksum, and none on the second call")
     func appliesOnce() async throws {

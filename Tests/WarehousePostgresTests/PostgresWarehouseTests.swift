@@ -3,7 +3,7 @@ import SeopipeCore
 import Testing
 import WarehousePostgres
 
-@Suite("PostgreSQL warehouse", .enabled(if: TestServer.url != nil, TestServer.skipReason))
+@Suite("PostgreSQL warehouse", .enabled(if: TestServer.enabled, TestServer.skipReason))
 struct PostgresWarehouseTests {
     static let date = "2026-02-18"
 

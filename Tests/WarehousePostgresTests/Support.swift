@@ -9,6 +9,12 @@ enum TestServer {
         ProcessInfo.processInfo.environment["SEOPIPE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// Whether the PostgreSQL suites run: when the server is given, and always under scripts/test.sh, which sets
+    /// `SEOPIPE_REQUIRE_POSTGRES=1` so that a missing server fails CI instead of skipping.
+    static var enabled: Bool {
+        url != nil || ProcessInfo.processInfo.environment["SEOPIPE_REQUIRE_POSTGRES"] == "1"
+    }
+
     static let skipReason: Comment =
         "SEOPIPE_TEST_POSTGRES_URL is not set: scripts/test.sh starts a throwaway PostgreSQL and sets it"
 

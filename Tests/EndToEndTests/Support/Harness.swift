@@ -1,27 +1,99 @@
 import Foundation
 import Sandbox
 import Testing
+import WarehousePostgres
 import WarehouseSQLite
+
+/// The warehouse an end-to-end test runs against. Every provider's suite runs once per backend: the same test,
+/// the same assertions, so "works on SQLite" and "works on PostgreSQL" cannot drift apart.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    /// The backends the tests run against: PostgreSQL when a test server is given (`SEOPIPE_TEST_POSTGRES_URL`),
+    /// and always under scripts/test.sh, which sets `SEOPIPE_REQUIRE_POSTGRES=1` so that CI fails rather than
+    /// quietly testing one backend. Without either, the "PostgreSQL warehouse, end to end" suite says it skipped.
+    static var available: [Backend] {
+        let environment = ProcessInfo.processInfo.environment
+        let configured = !(environment["SEOPIPE_TEST_POSTGRES_URL"] ?? "").isEmpty
+        return configured || environment["SEOPIPE_REQUIRE_POSTGRES"] == "1" ? allCases : [.sqlite]
+    }
+
+    static func postgresServer() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["SEOPIPE_TEST_POSTGRES_URL"], !url.isEmpty else {
+            throw HarnessError("SEOPIPE_REQUIRE_POSTGRES=1 but SEOPIPE_TEST_POSTGRES_URL is not set")
+        }
+        return url
+    }
+}
 
 /// Drives the built `seopipe` binary the way a user (or cron) does, against an in-process sandbox.
 struct Harness {
     let sandbox: RunningSandbox
     let directory: URL
+    let backend: Backend
+    /// PostgreSQL only: the test server's URL without a schema, and this test's own schema.
+    private let server: String?
+    private let schema: String?
 
     /// - Parameter today: the sandbox's date for providers that answer with today's data (DataForSEO).
-    static func start(latency: Duration = .zero, today: String? = nil) async throws -> Harness {
+    static func start(_ backend: Backend = .sqlite, latency: Duration = .zero, today: String? = nil) async throws
+        -> Harness
+    {
+        let server = backend == .postgres ? try Backend.postgresServer() : nil
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("seopipe-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = SandboxConfiguration(latency: latency)
         configuration.today = today
         let sandbox = try await RunningSandbox.start(configuration)
-        return Harness(sandbox: sandbox, directory: directory)
+        return Harness(
+            sandbox: sandbox, directory: directory, backend: backend, server: server,
+            schema: server.map { _ in freshSchemaName() })
     }
 
     func stop() async {
         await sandbox.stop()
         try? FileManager.default.removeItem(at: directory)
+        if let server, let schema, let admin = try? await PostgresWarehouse(url: server) {
+            // This test's schema and the extra warehouses it named (`warehouse(named:)`).
+            let schemas = (try? await admin.query(
+                "SELECT nspname FROM pg_namespace WHERE nspname = '\(schema)' OR nspname LIKE '\(schema)\\_%'")) ?? []
+            for name in schemas.compactMap({ $0.first ?? nil }) {
+                _ = try? await admin.query("DROP SCHEMA IF EXISTS \"\(name)\" CASCADE")
+            }
+            await admin.close()
+        }
+    }
+
+    /// The test's warehouse as `--warehouse` takes it: the pipeline's own `sqlite:warehouse.db`, or this test's
+    /// PostgreSQL schema.
+    var warehouse: String { warehouse(named: nil) }
+
+    /// Another warehouse of the same backend, empty until a run uses it (for "ends equal to a clean run").
+    func warehouse(named name: String?) -> String {
+        guard let server, let schema else { return "sqlite:\(name ?? "warehouse").db" }
+        let separator = server.contains("?") ? "&" : "?"
+        return server + separator + "schema=" + schema + (name.map { "_\($0)" } ?? "")
+    }
+
+    /// Every value in every table of the warehouse, as text (to prove something is nowhere in it).
+    func everyValue(in warehouse: String? = nil) async throws -> String {
+        let tables = switch backend {
+        case .sqlite: try await query("SELECT name FROM sqlite_master WHERE type = 'table'", in: warehouse)
+        case .postgres:
+            try await query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+                in: warehouse)
+        }
+        var text = ""
+        for table in tables.compactMap({ $0.first ?? nil }) {
+            for row in try await query("SELECT * FROM \"\(table)\"", in: warehouse) {
+                text += row.map { $0 ?? "" }.joined(separator: "\t") + "\n"
+            }
+        }
+        return text
     }
 
     /// Writes a file into the test's directory and returns its path.
@@ -34,12 +106,39 @@ struct Harness {
 
     var databasePath: String { directory.appendingPathComponent("warehouse.db").path }
 
-    func query(_ sql: String, database: String? = nil) async throws -> [[String?]] {
-        try await SQLiteWarehouse(path: database ?? databasePath).query(sql)
+    /// Runs `sql` against the test's warehouse (or `warehouse`, as `warehouse(named:)` gives it); every value as
+    /// text, numbers in one spelling for both backends.
+    func query(_ sql: String, in warehouse: String? = nil) async throws -> [[String?]] {
+        let location = warehouse ?? self.warehouse
+        if location.hasPrefix("sqlite:") {
+            let path = directory.appendingPathComponent(String(location.dropFirst("sqlite:".count))).path
+            return try await SQLiteWarehouse(path: path).query(sql)
+        }
+        let store = try await PostgresWarehouse(url: location)
+        do {
+            let rows = try await store.query(sql)
+            await store.close()
+            return rows.map { $0.map { $0.map(Self.numberSpelling) } }
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 
-    func count(_ table: String, database: String? = nil) async throws -> Int {
-        Int(try await query("SELECT count(*) FROM \(table)", database: database)[0][0] ?? "") ?? -1
+    /// NUMERIC comes back with its scale (`0.0200`, `1.0000`); SQLite's REAL prints `0.02`, `1.0`.
+    static func numberSpelling(_ value: String) -> String {
+        guard let dot = value.firstIndex(of: "."), value.first.map({ $0.isNumber || $0 == "-" }) == true,
+            value.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" })
+        else { return value }
+        var trimmed = Substring(value)
+        while trimmed.last == "0", trimmed.index(after: dot) < trimmed.index(before: trimmed.endIndex) {
+            trimmed = trimmed.dropLast()
+        }
+        return String(trimmed)
+    }
+
+    func count(_ table: String, in warehouse: String? = nil) async throws -> Int {
+        Int(try await query("SELECT count(*) FROM \(table)", in: warehouse)[0][0] ?? "") ?? -1
     }
 
     struct Output {
@@ -66,6 +165,8 @@ struct Harness {
         if withSandbox {
             for (name, value) in sandbox.environment { env[name] = value }
         }
+        // The pipeline files say `sqlite:warehouse.db`; SEOPIPE_WAREHOUSE outranks the file, as for a user.
+        if backend == .postgres { env["SEOPIPE_WAREHOUSE"] = warehouse }
         for (name, value) in environment { env[name] = value }
         return try await Self.execute(arguments, environment: env, directory: directory)
     }
@@ -196,9 +297,9 @@ func flowList(_ items: [String]) -> String {
 
 /// Runs `body` with a fresh sandbox and directory, and stops and removes them afterwards.
 func withHarness(
-    latency: Duration = .zero, today: String? = nil, _ body: (Harness) async throws -> Void
+    _ backend: Backend = .sqlite, latency: Duration = .zero, today: String? = nil, _ body: (Harness) async throws -> Void
 ) async throws {
-    let harness = try await Harness.start(latency: latency, today: today)
+    let harness = try await Harness.start(backend, latency: latency, today: today)
     do {
         try await body(harness)
     } catch {
