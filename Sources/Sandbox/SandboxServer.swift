@@ -182,6 +182,21 @@ public final class RunningSandbox: Sendable {
         self.state.setFaults(rules)
     }
 
+    /// Provider requests that have arrived (counted on arrival; `usage()` counts them once answered).
+    public var arrivedRequests: Int {
+        self.state.arrived
+    }
+
+    /// Makes every provider answer wait, after its latency, until `releaseResponses()` (or `stop()`): a test can
+    /// keep a run in the middle of a request for as long as it needs, however loaded the machine is.
+    public func holdResponses() {
+        self.state.holding = true
+    }
+
+    public func releaseResponses() {
+        self.state.holding = false
+    }
+
     /// Clears usage, the request log and the fault rules.
     public func reset() {
         self.state.reset()
@@ -195,6 +210,7 @@ public final class RunningSandbox: Sendable {
             return !requested
         }
         if first {
+            self.state.holding = false
             let clock = ContinuousClock()
             let deadline = clock.now + self.configuration.latency + .seconds(5)
             while self.state.inFlight > 0, clock.now < deadline {
@@ -246,6 +262,9 @@ struct SandboxResponder: HTTPResponder {
         let body = await Self.readBody(of: request)
         if self.latency > .zero {
             try? await Task.sleep(for: self.latency)
+        }
+        while self.state.holding {
+            try? await Task.sleep(for: .milliseconds(10))
         }
 
         var answer: ProviderResponse

@@ -213,6 +213,10 @@ final class SandboxState: Sendable {
         /// Bumped by `reset()` so requests that arrived before it do not land in the fresh counters.
         var generation = 0
         var inFlight = 0
+        /// Provider requests that arrived since the last reset, answered or not.
+        var arrived = 0
+        /// While set, provider answers wait (tests use it to keep a run mid-request).
+        var holding = false
     }
 
     private let contents = Locked(Contents())
@@ -229,6 +233,7 @@ final class SandboxState: Sendable {
     func arrive(usageKey: String, path: String, dialect: FaultDialect? = nil) -> Ticket {
         self.contents.withLock { contents in
             contents.nextSequence += 1
+            contents.arrived += 1
             return Ticket(
                 sequence: contents.nextSequence,
                 generation: contents.generation,
@@ -280,7 +285,17 @@ final class SandboxState: Sendable {
             contents.log = []
             contents.faults.replace(with: [])
             contents.generation += 1
+            contents.arrived = 0
         }
+    }
+
+    var arrived: Int {
+        self.contents.withLock { $0.arrived }
+    }
+
+    var holding: Bool {
+        get { self.contents.withLock { $0.holding } }
+        set { self.contents.withLock { $0.holding = newValue } }
     }
 
     // MARK: In-flight requests, for graceful shutdown

@@ -44,6 +44,8 @@ struct CommandLineTests {
             ":7:12", "NOT_SET_ANYWHERE"),
         ("dependency cycle", Self.valid.replacingOccurrences(of: "targets: [a.com]\n",
             with: "targets: [a.com]\n    depends_on: [backlinks]\n"), ":35:5", "cycle"),
+        ("raw_responses not a boolean", Self.valid.replacingOccurrences(of: "targets: [a.com]\n",
+            with: "targets: [a.com]\n    load: { raw_responses: maybe }\n"), ":39:28", "load.raw_responses must be true or false"),
         ("bad postgres URL", Self.valid.replacingOccurrences(of: "sqlite:warehouse.db", with: "postgres://u@h:99999/db"),
             ":2:12", "not a valid PostgreSQL URL"),
     ]
@@ -107,18 +109,25 @@ struct CommandLineTests {
     @Test("a second run of the same pipeline while one is in progress exits 4 and names the holder's run",
         arguments: Backend.available)
     func runLock(backend: Backend) async throws {
-        try await withHarness(backend, latency: .seconds(2)) { harness in
+        try await withHarness(backend) { harness in
             let file = try harness.write("p.yml", pipelineYAML(stages: """
                   - id: metrics
                     provider: ahrefs
                     endpoint: site-explorer/batch/metrics
                     targets: [a.com]
                 """))
+            // The first run waits on its answer until the second has been turned away.
+            harness.sandbox.holdResponses()
             async let first = harness.seopipe(["run", file, "--date", "2026-11-20", "--json"])
-            try await Task.sleep(for: .milliseconds(1000))
+            // A run takes its lock before it sends anything: once its request has arrived, the lock is held.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while harness.sandbox.arrivedRequests == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let second = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
             #expect(second.exitCode == 4, "\(second.stderr)")
             #expect(second.stderr.contains("another run of pipeline e2e holds the lock"), "\(second.stderr)")
+            harness.sandbox.releaseResponses()
             let firstOutput = try await first
             #expect(firstOutput.exitCode == 0, "\(firstOutput.stderr)")
             let runID = try #require(

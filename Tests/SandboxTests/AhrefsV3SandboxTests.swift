@@ -450,6 +450,24 @@ struct AhrefsV3SandboxTests {
         }
     }
 
+    @Test("held answers wait until released; arrivals are counted before the answer")
+    func holdAndRelease() async throws {
+        try await withSandbox { sandbox in
+            sandbox.holdResponses()
+            async let answer = call(sandbox, Self.metricsPath, body: domainBody(["example.com"]))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while sandbox.arrivedRequests == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(sandbox.arrivedRequests == 1)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(sandbox.usage().totalRequests == 0, "not answered while held")
+            sandbox.releaseResponses()
+            #expect(try await answer.status == 200)
+            #expect(sandbox.usage().totalRequests == 1)
+        }
+    }
+
     @Test("points the environment at the sandbox, stops cleanly when asked twice and frees its port")
     func lifecycle() async throws {
         let sandbox = try await RunningSandbox.start()

@@ -55,6 +55,20 @@ public enum AhrefsV2Data {
     /// Every row for the target, unfiltered, in the API's default order: `domain_rating` descending, then
     /// `refdomain` ascending (byte order). An unknown mode gives no rows.
     public static func refdomains(target: String, mode: String, date: String) -> [AhrefsV2Refdomain] {
+        // A paged pull asks for the same table once per page; the rows are a pure function of the key.
+        let key = "\(target)\u{0}\(mode)\u{0}\(date)"
+        if let cached = self.cache.withLock({ $0[key] }) { return cached }
+        let rows = self.computeRefdomains(target: target, mode: mode, date: date)
+        self.cache.withLock { cache in
+            if cache.count >= 64 { cache.removeAll() }
+            cache[key] = rows
+        }
+        return rows
+    }
+
+    private static let cache = Locked<[String: [AhrefsV2Refdomain]]>([:])
+
+    private static func computeRefdomains(target: String, mode: String, date: String) -> [AhrefsV2Refdomain] {
         guard let reach = self.reach(mode) else { return [] }
         let day = self.day(date)
         let scope = TargetScope(target)

@@ -11,7 +11,7 @@ extension NodeReader {
     static let budgetKeys = ["max_units", "max_cost_usd"]
     static let optionKeys = ["fail_fast", "parallel_limit", "include_timing"]
     static let stageKeys = ["id", "description", "depends_on", "provider", "endpoint", "targets", "params", "load"]
-    static let loadKeys = ["table", "mode"]
+    static let loadKeys = ["table", "mode", "raw_responses"]
 
     func pipeline(_ root: Node) -> Pipeline? {
         guard let top = mapping(root, what: "the pipeline file", allowed: Self.topKeys) else { return nil }
@@ -263,6 +263,7 @@ extension NodeReader {
             }
         }
         var table = endpoint?.table ?? ""
+        var keepsRawResponses = false
         if let loadNode = entries["load"]?.value, let load = mapping(loadNode, what: "\(what) load", allowed: Self.loadKeys) {
             if let tableNode = load["table"]?.value, let name = string(tableNode, what: "\(what) load.table"), let endpoint,
                 name != endpoint.table
@@ -276,11 +277,14 @@ extension NodeReader {
                 fail(.invalidValue, modeNode, "load mode `\(mode)` is not supported",
                     hint: "write `mode: upsert` (a re-run of a date replaces its rows)")
             }
+            if let value = load["raw_responses"].flatMap({ bool($0.value, what: "\(what) load.raw_responses") }) {
+                keepsRawResponses = value
+            }
         }
         guard let providerName, let endpointName, let targets else { return nil }
         return Stage(
             id: id, dependsOn: dependsOn, provider: providerName, endpoint: endpointName, targets: targets,
-            params: params, table: table, location: location(node))
+            params: params, table: table, keepsRawResponses: keepsRawResponses, location: location(node))
     }
 
     func targetSource(_ node: Node, what: String) -> TargetSource? {

@@ -220,11 +220,14 @@ public struct Stage: Sendable, Identifiable {
     public var params: [String: ParamValue]
     /// The fact table the rows go to (the endpoint's table).
     public var table: String
+    /// `load: { raw_responses: true }`: each chunk's response body is kept in `seopipe_raw_responses`
+    /// (credentials redacted), committed with the chunk's rows.
+    public var keepsRawResponses: Bool
     public var location: SourceLocation
 
     public init(
         id: String, dependsOn: [String], provider: String, endpoint: String, targets: TargetSource,
-        params: [String: ParamValue], table: String, location: SourceLocation
+        params: [String: ParamValue], table: String, keepsRawResponses: Bool = false, location: SourceLocation
     ) {
         self.id = id
         self.dependsOn = dependsOn
@@ -233,6 +236,7 @@ public struct Stage: Sendable, Identifiable {
         self.targets = targets
         self.params = params
         self.table = table
+        self.keepsRawResponses = keepsRawResponses
         self.location = location
     }
 }

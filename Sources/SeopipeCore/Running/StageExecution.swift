@@ -208,10 +208,13 @@ struct StageExecution: Sendable {
         case .exhausted(let message):
             throw StageStop.failed("\(label): not sent, \(config.name) stopped spending earlier in this run: \(message)")
         }
+        let key = ChunkKey(
+            pipeline: context.pipeline.name, snapshotDate: context.snapshotDate.description, stageID: stage.id,
+            requestHash: request.requestHash)
         let outcome: ChunkOutcome
         do {
             outcome = try await attempt(
-                chunk: chunk, request: request, driver: driver, endpoint: endpoint, config: config,
+                chunk: chunk, key: key, request: request, driver: driver, endpoint: endpoint, config: config,
                 requestContext: requestContext, tally: tally, logger: logger, label: label)
         } catch {
             // Nothing was charged for a chunk that got no usable answer: give its reservation back.
@@ -246,9 +249,7 @@ struct StageExecution: Sendable {
             reservedUnits: estimate, reservedCostUSD: estimatedCost, chargedUnits: payload.units,
             chargedCostUSD: payload.costUSD)
         let commit = ChunkCommit(
-            key: ChunkKey(pipeline: context.pipeline.name, snapshotDate: context.snapshotDate.description,
-                stageID: stage.id, requestHash: request.requestHash),
-            runID: context.runID, chunkIndex: chunk.index, targetCount: chunk.targets.count, attempts: attempts,
+            key: key, runID: context.runID, chunkIndex: chunk.index, targetCount: chunk.targets.count, attempts: attempts,
             payload: payload, committedAt: Timestamp.now())
         do {
             try await runner.warehouse.commit(commit)
@@ -265,7 +266,7 @@ struct StageExecution: Sendable {
 
     /// Sends one chunk's request until it succeeds, fails for good, or retries run out.
     private func attempt(
-        chunk: Chunk, request: ProviderRequest, driver: any ProviderDriver, endpoint: EndpointSpec,
+        chunk: Chunk, key: ChunkKey, request: ProviderRequest, driver: any ProviderDriver, endpoint: EndpointSpec,
         config: ProviderConfig, requestContext: RequestContext, tally: StageTally, logger: Logger, label: String
     ) async throws -> ChunkOutcome {
         let shared = context.shared
@@ -297,7 +298,13 @@ struct StageExecution: Sendable {
                 let payload: ChunkPayload
                 do {
                     let stamp = RowStamp(snapshotDate: context.snapshotDate, fetchedAt: Timestamp.now(), runID: context.runID)
-                    payload = try driver.decode(response, chunk: chunk, endpoint: endpoint, context: requestContext, stamp: stamp)
+                    var decoded = try driver.decode(response, chunk: chunk, endpoint: endpoint, context: requestContext, stamp: stamp)
+                    if stage.keepsRawResponses {
+                        decoded.related.append(RawResponse.batch(
+                            response, key: key, chunkIndex: chunk.index, provider: config, endpoint: stage.endpoint,
+                            stamp: stamp))
+                    }
+                    payload = decoded
                 } catch {
                     lastError = "\(error)"
                     try await backoff(attempt: attempt, retryAfter: nil, message: lastError, label: label, logger: logger)
