@@ -5,7 +5,7 @@
 //
 //   swift build -c release --product PostgresLoadBenchmark
 //   eval "$(scripts/postgres-test-cluster.sh start)"        # or point SEOPIPE_BENCH_POSTGRES_URL at a server
-//   .build/release/PostgresLoadBenchmark [rows=1000000] [rows-per-chunk=10000]
+//   .build/release/PostgresLoadBenchmark [rows=1000000] [rows-per-chunk=10000] [trials=5]
 //   scripts/postgres-test-cluster.sh stop "$SEOPIPE_TEST_POSTGRES_CLUSTER"
 import Foundation
 import SeopipeCore
@@ -14,6 +14,7 @@ import WarehousePostgres
 let arguments = CommandLine.arguments.dropFirst().compactMap(Int.init)
 let rowCount = arguments.first ?? 1_000_000
 let chunkRows = arguments.dropFirst().first ?? 10_000
+let trials = max(1, arguments.dropFirst(2).first ?? 5)
 let environment = ProcessInfo.processInfo.environment
 guard let baseURL = ["SEOPIPE_BENCH_POSTGRES_URL", "SEOPIPE_TEST_POSTGRES_URL"].lazy
     .compactMap({ environment[$0].flatMap { $0.isEmpty ? nil : $0 } }).first
@@ -135,10 +136,10 @@ func reset() async throws {
 }
 
 let rssBeforeLoads = peakRSS()
-// New snapshot date (no key exists yet), three times each, alternating which goes first.
+// New snapshot date (no key exists yet), `trials` times each, alternating which goes first.
 var pathTimes: [Double] = []
 var psqlTimes: [Double] = []
-for trial in 0..<3 {
+for trial in 0..<trials {
     try await reset()
     if trial % 2 == 0 {
         pathTimes.append(try await seconds { try await loadThroughWarehouse(warehouse, runID: runID) })
@@ -169,7 +170,8 @@ print("seopipe commit, new date (COPY + checkpoint per chunk): \(format(pathTime
     + "rows in table: \(loaded.first?.first.flatMap { $0 } ?? "?")")
 print("psql \\copy (one transaction):                          \(format(psqlTimes)); median \(rate(psqlSeconds)); "
     + "rows in table: \(copied.first?.first.flatMap { $0 } ?? "?")")
-print("ratio seopipe / psql (medians): \(String(format: "%.2f", psqlSeconds / pathSeconds))")
+print("ratio seopipe / psql: medians \(String(format: "%.2f", psqlSeconds / pathSeconds)), best times "
+    + String(format: "%.2f", psqlTimes.min()! / pathTimes.min()!))
 print("seopipe re-run of the same date (every key exists: staging + upsert): \(format([rerunSeconds])), "
     + "\(rate(rerunSeconds)), ratio to psql \(String(format: "%.2f", psqlSeconds / rerunSeconds))")
 print("rows differing between the two tables: \(differing.first?.first.flatMap { $0 } ?? "?")")
