@@ -226,6 +226,20 @@ public actor PostgresWarehouse: Warehouse {
             """, binds)
     }
 
+    public func markAbandonedRuns(pipeline: String, at: String, error: String) async throws -> Int {
+        await acquire()
+        defer { release() }
+        var binds = PostgresBindings()
+        binds.append(at)
+        binds.append(error)
+        binds.append(pipeline)
+        return try await textRows("""
+            UPDATE seopipe_runs SET status = 'interrupted', finished_at = $1::timestamptz, error = coalesce(error, $2)
+            WHERE pipeline = $3 AND status = 'running'
+            RETURNING run_id
+            """, binds).count
+    }
+
     public func recordStage(_ stage: StageRecord) async throws {
         await acquire()
         defer { release() }

@@ -91,6 +91,18 @@ public actor SQLiteWarehouse: Warehouse {
         try statement.run()
     }
 
+    public func markAbandonedRuns(pipeline: String, at: String, error: String) throws -> Int {
+        let statement = try prepared("""
+            UPDATE seopipe_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?)
+            WHERE pipeline = ? AND status = 'running'
+            RETURNING run_id
+            """)
+        try statement.bind([.text(at), .text(error), .text(pipeline)])
+        var count = 0
+        try statement.forEachRow { _ in count += 1 }
+        return count
+    }
+
     public func recordStage(_ stage: StageRecord) throws {
         let statement = try prepared("""
             INSERT OR REPLACE INTO seopipe_stage_runs (run_id, stage_id, provider, endpoint, status, started_at,

@@ -17,7 +17,8 @@ struct Seopipe: AsyncParsableCommand {
             Start with `seopipe demo`: it serves simulated provider APIs on loopback and loads demo.db.
 
             Exit codes: 0 success, 1 run failed, 2 usage or validation error, 3 partial (some targets or \
-            stages failed, the rest loaded), 4 another run of the pipeline holds the lock.
+            stages failed, the rest loaded), 4 another run of the pipeline holds the lock, 143/130 stopped by \
+            SIGTERM/SIGINT (the requests in flight finish and commit; the run is recorded as interrupted).
             """,
         subcommands: [
             Validate.self, Plan.self, Run.self, Migrate.self, Runs.self, SandboxCommand.self, Demo.self,

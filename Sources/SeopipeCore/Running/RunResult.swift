@@ -5,12 +5,14 @@ public struct RunResult: Sendable, Codable {
         /// Some targets or stages failed; data loaded for the rest.
         case partial
         case failed
+        /// Stopped early on request (SIGTERM, SIGINT); what committed stays, the next run resumes.
+        case interrupted
 
-        /// DESIGN.md section 7.
+        /// DESIGN.md section 7; an interrupted run exits 128 + the signal's number (the CLI decides).
         public var exitCode: Int32 {
             switch self {
             case .succeeded: 0
-            case .failed: 1
+            case .failed, .interrupted: 1
             case .partial: 3
             }
         }
@@ -24,6 +26,8 @@ public struct RunResult: Sendable, Codable {
     public var meta: Meta
     /// Stage ids in execution order, for people reading the result (JSON objects have no order).
     public var stageOrder: [String] = []
+    /// Why an interrupted run stopped (`SIGTERM`, `SIGINT`).
+    public var stopReason: String?
 
     public struct Meta: Sendable, Codable {
         public var totalStages: Int
@@ -52,6 +56,7 @@ public struct RunResult: Sendable, Codable {
         case pipeline
         case snapshotDate = "snapshot_date"
         case status, results, meta
+        case stopReason = "stop_reason"
     }
 }
 

@@ -11,10 +11,13 @@ public struct Runner: Sendable {
         public var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
         /// The run's id, when the caller needs it before the run starts (to name the run lock's holder).
         public var runID: String?
+        /// Set by the caller (on SIGTERM/SIGINT) to stop the run early; it then ends `interrupted`.
+        public var stop: StopRequest
 
-        public init(refresh: Bool = false, runID: String? = nil) {
+        public init(refresh: Bool = false, runID: String? = nil, stop: StopRequest = StopRequest()) {
             self.refresh = refresh
             self.runID = runID
+            self.stop = stop
         }
     }
 
@@ -43,6 +46,15 @@ public struct Runner: Sendable {
         logger[metadataKey: "run_id"] = "\(runID)"
         logger[metadataKey: "pipeline"] = "\(pipeline.name)"
         let graph = try StageGraph(pipeline.stages.map { ($0.id, $0.dependsOn) })
+        // The caller holds the pipeline's run lock, so a `running` row of this pipeline is a run that died
+        // (kill -9, OOM, reboot): say so in the ledger before starting.
+        let abandoned = try await warehouse.markAbandonedRuns(
+            pipeline: pipeline.name, at: startedAt,
+            error: "the process ended before the run finished (killed, out of memory or a reboot); "
+                + "the next run resumed from its committed chunks")
+        if abandoned > 0 {
+            logger.warning("\(abandoned) earlier run(s) of \(pipeline.name) ended without finishing; recorded as interrupted")
+        }
         try await warehouse.recordRun(RunRecord(
             runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: "running",
             startedAt: startedAt))
@@ -67,6 +79,11 @@ public struct Runner: Sendable {
                     }
                     if stopScheduling {
                         results[id] = StageResult(status: .skipped, error: "skipped: fail_fast stopped the run")
+                        pending.removeAll { $0 == id }
+                        continue
+                    }
+                    if let reason = options.stop.requested {
+                        results[id] = StageResult(status: .skipped, error: "skipped: the run was interrupted (\(reason))")
                         pending.removeAll { $0 == id }
                         continue
                     }
@@ -110,7 +127,9 @@ public struct Runner: Sendable {
             targetErrors: ordered.reduce(0) { $0 + $1.targetErrors },
             totalTimingMS: Int((ContinuousClock.now - started).seconds * 1000))
         let status: RunResult.Status
-        if meta.failed == 0 && meta.skipped == 0 && meta.partial == 0 {
+        if options.stop.requested != nil {
+            status = .interrupted
+        } else if meta.failed == 0 && meta.skipped == 0 && meta.partial == 0 {
             status = .succeeded
         } else if meta.successful + meta.partial > 0 {
             status = .partial
@@ -120,6 +139,7 @@ public struct Runner: Sendable {
         var result = RunResult(
             runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: status,
             results: results, meta: meta, stageOrder: graph.executionOrder)
+        result.stopReason = options.stop.requested
         if !pipeline.options.includeTiming {
             for key in result.results.keys { result.results[key]?.timingMS = nil }
         }

@@ -16,6 +16,8 @@ enum StageStop: Error {
     case budget(String)
     /// The provider said money or quota ran out (raised by a chunk, turned into `failed` for the stage).
     case exhausted(String)
+    /// The run was asked to stop (SIGTERM, SIGINT) before this chunk was sent or retried.
+    case interrupted(String)
 }
 
 func formatted(_ value: Double) -> String {
@@ -133,6 +135,10 @@ struct StageExecution: Sendable {
                                 await tally.skip(checkpoint)
                                 rows = checkpoint.rows
                             } else {
+                                if let reason = runner.options.stop.requested {
+                                    throw StageStop.interrupted(
+                                        "interrupted (\(reason)) before chunk \(chunk.index + 1)/\(chunks.count)")
+                                }
                                 rows = try await fetchAndCommit(
                                     chunk: chunk, request: request, of: chunks.count, driver: driver,
                                     endpoint: endpoint, config: providerConfig, requestContext: requestContext,
@@ -172,7 +178,8 @@ struct StageExecution: Sendable {
         switch stop {
         case nil: return await finish(.success, error: nil)
         case .budget(let message): return await finish(.partial, error: message)
-        case .failed(let message), .exhausted(let message): return await finish(.error, error: message)
+        case .failed(let message), .exhausted(let message), .interrupted(let message):
+            return await finish(.error, error: message)
         }
     }
 
@@ -275,6 +282,9 @@ struct StageExecution: Sendable {
         var lastError = ""
         for attempt in 1...policy.maxAttempts {
             if await tally.stopped { throw CancellationError() }
+            if attempt > 1, let reason = runner.options.stop.requested {
+                throw StageStop.interrupted("\(label): interrupted (\(reason)) before retry \(attempt - 1); last error: \(lastError)")
+            }
             let response: HTTPResponseData
             do {
                 response = try await send(request, config: config, retry: attempt > 1, tally: tally)
@@ -353,7 +363,7 @@ struct StageExecution: Sendable {
         guard attempt < policy.maxAttempts else { return }
         let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: runner.options.jitter())
         logger.warning("\(label): \(message); retry \(attempt)/\(policy.maxAttempts - 1) in \(String(format: "%.1f", delay.seconds))s")
-        try await Task.sleep(for: delay)
+        try await runner.options.stop.sleep(for: delay)
     }
 
     static func describe(_ targets: [Target]) -> String {

@@ -151,6 +151,9 @@ public protocol Warehouse: Sendable {
     /// Applies pending migrations in order; refuses when an applied file changed.
     func migrate() async throws -> [AppliedMigration]
     func recordRun(_ run: RunRecord) async throws
+    /// Marks every `running` run of `pipeline` as `interrupted` (with `error` and `at` as its end) and returns how
+    /// many there were. Called by a run that holds the pipeline's lock, so those processes are gone.
+    func markAbandonedRuns(pipeline: String, at: String, error: String) async throws -> Int
     func recordStage(_ stage: StageRecord) async throws
     /// Checkpoints of chunks already committed for this pipeline, date and stage, by request hash.
     func committedChunks(pipeline: String, snapshotDate: String, stageID: String) async throws

@@ -68,7 +68,7 @@ struct Demo: AsyncParsableCommand {
                 print("try in psql:  SELECT target, snapshot_date, domain_rating, org_traffic "
                     + "FROM \(schema)ahrefs_domain_metrics ORDER BY domain_rating DESC;")
             }
-            exitCode = result.status == .succeeded ? .success : ExitCode(result.status.exitCode)
+            exitCode = result.status == .succeeded ? .success : ExitCode(RunFlow.exitCode(result))
         } catch {
             await sandbox.stop()
             throw error

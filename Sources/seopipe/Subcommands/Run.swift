@@ -13,7 +13,10 @@ struct Run: AsyncParsableCommand {
             Chunks an earlier run of the same pipeline and date committed are not requested again, so a \
             failed run is healed by running it again; --refresh buys them again and replaces their rows.
             Exit codes: 0 success, 1 failed, 2 invalid pipeline, 3 partial (some targets or stages failed), \
-            4 another run of the same pipeline on the same warehouse is in progress.
+            4 another run of the same pipeline on the same warehouse is in progress, 143 (SIGTERM) or 130 (SIGINT) \
+            stopped early: requests in flight finish and commit, no new one starts, the run is recorded as \
+            interrupted, and the next run resumes (a second signal stops at once). A run that died without a word \
+            (kill -9, reboot) is recorded as interrupted by the next run.
             The warehouse is --warehouse, else $SEOPIPE_WAREHOUSE, else $DATABASE_URL, else the file's \
             `warehouse:` (sqlite:PATH or postgres://USER@HOST:PORT/DB?schema=NAME&sslmode=disable|prefer|require; \
             the password from the URL, $PGPASSWORD or ~/.pgpass).
@@ -54,7 +57,7 @@ struct Run: AsyncParsableCommand {
         let result = try await RunFlow.execute(
             pipeline, snapshot: snapshot, warehouse: location, refresh: refresh, logger: Logger(label: "seopipe"))
         RunFlow.report(result, warehouse: location, json: json, quiet: logging.quiet)
-        if result.status != .succeeded { throw ExitCode(result.status.exitCode) }
+        if result.status != .succeeded { throw ExitCode(RunFlow.exitCode(result)) }
     }
 }
 
@@ -76,9 +79,12 @@ enum RunFlow {
             throw error
         }
         let transport = AsyncHTTPTransport()
+        let stop = StopRequest()
+        let signals = StopSignals(stop: stop, logger: logger)
+        defer { signals.restore() }
         let runner = Runner(
             registry: .builtin, warehouse: warehouse, transport: transport, logger: logger,
-            options: Runner.Options(refresh: refresh, runID: runID))
+            options: Runner.Options(refresh: refresh, runID: runID, stop: stop))
         do {
             let result = try await runner.run(pipeline, snapshotDate: snapshot)
             await transport.shutdown()
@@ -92,6 +98,12 @@ enum RunFlow {
             printError("error: run of \(pipeline.name) failed: \(error)")
             throw Exit.failed
         }
+    }
+
+    /// DESIGN.md section 7; an interrupted run exits as shells expect of a signal: 128 + its number.
+    static func exitCode(_ result: RunResult) -> Int32 {
+        guard result.status == .interrupted else { return result.status.exitCode }
+        return StopSignals.exitCode(forReason: result.stopReason) ?? result.status.exitCode
     }
 
     static func report(_ result: RunResult, warehouse: WarehouseLocation, json: Bool, quiet: Bool) {

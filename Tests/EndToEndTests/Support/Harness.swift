@@ -152,6 +152,13 @@ struct Harness {
     func seopipe(_ arguments: [String], environment: [String: String] = [:], withSandbox: Bool = true) async throws
         -> Output
     {
+        try await launch(arguments, environment: environment, withSandbox: withSandbox).finished.value
+    }
+
+    /// Starts `seopipe ARGS` like `seopipe(_:)` does, without waiting: the test can signal it while it runs.
+    func launch(_ arguments: [String], environment: [String: String] = [:], withSandbox: Bool = true) throws
+        -> Launched
+    {
         var env = ProcessInfo.processInfo.environment
         env["SEOPIPE_WAREHOUSE"] = nil
         env["DATABASE_URL"] = nil
@@ -168,10 +175,23 @@ struct Harness {
         // The pipeline files say `sqlite:warehouse.db`; SEOPIPE_WAREHOUSE outranks the file, as for a user.
         if backend == .postgres { env["SEOPIPE_WAREHOUSE"] = warehouse }
         for (name, value) in environment { env[name] = value }
-        return try await Self.execute(arguments, environment: env, directory: directory)
+        return try Self.launch(arguments, environment: env, directory: directory)
     }
 
     static func execute(_ arguments: [String], environment: [String: String], directory: URL) async throws -> Output {
+        try await launch(arguments, environment: environment, directory: directory).finished.value
+    }
+
+    /// A started `seopipe` process.
+    struct Launched: Sendable {
+        let pid: Int32
+        /// Its output once it has ended.
+        let finished: Task<Output, any Error>
+
+        func signal(_ number: Int32) { kill(pid, number) }
+    }
+
+    static func launch(_ arguments: [String], environment: [String: String], directory: URL) throws -> Launched {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
@@ -187,26 +207,35 @@ struct Harness {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        let (ended, ending) = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { process in
+            ending.yield(process.terminationStatus)
+            ending.finish()
+        }
         let started = ContinuousClock.now
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
+        do {
+            try process.run()
+        } catch {
+            try? out.close()
+            try? err.close()
+            throw error
+        }
+        let finished = Task { () throws -> Output in
+            var status: Int32 = -1
+            for await code in ended { status = code }
+            withExtendedLifetime(process) {}
+            let elapsed = ContinuousClock.now - started
+            try out.close()
+            try err.close()
+            defer {
+                try? FileManager.default.removeItem(at: outURL)
+                try? FileManager.default.removeItem(at: errURL)
             }
+            return Output(
+                exitCode: status, stdout: try String(contentsOf: outURL, encoding: .utf8),
+                stderr: try String(contentsOf: errURL, encoding: .utf8), elapsed: elapsed)
         }
-        let elapsed = ContinuousClock.now - started
-        try out.close()
-        try err.close()
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        return Output(
-            exitCode: process.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
-            stderr: try String(contentsOf: errURL, encoding: .utf8), elapsed: elapsed)
+        return Launched(pid: process.processIdentifier, finished: finished)
     }
 
     /// The built binary: `SEOPIPE_BINARY`, else beside the test bundle, else `.build/debug/seopipe`.
