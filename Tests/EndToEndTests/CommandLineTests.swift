@@ -120,10 +120,7 @@ struct CommandLineTests {
             harness.sandbox.holdResponses()
             async let first = harness.seopipe(["run", file, "--date", "2026-11-20", "--json"])
             // A run takes its lock before it sends anything: once its request has arrived, the lock is held.
-            let deadline = ContinuousClock.now + .seconds(60)
-            while harness.sandbox.arrivedRequests == 0, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await harness.waitForArrivals(1)
             let second = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
             #expect(second.exitCode == 4, "\(second.stderr)")
             #expect(second.stderr.contains("another run of pipeline e2e holds the lock"), "\(second.stderr)")

@@ -19,14 +19,6 @@ struct InterruptionEndToEndTests {
             """, parallelLimit: 1)
     }
 
-    static func waitForArrival(_ harness: Harness, count: Int = 1) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while harness.sandbox.arrivedRequests < count, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        try #require(harness.sandbox.arrivedRequests >= count, "the run never sent its request")
-    }
-
     @Test("SIGTERM or SIGINT: the request in flight commits, nothing new is sent, the run is interrupted, exit 128+N",
         arguments: Backend.available, [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")])
     func gracefulStop(backend: Backend, signal: (number: Int32, name: String)) async throws {
@@ -34,7 +26,7 @@ struct InterruptionEndToEndTests {
             let file = try harness.write("p.yml", Self.pipeline())
             harness.sandbox.holdResponses()
             let run = try harness.launch(["run", file, "--date", Self.date])
-            try await Self.waitForArrival(harness)
+            try await harness.waitForArrivals(1)
             run.signal(signal.number)
             // The answer arrives after the signal: the chunk it belongs to still commits.
             try await Task.sleep(for: .milliseconds(300))
@@ -89,12 +81,7 @@ struct InterruptionEndToEndTests {
                 let arrivedBefore = harness.sandbox.arrivedRequests
                 let k = Int.random(in: 0...5, using: &generator)
                 let run = try harness.launch(["run", file, "--date", Self.date])
-                if k > 0 {
-                    let deadline = ContinuousClock.now + .seconds(60)
-                    while harness.sandbox.arrivedRequests < arrivedBefore + k, ContinuousClock.now < deadline {
-                        try await Task.sleep(for: .milliseconds(2))
-                    }
-                }
+                if k > 0 { try await harness.waitForArrivals(arrivedBefore + k) }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...(k == 0 ? 150 : 60), using: &generator)))
                 run.signal(SIGKILL)
                 let killed = try await run.finished.value

@@ -186,25 +186,15 @@ struct PostgresEndToEndTests {
     }
 }
 
-func freshSchemaName() -> String {
-    "e2e_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-}
-
 /// Runs `body` with the test server's URL pointing at a fresh schema, dropped afterwards whatever happens.
 func withPostgresSchema(_ body: (_ url: String) async throws -> Void) async throws {
-    let base = try #require(ProcessInfo.processInfo.environment["SEOPIPE_TEST_POSTGRES_URL"])
+    let server = try #require(ProcessInfo.processInfo.environment["SEOPIPE_TEST_POSTGRES_URL"])
     let schema = freshSchemaName()
-    let url = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
-    func drop() async {
-        guard let admin = try? await PostgresWarehouse(url: base) else { return }
-        _ = try? await admin.query("DROP SCHEMA IF EXISTS \"\(schema)\" CASCADE")
-        await admin.close()
-    }
     do {
-        try await body(url)
+        try await body(postgresURL(server, schema: schema))
     } catch {
-        await drop()
+        await dropSchemas(on: server, matching: schema)
         throw error
     }
-    await drop()
+    await dropSchemas(on: server, matching: schema)
 }

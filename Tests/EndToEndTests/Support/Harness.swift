@@ -57,15 +57,8 @@ struct Harness {
     func stop() async {
         await sandbox.stop()
         try? FileManager.default.removeItem(at: directory)
-        if let server, let schema, let admin = try? await PostgresWarehouse(url: server) {
-            // This test's schema and the extra warehouses it named (`warehouse(named:)`).
-            let schemas = (try? await admin.query(
-                "SELECT nspname FROM pg_namespace WHERE nspname = '\(schema)' OR nspname LIKE '\(schema)\\_%'")) ?? []
-            for name in schemas.compactMap({ $0.first ?? nil }) {
-                _ = try? await admin.query("DROP SCHEMA IF EXISTS \"\(name)\" CASCADE")
-            }
-            await admin.close()
-        }
+        // This test's schema and the extra warehouses it named (`warehouse(named:)`).
+        if let server, let schema { await dropSchemas(on: server, matching: schema) }
     }
 
     /// The test's warehouse as `--warehouse` takes it: the pipeline's own `sqlite:warehouse.db`, or this test's
@@ -75,8 +68,16 @@ struct Harness {
     /// Another warehouse of the same backend, empty until a run uses it (for "ends equal to a clean run").
     func warehouse(named name: String?) -> String {
         guard let server, let schema else { return "sqlite:\(name ?? "warehouse").db" }
-        let separator = server.contains("?") ? "&" : "?"
-        return server + separator + "schema=" + schema + (name.map { "_\($0)" } ?? "")
+        return postgresURL(server, schema: schema + (name.map { "_\($0)" } ?? ""))
+    }
+
+    /// Waits until the sandbox has received `count` provider requests in all (answered or held).
+    func waitForArrivals(_ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while sandbox.arrivedRequests < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        try #require(sandbox.arrivedRequests >= count, "the run never sent request \(count)")
     }
 
     /// Every value in every table of the warehouse, as text (to prove something is nowhere in it).
@@ -336,4 +337,24 @@ func withHarness(
         throw error
     }
     await harness.stop()
+}
+
+func freshSchemaName() -> String {
+    "e2e_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+}
+
+/// The test server's URL with `?schema=NAME` (or `&schema=NAME`).
+func postgresURL(_ server: String, schema: String) -> String {
+    server + (server.contains("?") ? "&" : "?") + "schema=\(schema)"
+}
+
+/// Drops the schema `name` and every schema named `name_...` on the server, ignoring errors (cleanup).
+func dropSchemas(on server: String, matching name: String) async {
+    guard let admin = try? await PostgresWarehouse(url: server) else { return }
+    let schemas = (try? await admin.query(
+        "SELECT nspname FROM pg_namespace WHERE nspname = '\(name)' OR nspname LIKE '\(name)\\_%'")) ?? []
+    for schema in schemas.compactMap({ $0.first ?? nil }) {
+        _ = try? await admin.query("DROP SCHEMA IF EXISTS \"\(schema)\" CASCADE")
+    }
+    await admin.close()
 }
