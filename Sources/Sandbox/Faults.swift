@@ -23,6 +23,12 @@ import Foundation
 /// rules match the `batch` endpoint only (not `batch/validate`, not other providers); their `status`
 /// must be 200. A refused batch (401, 400) still counts as a request the rule has seen.
 ///
+/// Chaos: `rate` makes a rule fire for that fraction of the requests in its window only, chosen by a hash of
+/// (`seed`, endpoint, request number), so a seed replays the same faults. Transport faults: `delay_seconds` answers
+/// only after that delay (beyond the client's timeout, a "slow response"); `truncate_body` answers the real answer
+/// with its body cut in half; `drop_connection` sends the real answer's headers and half its body, then closes
+/// the connection. None of them is charged (the provider never delivered).
+///
 /// JSON form (control route `POST /_sandbox/faults`), snake_case keys; only `status` is required, and
 /// not even that when a DataForSEO code, an Ahrefs v2 error or an analytics query error is given:
 /// `{"endpoint": "site-explorer/batch/metrics", "from_request": 2, "count": 1, "status": 429, "retry_after_seconds": 3}`
@@ -57,6 +63,16 @@ public struct FaultRule: Sendable, Codable, Equatable {
     /// Analytics Batch API only: the id of the query `analyticsQueryError` fails; nil means the first
     /// query in execution order. Needs `analyticsQueryError`.
     public var analyticsQueryID: String?
+    /// The fraction (0-1) of the requests in the rule's window that get the fault; nil means all of them.
+    public var rate: Double?
+    /// Picks which requests a `rate` rule hits: the same seed hits the same requests.
+    public var seed: UInt64
+    /// Answer only after this many seconds (with the fault's status, or the dropped/truncated real answer).
+    public var delaySeconds: Double?
+    /// Answer the real answer with its body cut in half, uncharged.
+    public var truncateBody: Bool
+    /// Send the real answer's headers and half its body, then close the connection, uncharged.
+    public var dropConnection: Bool
 
     /// `status` is the HTTP status; it matters little for DataForSEO and Ahrefs v2 rules, whose default 200
     /// is what those APIs send with their in-body errors.
@@ -71,7 +87,12 @@ public struct FaultRule: Sendable, Codable, Equatable {
         dataForSEOTaskStatusCode: Int? = nil,
         ahrefsV2Error: String? = nil,
         analyticsQueryError: String? = nil,
-        analyticsQueryID: String? = nil
+        analyticsQueryID: String? = nil,
+        rate: Double? = nil,
+        seed: UInt64 = 0,
+        delaySeconds: Double? = nil,
+        truncateBody: Bool = false,
+        dropConnection: Bool = false
     ) {
         self.endpoint = endpoint
         self.fromRequest = fromRequest
@@ -84,6 +105,11 @@ public struct FaultRule: Sendable, Codable, Equatable {
         self.ahrefsV2Error = ahrefsV2Error
         self.analyticsQueryError = analyticsQueryError
         self.analyticsQueryID = analyticsQueryID
+        self.rate = rate
+        self.seed = seed
+        self.delaySeconds = delaySeconds
+        self.truncateBody = truncateBody
+        self.dropConnection = dropConnection
     }
 
     enum CodingKeys: String, CodingKey {
@@ -98,6 +124,10 @@ public struct FaultRule: Sendable, Codable, Equatable {
         case ahrefsV2Error = "ahrefs_v2_error"
         case analyticsQueryError = "analytics_query_error"
         case analyticsQueryID = "analytics_query_id"
+        case rate, seed
+        case delaySeconds = "delay_seconds"
+        case truncateBody = "truncate_body"
+        case dropConnection = "drop_connection"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -112,7 +142,14 @@ public struct FaultRule: Sendable, Codable, Equatable {
         self.ahrefsV2Error = try container.decodeIfPresent(String.self, forKey: .ahrefsV2Error)
         self.analyticsQueryError = try container.decodeIfPresent(String.self, forKey: .analyticsQueryError)
         self.analyticsQueryID = try container.decodeIfPresent(String.self, forKey: .analyticsQueryID)
-        if self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil || self.ahrefsV2Error != nil
+        self.rate = try container.decodeIfPresent(Double.self, forKey: .rate)
+        self.seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        self.delaySeconds = try container.decodeIfPresent(Double.self, forKey: .delaySeconds)
+        self.truncateBody = try container.decodeIfPresent(Bool.self, forKey: .truncateBody) ?? false
+        self.dropConnection = try container.decodeIfPresent(Bool.self, forKey: .dropConnection) ?? false
+        if self.truncateBody || self.dropConnection {
+            self.status = try container.decodeIfPresent(Int.self, forKey: .status) ?? 200
+        } else if self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil || self.ahrefsV2Error != nil
             || self.analyticsQueryError != nil || self.analyticsQueryID != nil
         {
             self.status = try container.decodeIfPresent(Int.self, forKey: .status) ?? 200
@@ -134,6 +171,32 @@ public struct FaultRule: Sendable, Codable, Equatable {
         try container.encodeIfPresent(self.ahrefsV2Error, forKey: .ahrefsV2Error)
         try container.encodeIfPresent(self.analyticsQueryError, forKey: .analyticsQueryError)
         try container.encodeIfPresent(self.analyticsQueryID, forKey: .analyticsQueryID)
+        try container.encodeIfPresent(self.rate, forKey: .rate)
+        try container.encode(self.seed, forKey: .seed)
+        try container.encodeIfPresent(self.delaySeconds, forKey: .delaySeconds)
+        try container.encode(self.truncateBody, forKey: .truncateBody)
+        try container.encode(self.dropConnection, forKey: .dropConnection)
+    }
+
+    /// Whether the real answer is computed and then spoiled in transit (truncated or cut off).
+    var spoilsRealAnswer: Bool { self.truncateBody || self.dropConnection }
+
+    /// A short name for the request log and chaos figures: `dropped`, `truncated`, `slow 503`, `429`,
+    /// `dataforseo 40202`, `ahrefs_v2 internal error`, `analytics internal_error`.
+    public var kind: String {
+        if self.dropConnection { return "dropped" }
+        if self.truncateBody { return "truncated" }
+        let answer: String
+        if let code = self.dataForSEOStatusCode ?? self.dataForSEOTaskStatusCode {
+            answer = "dataforseo \(code)"
+        } else if let message = self.ahrefsV2Error {
+            answer = "ahrefs_v2 \(message)"
+        } else if let code = self.analyticsQueryError {
+            answer = "analytics \(code)"
+        } else {
+            answer = String(self.status)
+        }
+        return self.delaySeconds == nil ? answer : "slow \(answer)"
     }
 
     /// The provider-specific answers the rule carries; it applies only to endpoints speaking all of them
@@ -152,12 +215,13 @@ public struct FaultRule: Sendable, Codable, Equatable {
         return self.endpoint == "*" || self.endpoint == usageKey || self.endpoint == path
     }
 
-    /// Whether the rule fires for the `index`-th (1-based) matching request.
-    func fires(atRequest index: Int) -> Bool {
+    /// Whether the rule fires for the `index`-th (1-based) matching request to the endpoint `usageKey`.
+    func fires(atRequest index: Int, usageKey: String = "") -> Bool {
         let start = max(1, self.fromRequest)
         guard index >= start else { return false }
-        guard let count = self.count else { return true }
-        return index < start + max(0, count)
+        if let count = self.count, index >= start + max(0, count) { return false }
+        guard let rate = self.rate else { return true }
+        return SimulatedValues.unit("fault", String(self.seed), usageKey, String(index)) < rate
     }
 
     /// Problems that make the rule meaningless, for the control route's 400 answer.
@@ -184,6 +248,14 @@ public struct FaultRule: Sendable, Codable, Equatable {
         if let code = self.analyticsQueryError, code.isEmpty {
             problems.append("analytics_query_error must not be empty (e.g. \"internal_error\")")
         }
+        if let rate = self.rate, !(0...1).contains(rate) { problems.append("rate must be between 0 and 1, got \(rate)") }
+        if let seconds = self.delaySeconds, !(0...600).contains(seconds) {
+            problems.append("delay_seconds must be between 0 and 600, got \(seconds)")
+        }
+        if self.spoilsRealAnswer, !self.dialects.isEmpty || self.body != nil {
+            problems.append("truncate_body and drop_connection spoil the real answer: no body or in-body error with them")
+        }
+        if self.truncateBody, self.dropConnection { problems.append("truncate_body or drop_connection, not both") }
         if self.analyticsQueryID != nil, self.analyticsQueryError == nil {
             problems.append("analytics_query_id needs analytics_query_error (the code the query fails with)")
         }
@@ -247,7 +319,7 @@ struct FaultBook: Sendable {
         where self.rules[index].matches(usageKey: usageKey, path: path, dialect: dialect) {
             let number = self.seen[index][usageKey, default: 0] + 1
             self.seen[index][usageKey] = number
-            if firing == nil, self.rules[index].fires(atRequest: number) {
+            if firing == nil, self.rules[index].fires(atRequest: number, usageKey: usageKey) {
                 firing = self.rules[index]
             }
         }

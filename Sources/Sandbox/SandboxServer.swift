@@ -266,13 +266,16 @@ struct SandboxResponder: HTTPResponder {
         while self.state.holding {
             try? await Task.sleep(for: .milliseconds(10))
         }
+        if let seconds = ticket.fault?.delaySeconds {
+            try? await Task.sleep(for: .seconds(seconds))
+        }
 
         var answer: ProviderResponse
         // A rule in the endpoint's own dialect may be played inside the normal answer instead of replacing it.
         let inlineFault = ticket.fault.flatMap { rule in
             endpoint.answersDialectFaultsInline && !rule.dialects.isEmpty ? rule : nil
         }
-        if let fault = ticket.fault, inlineFault == nil {
+        if let fault = ticket.fault, inlineFault == nil, !fault.spoilsRealAnswer {
             answer = endpoint.faultResponse?(fault, body) ?? endpoint.errorResponse(fault.status, fault.defaultMessage)
             if let custom = fault.body { answer.body = custom }
             if let seconds = fault.retryAfterSeconds { answer.headers.append(("Retry-After", String(seconds))) }
@@ -298,6 +301,14 @@ struct SandboxResponder: HTTPResponder {
             answer = endpoint.errorResponse(413, "Request body is larger than \(Self.maxBodyBytes) bytes")
         }
 
+        let spoiler = ticket.fault.flatMap { $0.spoilsRealAnswer ? $0 : nil }
+        if spoiler != nil {
+            // The provider never delivered, so it charged nothing.
+            answer.charged = false
+            answer.units = 0
+            answer.costUSD = 0
+        }
+
         let summary = body.map(endpoint.summarize) ?? RequestSummary()
         let logged = LoggedRequest(
             endpoint: endpoint.usageKey,
@@ -308,7 +319,8 @@ struct SandboxResponder: HTTPResponder {
             bodySHA: body.map(SHA256.hex),
             taskCount: summary.tasks,
             distinctDomains: summary.distinctDomains,
-            query: endpoint.logQuery?(request.uri.query)
+            query: endpoint.logQuery?(request.uri.query),
+            fault: ticket.fault?.kind
         )
         self.state.finish(
             ticket,
@@ -318,8 +330,26 @@ struct SandboxResponder: HTTPResponder {
                     units: answer.units, costUSD: answer.costUSD, targets: answer.chargedTargets ?? logged.targetCount)
                 : .none
         )
+        if let spoiler {
+            let bytes = Array(answer.body.utf8)
+            let half = Array(bytes.prefix(bytes.count / 2))
+            if spoiler.truncateBody {
+                answer.body = String(decoding: half, as: UTF8.self)
+                return Self.response(answer)
+            }
+            // Headers promise the whole body; half of it goes out, then the connection closes.
+            var response = Self.response(answer)
+            response.body = ResponseBody(contentLength: bytes.count) { writer in
+                try await writer.write(ByteBuffer(bytes: half))
+                throw DroppedConnection()
+            }
+            return response
+        }
         return Self.response(answer)
     }
+
+    /// Thrown by a `drop_connection` answer's body: Hummingbird closes the connection mid-body.
+    struct DroppedConnection: Error {}
 
     /// Reads the whole body, or returns nil when it is larger than `maxBodyBytes` or cannot be read.
     static func readBody(of request: Request) async -> [UInt8]? {

@@ -121,6 +121,8 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
     /// Ahrefs v2 (parameters in the query string): the raw query string as sent, still percent-encoded,
     /// with the value of `token` replaced by `<redacted>`; nil for providers that take a body.
     public var query: String?
+    /// The injected fault that answered it (`FaultRule.kind`, e.g. `429`, `truncated`), nil for a real answer.
+    public var fault: String?
 
     public init(
         endpoint: String,
@@ -131,7 +133,8 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         bodySHA: String? = nil,
         taskCount: Int = 0,
         distinctDomains: Int = 0,
-        query: String? = nil
+        query: String? = nil,
+        fault: String? = nil
     ) {
         self.endpoint = endpoint
         self.status = status
@@ -142,6 +145,7 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         self.taskCount = taskCount
         self.distinctDomains = distinctDomains
         self.query = query
+        self.fault = fault
     }
 
     enum CodingKeys: String, CodingKey {
@@ -154,6 +158,7 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         case taskCount = "task_count"
         case distinctDomains = "distinct_domains"
         case query
+        case fault
     }
 
     private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
@@ -178,6 +183,7 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         self.taskCount = try container.decodeIfPresent(Int.self, forKey: .taskCount) ?? 0
         self.distinctDomains = try container.decodeIfPresent(Int.self, forKey: .distinctDomains) ?? 0
         self.query = try container.decodeIfPresent(String.self, forKey: .query)
+        self.fault = try container.decodeIfPresent(String.self, forKey: .fault)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -191,6 +197,7 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
         try container.encode(self.taskCount, forKey: .taskCount)
         try container.encode(self.distinctDomains, forKey: .distinctDomains)
         try container.encodeIfPresent(self.query, forKey: .query)
+        try container.encodeIfPresent(self.fault, forKey: .fault)
     }
 }
 

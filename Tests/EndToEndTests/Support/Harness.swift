@@ -80,6 +80,31 @@ struct Harness {
         try #require(sandbox.arrivedRequests >= count, "the run never sent request \(count)")
     }
 
+    /// The tables of the warehouse that hold provider data (everything but the `seopipe_` ledger), sorted.
+    func factTables(in warehouse: String? = nil) async throws -> [String] {
+        let sql = switch backend {
+        case .sqlite:
+            // sqlite_stat1 and friends are SQLite's own (PRAGMA optimize).
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'seopipe%' "
+                + "AND name NOT LIKE 'sqlite%' ORDER BY name"
+        case .postgres:
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                + "AND table_name NOT LIKE 'seopipe%' ORDER BY table_name"
+        }
+        return try await query(sql, in: warehouse).compactMap { $0.first ?? nil }
+    }
+
+    /// A table's columns in order.
+    func columns(of table: String, in warehouse: String? = nil) async throws -> [String] {
+        let sql = switch backend {
+        case .sqlite: "SELECT name FROM pragma_table_info('\(table)') ORDER BY cid"
+        case .postgres:
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                + "AND table_name = '\(table)' ORDER BY ordinal_position"
+        }
+        return try await query(sql, in: warehouse).compactMap { $0.first ?? nil }
+    }
+
     /// Every value in every table of the warehouse, as text (to prove something is nowhere in it).
     func everyValue(in warehouse: String? = nil) async throws -> String {
         let tables = switch backend {
@@ -270,8 +295,14 @@ struct HarnessError: Error, CustomStringConvertible {
 /// and fast retry and rate settings.
 func pipelineYAML(
     name: String = "e2e", stages: String, maxAttempts: Int = 3, rateLimit: String = "6000/min",
-    budget: String? = nil, dataForSEOBudget: String? = nil, parallelLimit: Int = 5
+    budget: String? = nil, dataForSEOBudget: String? = nil, parallelLimit: Int = 5, timeout: String? = nil,
+    batchSizes: [String: Int] = [:]
 ) -> String {
+    let retry = "retry: { max_attempts: \(maxAttempts), base_delay: 50ms, max_delay: 200ms }"
+        + (timeout.map { "\n    timeout: \($0)" } ?? "")
+    func settings(_ provider: String) -> String {
+        retry + (batchSizes[provider].map { "\n    batch_size: \($0)" } ?? "")
+    }
     var text = """
         name: \(name)
         warehouse: sqlite:warehouse.db
@@ -281,7 +312,7 @@ func pipelineYAML(
             base_url: ${AHREFS_BASE_URL:-https://api.ahrefs.com/v3}
             token: ${AHREFS_API_TOKEN}
             rate_limit: \(rateLimit)
-            retry: { max_attempts: \(maxAttempts), base_delay: 50ms, max_delay: 200ms }
+            \(settings("ahrefs"))
 
         """
     if let budget { text += "    budget: { \(budget) }\n" }
@@ -292,7 +323,7 @@ func pipelineYAML(
             login: ${DATAFORSEO_LOGIN}
             password: ${DATAFORSEO_PASSWORD}
             rate_limit: \(rateLimit)
-            retry: { max_attempts: \(maxAttempts), base_delay: 50ms, max_delay: 200ms }
+            \(settings("dataforseo"))
 
         """
     if let dataForSEOBudget { text += "    budget: { \(dataForSEOBudget) }\n" }
@@ -302,13 +333,13 @@ func pipelineYAML(
             base_url: ${ANALYTICS_BASE_URL:-https://my.sealmetrics.com/api/v1}
             api_key: ${ANALYTICS_API_KEY}
             rate_limit: \(rateLimit)
-            retry: { max_attempts: \(maxAttempts), base_delay: 50ms, max_delay: 200ms }
+            \(settings("analytics"))
           ahrefs_v2:
             kind: ahrefs-v2
             base_url: ${AHREFS_V2_BASE_URL:-https://apiv2.ahrefs.com}
             token: ${AHREFS_V2_TOKEN}
             rate_limit: \(rateLimit)
-            retry: { max_attempts: \(maxAttempts), base_delay: 50ms, max_delay: 200ms }
+            \(settings("ahrefs_v2"))
 
         """
     text += "options: { parallel_limit: \(parallelLimit) }\nstages:\n" + stages
