@@ -39,15 +39,16 @@ struct Harness {
     private let schema: String?
 
     /// - Parameter today: the sandbox's date for providers that answer with today's data (DataForSEO).
-    static func start(_ backend: Backend = .sqlite, latency: Duration = .zero, today: String? = nil) async throws
-        -> Harness
-    {
+    static func start(
+        _ backend: Backend = .sqlite, latency: Duration = .zero, today: String? = nil,
+        sandbox custom: SandboxConfiguration? = nil
+    ) async throws -> Harness {
         let server = backend == .postgres ? try Backend.postgresServer() : nil
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("seopipe-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var configuration = SandboxConfiguration(latency: latency)
-        configuration.today = today
+        var configuration = custom ?? SandboxConfiguration(latency: latency)
+        if custom == nil { configuration.today = today }
         let sandbox = try await RunningSandbox.start(configuration)
         return Harness(
             sandbox: sandbox, directory: directory, backend: backend, server: server,
@@ -358,9 +359,10 @@ func flowList(_ items: [String]) -> String {
 
 /// Runs `body` with a fresh sandbox and directory, and stops and removes them afterwards.
 func withHarness(
-    _ backend: Backend = .sqlite, latency: Duration = .zero, today: String? = nil, _ body: (Harness) async throws -> Void
+    _ backend: Backend = .sqlite, latency: Duration = .zero, today: String? = nil,
+    sandbox: SandboxConfiguration? = nil, _ body: (Harness) async throws -> Void
 ) async throws {
-    let harness = try await Harness.start(backend, latency: latency, today: today)
+    let harness = try await Harness.start(backend, latency: latency, today: today, sandbox: sandbox)
     do {
         try await body(harness)
     } catch {
