@@ -151,6 +151,16 @@ public struct AhrefsV2Provider: ProviderDriver {
         return Chunk(index: chunk.index, targets: chunk.targets, page: chunk.page + 1)
     }
 
+    /// With `max_rows`, the pages a target needs at most: `ceil(max_rows / limit)`; without it the row count is
+    /// unknown before the run, so only first pages are planned.
+    public func plannedPages(after chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> [Chunk] {
+        guard let maxRows = maxRows(context) else { return [] }
+        let pageSize = max(1, pageSize(context))
+        let pages = (maxRows + pageSize - 1) / pageSize
+        guard pages > chunk.page + 1 else { return [] }
+        return ((chunk.page + 1)..<pages).map { Chunk(index: chunk.index, targets: chunk.targets, page: $0) }
+    }
+
     /// Rows cost (seed): 1 a request, 1 a returned row, 5 for `where`, 5 for `having`. Without the request,
     /// a full default page.
     public func estimatedUnits(targetCount: Int, endpoint: EndpointSpec) -> Double {

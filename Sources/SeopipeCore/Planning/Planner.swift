@@ -54,10 +54,12 @@ public enum Planner {
                 stage: stage, provider: config, snapshotDate: pipeline.snapshot.resolve(), options: pipeline.options)
             let chunks = driver.chunks(
                 normalized.targets, size: config.chunkSize(for: endpoint), endpoint: endpoint, context: context)
+            // Paged endpoints: every page the stage's own bound allows, as full pages (an upper bound).
+            let requests = chunks.flatMap { [$0] + driver.plannedPages(after: $0, endpoint: endpoint, context: context) }
             plan.targets = normalized.targets.count
             plan.chunks = chunks.count
-            plan.requests = chunks.count
-            let estimates = chunks.map { driver.estimate(for: $0, endpoint: endpoint, context: context) }
+            plan.requests = requests.count
+            let estimates = requests.map { driver.estimate(for: $0, endpoint: endpoint, context: context) }
             plan.estimatedUnits = estimates.reduce(0) { $0 + $1.units }
             plan.estimatedCostUSD = estimates.reduce(0) { $0 + $1.costUSD }
             return plan

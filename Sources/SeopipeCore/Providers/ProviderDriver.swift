@@ -258,6 +258,9 @@ public protocol ProviderDriver: Sendable {
     func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec, context: RequestContext) -> [Chunk]
     /// For paged endpoints: the page after `chunk`, given how many rows it returned; nil when done.
     func nextPage(after chunk: Chunk, rowsReturned: Int, endpoint: EndpointSpec, context: RequestContext) -> Chunk?
+    /// For paged endpoints: the pages after `chunk` that `plan` counts, every page full, up to the stage's bound
+    /// on rows; none when nothing bounds the pages (plan then counts first pages only) or there are no pages.
+    func plannedPages(after chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> [Chunk]
     func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest
     func classify(_ response: HTTPResponseData) -> ResponseClass
     /// Decodes a successful response into rows, per-target failures and units charged.
@@ -283,6 +286,8 @@ extension ProviderDriver {
     public func nextPage(after chunk: Chunk, rowsReturned: Int, endpoint: EndpointSpec, context: RequestContext)
         -> Chunk?
     { nil }
+
+    public func plannedPages(after chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> [Chunk] { [] }
 }
 
 /// The provider kinds a build knows, by `kind:`.
