@@ -226,6 +226,22 @@ public actor PostgresWarehouse: Warehouse {
             """, binds)
     }
 
+    public func charged(pipeline: String, stageIDs: [String], since: String) async throws
+        -> (units: Double, costUSD: Double)
+    {
+        await acquire()
+        defer { release() }
+        var binds = PostgresBindings()
+        binds.append(pipeline)
+        binds.append(since)
+        binds.append(stageIDs)
+        let row = try await textRows("""
+            SELECT coalesce(sum(units), 0)::float8, coalesce(sum(cost_usd), 0)::float8 FROM seopipe_chunks
+            WHERE pipeline = $1 AND committed_at >= $2::timestamptz AND stage_id = ANY($3::text[])
+            """, binds).first
+        return (Double(row?[0] ?? "") ?? 0, Double(row?[1] ?? "") ?? 0)
+    }
+
     public func markAbandonedRuns(pipeline: String, at: String, error: String) async throws -> Int {
         await acquire()
         defer { release() }

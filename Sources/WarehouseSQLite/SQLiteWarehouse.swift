@@ -91,6 +91,19 @@ public actor SQLiteWarehouse: Warehouse {
         try statement.run()
     }
 
+    public func charged(pipeline: String, stageIDs: [String], since: String) throws -> (units: Double, costUSD: Double) {
+        guard !stageIDs.isEmpty else { return (0, 0) }
+        let marks = Array(repeating: "?", count: stageIDs.count).joined(separator: ", ")
+        let statement = try connection.prepare("""
+            SELECT coalesce(sum(units), 0), coalesce(sum(cost_usd), 0) FROM seopipe_chunks
+            WHERE pipeline = ? AND committed_at >= ? AND stage_id IN (\(marks))
+            """)
+        try statement.bind([.text(pipeline), .text(since)] + stageIDs.map { .text($0) })
+        var result: (units: Double, costUSD: Double) = (0, 0)
+        try statement.forEachRow { row in result = (row.double(0), row.double(1)) }
+        return result
+    }
+
     public func markAbandonedRuns(pipeline: String, at: String, error: String) throws -> Int {
         let statement = try prepared("""
             UPDATE seopipe_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?)

@@ -308,4 +308,27 @@ struct RunEndToEndTests {
             #expect(harness.sandbox.usage().endpoints["site-explorer/batch/metrics"]?.chargedRequests == 3)
         }
     }
+
+    @Test("a per-day budget counts earlier runs of the day: a backfill of a second date stops where the day's money ends",
+        arguments: Backend.available)
+    func dailyBudget(backend: Backend) async throws {
+        try await withHarness(backend) { harness in
+            // 300 targets = 3 chunks of 500 units; 1700 units a day allow three chunks in all, whatever the date.
+            let stages = """
+                  - id: metrics
+                    provider: ahrefs
+                    endpoint: site-explorer/batch/metrics
+                    targets: \(flowList(domains(300)))
+                """
+            let file = try harness.write("pipeline.yml", pipelineYAML(
+                stages: stages, budget: "max_units: 10000, max_units_per_day: 1700", parallelLimit: 1))
+            let first = try await harness.seopipe(["run", file, "--date", "2026-11-19"])
+            #expect(first.exitCode == 0, "\(first.stderr)")
+            let second = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
+            #expect(second.exitCode == 3, "\(second.stderr)")
+            #expect(second.stdout.contains("spent 1500 of 1700 units today (1500 by earlier runs)"), "\(second.stdout)")
+            #expect(harness.sandbox.usage().totalUnits == 1500, "nothing was bought past the day's budget")
+            #expect(try await harness.count("ahrefs_domain_metrics") == 300)
+        }
+    }
 }

@@ -8,7 +8,7 @@ extension NodeReader {
         "timeout",
     ]
     static let retryKeys = ["max_attempts", "base_delay", "max_delay", "max_retry_after"]
-    static let budgetKeys = ["max_units", "max_cost_usd"]
+    static let budgetKeys = ["max_units", "max_cost_usd", "max_units_per_day", "max_cost_usd_per_day"]
     static let optionKeys = ["fail_fast", "parallel_limit", "include_timing"]
     static let stageKeys = ["id", "description", "depends_on", "provider", "endpoint", "targets", "params", "load"]
     static let loadKeys = ["table", "mode", "raw_responses"]
@@ -185,6 +185,12 @@ extension NodeReader {
         if let node = entries["budget"]?.value, let budgetEntries = mapping(node, what: "\(what).budget", allowed: Self.budgetKeys) {
             budget.maxUnits = budgetEntries["max_units"].flatMap { number($0.value, what: "budget.max_units") }
             budget.maxCostUSD = budgetEntries["max_cost_usd"].flatMap { number($0.value, what: "budget.max_cost_usd") }
+            budget.maxUnitsPerDay = budgetEntries["max_units_per_day"].flatMap {
+                number($0.value, what: "budget.max_units_per_day")
+            }
+            budget.maxCostUSDPerDay = budgetEntries["max_cost_usd_per_day"].flatMap {
+                number($0.value, what: "budget.max_cost_usd_per_day")
+            }
         }
         let maxBatch = driver.endpoints.map(\.maxBatchSize).max() ?? 1
         let batchSize = entries["batch_size"].flatMap { int($0.value, what: "\(what).batch_size", range: 1...maxBatch) }

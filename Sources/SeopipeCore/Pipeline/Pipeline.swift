@@ -165,13 +165,24 @@ public struct ProviderConfig: Sendable {
 
 /// Spending limits per run.
 public struct Budget: Sendable, Hashable {
+    /// Per run.
     public var maxUnits: Double?
     public var maxCostUSD: Double?
+    /// Per UTC day, over every run of the pipeline that day (what their committed chunks were charged).
+    public var maxUnitsPerDay: Double?
+    public var maxCostUSDPerDay: Double?
 
-    public init(maxUnits: Double? = nil, maxCostUSD: Double? = nil) {
+    public init(
+        maxUnits: Double? = nil, maxCostUSD: Double? = nil, maxUnitsPerDay: Double? = nil,
+        maxCostUSDPerDay: Double? = nil
+    ) {
         self.maxUnits = maxUnits
         self.maxCostUSD = maxCostUSD
+        self.maxUnitsPerDay = maxUnitsPerDay
+        self.maxCostUSDPerDay = maxCostUSDPerDay
     }
+
+    public var hasDailyLimit: Bool { maxUnitsPerDay != nil || maxCostUSDPerDay != nil }
 }
 
 /// `options:` of a pipeline: the same knobs the analytics Batch API takes.

@@ -8,11 +8,17 @@ public actor BudgetTracker {
     /// Set when the provider said money or quota ran out: nothing more is sent to it in this run.
     public private(set) var exhaustion: String?
 
-    public init(_ budget: Budget) { self.budget = budget }
+    /// What earlier runs of the pipeline were charged by this provider today (for the per-day limits).
+    public let spentEarlierToday: (units: Double, costUSD: Double)
+
+    public init(_ budget: Budget, spentEarlierToday: (units: Double, costUSD: Double) = (0, 0)) {
+        self.budget = budget
+        self.spentEarlierToday = spentEarlierToday
+    }
 
     public enum Reservation: Sendable, Equatable {
         case granted
-        /// The request would cross `max_units` or `max_cost_usd`.
+        /// The request would cross `max_units`, `max_cost_usd` or a per-day limit.
         case overBudget
         /// The provider itself refused to spend more (payment required, cost limit).
         case exhausted(String)
@@ -23,6 +29,14 @@ public actor BudgetTracker {
         if let exhaustion { return .exhausted(exhaustion) }
         if let max = budget.maxUnits, spentUnits + reservedUnits + units > max { return .overBudget }
         if let max = budget.maxCostUSD, spentCostUSD + reservedCostUSD + costUSD > max { return .overBudget }
+        if let max = budget.maxUnitsPerDay, spentEarlierToday.units + spentUnits + reservedUnits + units > max {
+            return .overBudget
+        }
+        if let max = budget.maxCostUSDPerDay,
+            spentEarlierToday.costUSD + spentCostUSD + reservedCostUSD + costUSD > max
+        {
+            return .overBudget
+        }
         reservedUnits += units
         reservedCostUSD += costUSD
         return .granted
@@ -46,6 +60,14 @@ public actor BudgetTracker {
         if let max = budget.maxUnits { parts.append("spent \(Int(spentUnits)) of \(Int(max)) units") }
         if let max = budget.maxCostUSD {
             parts.append("spent $\(String(format: "%.4f", spentCostUSD)) of $\(String(format: "%.2f", max))")
+        }
+        if let max = budget.maxUnitsPerDay {
+            parts.append("spent \(Int(spentEarlierToday.units + spentUnits)) of \(Int(max)) units today "
+                + "(\(Int(spentEarlierToday.units)) by earlier runs)")
+        }
+        if let max = budget.maxCostUSDPerDay {
+            parts.append("spent $\(String(format: "%.4f", spentEarlierToday.costUSD + spentCostUSD)) of "
+                + "$\(String(format: "%.2f", max)) today ($\(String(format: "%.4f", spentEarlierToday.costUSD)) by earlier runs)")
         }
         return parts.joined(separator: ", ")
     }

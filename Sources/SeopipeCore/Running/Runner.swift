@@ -60,7 +60,14 @@ public struct Runner: Sendable {
             startedAt: startedAt))
         logger.info("run started", metadata: ["snapshot_date": "\(snapshotDate)", "stages": "\(pipeline.stages.count)"])
 
-        let shared = SharedRunState(pipeline: pipeline)
+        // Per-day budgets count what this pipeline's runs were charged since 00:00 UTC, from their checkpoints.
+        var spentToday: [String: (units: Double, costUSD: Double)] = [:]
+        let midnight = String(startedAt.prefix(10)) + "T00:00:00Z"
+        for (name, config) in pipeline.providers where config.budget.hasDailyLimit {
+            let stageIDs = pipeline.stages.filter { $0.provider == name }.map(\.id)
+            spentToday[name] = try await warehouse.charged(pipeline: pipeline.name, stageIDs: stageIDs, since: midnight)
+        }
+        let shared = SharedRunState(pipeline: pipeline, spentToday: spentToday)
         let context = RunContext(
             runID: runID, pipeline: pipeline, snapshotDate: snapshotDate, runner: self, logger: logger, shared: shared)
 
@@ -175,10 +182,11 @@ final class SharedRunState: Sendable {
     let budgets: [String: BudgetTracker]
     let requestSlots: AsyncSemaphore
 
-    init(pipeline: Pipeline) {
+    /// - Parameter spentToday: per provider name, what earlier runs of the pipeline were charged today.
+    init(pipeline: Pipeline, spentToday: [String: (units: Double, costUSD: Double)] = [:]) {
         limiters = pipeline.providers.mapValues { RateLimiter($0.rateLimit) }
         gates = pipeline.providers.mapValues { _ in ProviderGate() }
-        budgets = pipeline.providers.mapValues { BudgetTracker($0.budget) }
+        budgets = pipeline.providers.mapValues { BudgetTracker($0.budget, spentEarlierToday: spentToday[$0.name] ?? (0, 0)) }
         requestSlots = AsyncSemaphore(permits: pipeline.options.parallelLimit)
     }
 }
