@@ -148,3 +148,33 @@ struct CommandLineTests {
         }
     }
 }
+
+/// The corpus of broken pipeline files in Tests/EndToEndTests/Corpus/malformed: exact messages, exit 2.
+@Suite("Malformed pipeline corpus")
+struct MalformedCorpusTests {
+    static let folder = Harness.repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Corpus/malformed")
+
+    static var files: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".yml") }.sorted()
+    }
+
+    @Test("the corpus is there")
+    func corpusExists() {
+        #expect(Self.files.count >= 14)
+    }
+
+    @Test("each broken file gets exactly its expected errors (file:line:column, message, hint) and exit 2",
+        arguments: files)
+    func exactMessages(file: String) async throws {
+        try await withHarness { harness in
+            let path = Self.folder.appendingPathComponent(file).path
+            let expected = try String(
+                contentsOf: Self.folder.appendingPathComponent(file.replacingOccurrences(of: ".yml", with: ".expected")),
+                encoding: .utf8)
+            let output = try await harness.seopipe(["validate", path], environment: ["AHREFS_API_TOKEN": "x"])
+            #expect(output.exitCode == 2)
+            #expect(output.stderr.replacingOccurrences(of: Self.folder.path + "/", with: "") == expected)
+            #expect(output.stdout.isEmpty)
+        }
+    }
+}

@@ -135,4 +135,37 @@ struct AnalyticsBatchProviderTests {
             return
         }
     }
+
+    @Test("mutated batch answers decode or fail with ProviderDecodingError; never a crash")
+    func fuzzedAnswers() throws {
+        let ctx = context(["queries": .list(["overview", "pages"]), "periods": .list(["yesterday"])])
+        let chunk = driver.chunks(accounts(["acme", "globex", "initech"]), size: 50, endpoint: spec, context: ctx)[0]
+        var results: [String: Any] = [:]
+        for group in 0..<3 {
+            results[AnalyticsBatchProvider.queryID(stage: "own_traffic", query: .overview, group: group)] = [
+                "status": "success", "data": ["entrances": 12, "page_views": 30, "engaged_entrances": 7,
+                    "bounce_rate": 41.5, "conversions": 2, "revenue": 19.9, "microconversions": 4]]
+            results[AnalyticsBatchProvider.queryID(stage: "own_traffic", query: .pages, group: group)] = [
+                "status": "success", "data": [["page_path": "/", "entrances": 9], ["page_path": "/pricing", "entrances": 3]]]
+        }
+        let body = String(decoding: try JSONSerialization.data(
+            withJSONObject: ["batch_id": "b1", "status": "completed", "results": results], options: [.sortedKeys]),
+            as: UTF8.self)
+        let stamp = RowStamp(snapshotDate: ctx.snapshotDate, fetchedAt: "2026-11-20T05:00:00Z", runID: "r")
+        _ = try driver.decode(HTTPResponseData(status: 200, headers: [], body: Array(body.utf8)), chunk: chunk,
+            endpoint: spec, context: ctx, stamp: stamp)
+        var mutator = Mutator(seed: 11)
+        var refused = 0
+        for round in 0..<2000 {
+            do {
+                _ = try driver.decode(
+                    HTTPResponseData(status: 200, headers: [], body: mutator.mutate(body)), chunk: chunk, endpoint: spec,
+                    context: ctx, stamp: stamp)
+            } catch {
+                refused += 1
+                #expect(error is ProviderDecodingError, "round \(round): \(type(of: error)) \(error)")
+            }
+        }
+        #expect(refused > 0)
+    }
 }

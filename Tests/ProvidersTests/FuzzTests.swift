@@ -145,4 +145,43 @@ struct FuzzTests {
         }
         #expect(failures > 0)
     }
+
+    @Test("mutated Ahrefs v2 refdomains answers decode or fail with ProviderDecodingError; never a crash")
+    func ahrefsV2Decoder() throws {
+        let driver = AhrefsV2Provider()
+        let endpoint = try #require(driver.endpoint(named: "refdomains"))
+        let stage = Stage(
+            id: "refdomains", dependsOn: [], provider: "ahrefs_v2", endpoint: "refdomains", targets: .list([]),
+            params: ["mode": .string("domain"), "limit": .string("2")], table: endpoint.table,
+            location: Fixtures.location)
+        let provider = ProviderConfig(
+            name: "ahrefs_v2", kind: "ahrefs-v2", baseURL: "https://apiv2.ahrefs.com", credentials: ["token": Secret("t")],
+            rateLimit: RateLimit(requests: 60, per: .seconds(60)), retry: RetryPolicy(), budget: Budget())
+        let context = RequestContext(stage: stage, provider: provider, snapshotDate: SnapshotDate("2026-11-20")!)
+        let chunk = Fixtures.chunk(["ahrefs.com"])
+        let body = """
+            {"refdomains": [
+              {"refdomain": "moz.com", "backlinks": 120, "refpages": 40, "first_seen": "2019-03-02T10:00:00Z",
+               "last_visited": "2026-11-18T08:12:00Z", "domain_rating": 91},
+              {"refdomain": "semrush.com", "backlinks": 33, "refpages": 12, "first_seen": "2020-01-05T00:00:00Z",
+               "last_visited": "2026-11-19T01:00:00Z", "domain_rating": 90}],
+             "stats": {"refdomains": 2, "ips": 2, "class_c": 2}}
+            """
+        _ = try driver.decode(
+            HTTPResponseData(status: 200, headers: [], body: Array(body.utf8)), chunk: chunk, endpoint: endpoint,
+            context: context, stamp: Fixtures.stamp)
+        var mutator = Mutator(seed: 13)
+        var refused = 0
+        for round in 0..<2000 {
+            do {
+                _ = try driver.decode(
+                    HTTPResponseData(status: 200, headers: [], body: mutator.mutate(body)), chunk: chunk,
+                    endpoint: endpoint, context: context, stamp: Fixtures.stamp)
+            } catch {
+                refused += 1
+                #expect(error is ProviderDecodingError, "round \(round): \(type(of: error)) \(error)")
+            }
+        }
+        #expect(refused > 0)
+    }
 }
