@@ -205,10 +205,6 @@ struct Harness {
         return try Self.launch(arguments, environment: env, directory: directory)
     }
 
-    static func execute(_ arguments: [String], environment: [String: String], directory: URL) async throws -> Output {
-        try await launch(arguments, environment: environment, directory: directory).finished.value
-    }
-
     /// A started `seopipe` process.
     struct Launched: Sendable {
         let pid: Int32
