@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+tools=$(scripts/test-tools.sh)
+eval "$tools"
 swift build --build-tests
 if [ -z "${SEOPIPE_TEST_POSTGRES_URL:-}" ]; then
   cluster=$(scripts/postgres-test-cluster.sh start)

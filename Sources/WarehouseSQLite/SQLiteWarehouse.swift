@@ -69,7 +69,70 @@ public actor SQLiteWarehouse: Warehouse {
             result.append(AppliedMigration(version: migration.version, name: migration.name, newlyApplied: true))
         }
         knownTables = nil
+        if try tableExists("seopipe_columns") { try syncDictionary() }
         return result
+    }
+
+    private func tableExists(_ name: String) throws -> Bool {
+        let statement = try connection.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+        try statement.bind([.text(name)])
+        var found = false
+        try statement.forEachRow { _ in found = true }
+        return found
+    }
+
+    /// Writes the data dictionary into `seopipe_tables` and `seopipe_columns` when it differs from what they hold.
+    private func syncDictionary() throws {
+        let wanted = DataDictionary.rows(for: try catalog())
+        var held = DataDictionary.Rows(tables: [], columns: [])
+        try connection.prepare("SELECT table_name, kind, description FROM seopipe_tables ORDER BY table_name")
+            .forEachRow { row in held.tables.append((0..<3).map { row.text(Int32($0)) ?? "" }) }
+        try connection.prepare("""
+            SELECT table_name, column_name, position, data_type, description FROM seopipe_columns
+            ORDER BY table_name, position
+            """).forEachRow { row in held.columns.append((0..<5).map { row.text(Int32($0)) ?? "" }) }
+        guard held != wanted else { return }
+        try connection.transaction {
+            try connection.execute("DELETE FROM seopipe_tables; DELETE FROM seopipe_columns;")
+            let table = try connection.prepare(
+                "INSERT INTO seopipe_tables (table_name, kind, description) VALUES (?, ?, ?)")
+            for row in wanted.tables {
+                try table.bind(row.map { SQLValue.text($0) })
+                try table.run()
+            }
+            let column = try connection.prepare("""
+                INSERT INTO seopipe_columns (table_name, column_name, position, data_type, description)
+                VALUES (?, ?, ?, ?, ?)
+                """)
+            for row in wanted.columns {
+                try column.bind([
+                    .text(row[0]), .text(row[1]), .integer(Int64(row[2]) ?? 0), .text(row[3]), .text(row[4]),
+                ])
+                try column.run()
+            }
+        }
+    }
+
+    public func catalog() throws -> [CatalogColumn] {
+        var objects: [(name: String, kind: DataDictionary.Kind)] = []
+        try connection.prepare("""
+            SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')
+                AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name
+            """).forEachRow { row in
+                if let name = row.text(0) { objects.append((name, row.text(1) == "view" ? .view : .table)) }
+            }
+        var columns: [CatalogColumn] = []
+        for object in objects {
+            let statement = try connection.prepare("SELECT cid, name, type FROM pragma_table_info(?)")
+            try statement.bind([.text(object.name)])
+            try statement.forEachRow { row in
+                let type = row.text(2) ?? ""
+                columns.append(CatalogColumn(
+                    table: object.name, kind: object.kind, column: row.text(1) ?? "", position: row.int(0) + 1,
+                    dataType: type.isEmpty ? "ANY" : type))
+            }
+        }
+        return columns
     }
 
     // MARK: Ledger

@@ -21,7 +21,8 @@ struct Seopipe: AsyncParsableCommand {
             SIGTERM/SIGINT (the requests in flight finish and commit; the run is recorded as interrupted).
             """,
         subcommands: [
-            Validate.self, Plan.self, Run.self, Migrate.self, Runs.self, SandboxCommand.self, Demo.self,
+            Validate.self, Plan.self, Run.self, Runs.self, Migrate.self, Schema.self,
+            SandboxCommand.self, Demo.self,
         ]
     )
 }

@@ -104,7 +104,7 @@ struct ChaosEndToEndTests {
                 FaultRule(status: 500, rate: 0.025, seed: seed + 1),
                 FaultRule(status: 502, rate: 0.025, seed: seed + 2),
                 FaultRule(status: 503, rate: 0.025, seed: seed + 3),
-                FaultRule(status: 503, rate: 0.01, seed: seed + 4, delaySeconds: 16),
+                FaultRule(status: 503, rate: 0.01, seed: seed + 4, delaySeconds: 41),
                 FaultRule(rate: 0.025, seed: seed + 5, dropConnection: true),
                 FaultRule(rate: 0.025, seed: seed + 6, truncateBody: true),
             ]
@@ -125,12 +125,12 @@ struct ChaosEndToEndTests {
         arguments: Backend.available, Provider.allCases)
     func chaos(backend: Backend, provider: Provider) async throws {
         try await withHarness(backend, today: Self.date) { harness in
-            // The client gives up on an answer after 15 s, so a 16 s "slow" fault is a timeout. The timeout is far
+            // The client gives up on an answer after 40 s, so a 41 s "slow" fault is a timeout. The timeout is far
             // above what a debug-built sandbox needs on a busy machine: an answer that really took longer would be
             // charged and then bought again, which is what the provider would do too, but not a fault we injected.
             // A 12-attempt budget makes a chunk failing for good (20 % ^ 12) practically impossible.
             let yaml = pipelineYAML(
-                stages: provider.stages, maxAttempts: 12, timeout: "15s", batchSizes: provider.batchSizes)
+                stages: provider.stages, maxAttempts: 12, timeout: "40s", batchSizes: provider.batchSizes)
             let file = try harness.write("chaos.yml", yaml)
             let clean = harness.warehouse(named: "clean")
             let reference = try await harness.seopipe(["run", file, "--date", Self.date, "--warehouse", clean])

@@ -11,7 +11,9 @@ extension AnalyticsBatchProvider {
 
     static func batch(for query: Query) -> TableBatch {
         guard let dimension = query.dimension else {
-            return TableBatch(table: query.table, columns: keyColumns + stampColumns + overviewMetrics, keyColumns: keyColumns)
+            return TableBatch(
+                table: query.table, columns: keyColumns + stampColumns + overviewMetrics + ["site_domain"],
+                keyColumns: keyColumns)
         }
         var batch = TableBatch(
             table: query.table, columns: keyColumns + [dimension] + stampColumns + listMetrics,
@@ -68,7 +70,8 @@ extension AnalyticsBatchProvider {
                 guard let data = result["data"] as? [String: Any] else {
                     throw ProviderDecodingError("\(label): `data` is not an object")
                 }
-                batch.append(key + stampValues + Self.overviewMetrics.map { Self.number(data[$0], metric: $0) })
+                let site = context.stage.params["site_domain"].flatMap(Self.siteDomain).map(SQLValue.text) ?? .null
+                batch.append(key + stampValues + Self.overviewMetrics.map { Self.number(data[$0], metric: $0) } + [site])
             }
             batches[item.query] = batch
         }

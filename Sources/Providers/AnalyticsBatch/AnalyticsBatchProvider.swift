@@ -79,10 +79,27 @@ public struct AnalyticsBatchProvider: ProviderDriver {
             guard let number = Int($0.description), (1...100).contains(number) else { return "page_size must be 1-100" }
             return nil
         }
+        let siteDomain = ParameterSpec(
+            "site_domain", help: "the site's own domain, e.g. example.com: stored with the overview rows (not sent), "
+                + "so the view site_traffic_with_backlinks can join own traffic with backlink metrics") { value in
+                Self.siteDomain(value) == nil ? "site_domain must be a domain such as example.com" : nil
+            }
         return [
             EndpointSpec(name: "batch", targetKind: .account, table: "analytics_overview_daily",
-                parameters: [queries, periods, dependsOn, pageSize], maxBatchSize: Self.maxQueries)
+                parameters: [queries, periods, dependsOn, pageSize, siteDomain], maxBatchSize: Self.maxQueries)
         ]
+    }
+
+    /// `site_domain` as stored: a lower-case host without scheme, `www.` or path; nil when it is not one.
+    static func siteDomain(_ value: ParamValue) -> String? {
+        guard case .string(let text) = value else { return nil }
+        var host = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if host.hasPrefix("www.") { host.removeFirst(4) }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ label in
+            !label.isEmpty && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }) else { return nil }
+        return host
     }
 
     static func list(_ value: ParamValue) -> [String] {

@@ -172,6 +172,8 @@ public protocol Warehouse: Sendable {
     func recentRuns(limit: Int) async throws -> [RunRecord]
     /// Row counts of the fact tables (for summaries).
     func factTableCounts() async throws -> [(table: String, rows: Int)]
+    /// Every table and view of the warehouse (bookkeeping included) with its columns, in column order.
+    func catalog() async throws -> [CatalogColumn]
     func close() async
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sandbox
+import SeopipeCore
 
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,8 +20,20 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
     var port = 8787
 
+    @Option(help: ArgumentHelp(
+        "The sandbox's today, YYYY-MM-DD (default: the real one, UTC).",
+        discussion: "Endpoints without a date parameter (DataForSEO, Ahrefs v2, Keywords Explorer) answer with "
+            + "today's numbers, as the real ones do; fixing today makes their answers reproducible."))
+    var today: String?
+
     func run() async throws {
-        let sandbox = try await RunningSandbox.start(SandboxConfiguration(port: port))
+        if let today, SnapshotDate(today) == nil {
+            FileHandle.standardError.write(Data("error: --today \(today) is not a date; write YYYY-MM-DD\n".utf8))
+            throw ExitCode(2)
+        }
+        var configuration = SandboxConfiguration(port: port)
+        configuration.today = today
+        let sandbox = try await RunningSandbox.start(configuration)
         var lines = sandbox.environment.sorted(by: { $0.key < $1.key }).map { "export \($0.key)=\($0.value)" }
         lines.append("# sandbox listening on \(sandbox.baseURL); usage at \(sandbox.baseURL)/_sandbox/usage")
         // Unbuffered, so `eval "$(...)"` and pipes see the lines while the server keeps running.

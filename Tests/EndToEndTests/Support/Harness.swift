@@ -35,8 +35,8 @@ struct Harness {
     let directory: URL
     let backend: Backend
     /// PostgreSQL only: the test server's URL without a schema, and this test's own schema.
-    private let server: String?
-    private let schema: String?
+    let server: String?
+    let schema: String?
 
     /// - Parameter today: the sandbox's date for providers that answer with today's data (DataForSEO).
     static func start(
@@ -214,9 +214,25 @@ struct Harness {
         func signal(_ number: Int32) { kill(pid, number) }
     }
 
-    static func launch(_ arguments: [String], environment: [String: String], directory: URL) throws -> Launched {
+    /// Runs another program (`sqlite3`, `psql`, `sh`, ...) found on PATH, in the test directory, with `input` on its
+    /// standard input; `environment` is added to the test process's own.
+    func tool(_ name: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:])
+        async throws -> Output
+    {
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        return try await Self.launch(
+            [name] + arguments, environment: env, directory: directory,
+            executable: URL(fileURLWithPath: "/usr/bin/env"), input: input
+        ).finished.value
+    }
+
+    static func launch(
+        _ arguments: [String], environment: [String: String], directory: URL, executable: URL? = nil,
+        input: String? = nil
+    ) throws -> Launched {
         let process = Process()
-        process.executableURL = try binary()
+        process.executableURL = try executable ?? binary()
         process.arguments = arguments
         process.environment = environment
         process.currentDirectoryURL = directory
@@ -229,7 +245,13 @@ struct Harness {
         let err = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            let inURL = directory.appendingPathComponent(".stdin-\(id)")
+            try Data(input.utf8).write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         let (ended, ending) = AsyncStream<Int32>.makeStream()
         process.terminationHandler = { process in
             ending.yield(process.terminationStatus)

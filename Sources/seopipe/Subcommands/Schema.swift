@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import SeopipeCore
+
+struct Schema: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the data dictionary: every table, view and column of the warehouse and what it means.",
+        discussion: """
+            The same dictionary is in every migrated warehouse, in the tables seopipe_tables and seopipe_columns \
+            (and as COMMENT ON in PostgreSQL, which psql's \\d+ and BI tools show). Types are those of the \
+            warehouse given with --warehouse; without it, of a temporary SQLite warehouse. docs/warehouse.md \
+            holds the --markdown output.
+            """)
+
+    @Flag(help: "Print Markdown (docs/warehouse.md's generated part) instead of a plain listing.")
+    var markdown = false
+
+    @Option(help: "Warehouse URL whose types to show: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME].")
+    var warehouse: String?
+
+    func run() async throws {
+        let catalog: [CatalogColumn]
+        if let warehouse {
+            let store = try await migrated(try resolveWarehouse(warehouse, pipeline: nil))
+            catalog = try await store.catalog()
+            await store.close()
+        } else {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("seopipe-schema-\(ProcessInfo.processInfo.processIdentifier)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let store = try await migrated(.sqlite(path: directory.appendingPathComponent("schema.db").path))
+            catalog = try await store.catalog()
+            await store.close()
+        }
+        print(markdown ? SchemaText.markdown(catalog) : SchemaText.plain(catalog), terminator: "")
+    }
+}
+
+/// The data dictionary as text.
+enum SchemaText {
+    static func plain(_ catalog: [CatalogColumn]) -> String {
+        let rows = DataDictionary.rows(for: catalog)
+        var text = ""
+        for table in rows.tables {
+            text += "\(table[0]) (\(table[1])): \(table[2])\n"
+            for column in rows.columns where column[0] == table[0] {
+                text += "  \(column[1]) \(column[3]): \(column[4])\n"
+            }
+            text += "\n"
+        }
+        return text
+    }
+
+    static func markdown(_ catalog: [CatalogColumn]) -> String {
+        let rows = DataDictionary.rows(for: catalog)
+        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+        var text = ""
+        let byGroup = Dictionary(grouping: rows.tables) { DataDictionary.entry($0[0])?.group }
+        for group in DataDictionary.Group.allCases {
+            guard let tables = byGroup[group], !tables.isEmpty else { continue }
+            text += "## \(group.rawValue)\n\n"
+            // Views in the order the dictionary lists them (most useful first); tables by name.
+            let order = DataDictionary.entries.map(\.name)
+            for table in tables.sorted(by: { (order.firstIndex(of: $0[0]) ?? 0) < (order.firstIndex(of: $1[0]) ?? 0) }) {
+                text += "### `\(table[0])` (\(table[1]))\n\n\(table[2])\n\n"
+                text += "| column | type | meaning |\n|---|---|---|\n"
+                for column in rows.columns where column[0] == table[0] {
+                    text += "| `\(column[1])` | \(cell(column[3])) | \(cell(column[4])) |\n"
+                }
+                text += "\n"
+            }
+        }
+        return text
+    }
+}
