@@ -577,15 +577,33 @@ public actor PostgresWarehouse: Warehouse {
         }
     }
 
-    public func recentRuns(limit: Int) async throws -> [RunRecord] {
+    public func runs(_ filter: RunFilter) async throws -> [RunRecord] {
         await acquire()
         defer { release() }
+        var conditions: [String] = []
         var binds = PostgresBindings()
-        binds.append(Int64(limit))
+        if let pipeline = filter.pipeline {
+            binds.append(pipeline)
+            conditions.append("pipeline = $\(conditions.count + 1)")
+        }
+        if let status = filter.status {
+            binds.append(status)
+            conditions.append("status = $\(conditions.count + 1)")
+        }
+        if let since = filter.startedSince {
+            binds.append(since)
+            conditions.append("started_at >= $\(conditions.count + 1)::timestamptz")
+        }
+        if let prefix = filter.runIDPrefix {
+            binds.append(prefix)
+            conditions.append("starts_with(run_id, $\(conditions.count + 1))")
+        }
+        binds.append(Int64(filter.limit))
         return try await textRows("""
             SELECT run_id, pipeline, snapshot_date, status, started_at, finished_at, rows, requests, units, cost_usd,
                 error
-            FROM seopipe_runs ORDER BY started_at DESC, run_id DESC LIMIT $1
+            FROM seopipe_runs \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY started_at DESC, run_id DESC LIMIT $\(conditions.count + 1)
             """, binds).map { row in
             RunRecord(
                 runID: row[0] ?? "", pipeline: row[1] ?? "", snapshotDate: row[2] ?? "", status: row[3] ?? "",
@@ -593,6 +611,52 @@ public actor PostgresWarehouse: Warehouse {
                 requests: Int(row[7] ?? "") ?? 0, units: Double(row[8] ?? "") ?? 0, costUSD: Double(row[9] ?? "") ?? 0,
                 error: row[10])
         }
+    }
+
+    public func stageRuns(runID: String) async throws -> [StageRecord] {
+        await acquire()
+        defer { release() }
+        var binds = PostgresBindings()
+        binds.append(runID)
+        return try await textRows("""
+            SELECT stage_id, provider, endpoint, status, started_at, finished_at, targets, chunks, chunks_skipped, rows,
+                requests, units, cost_usd, error
+            FROM seopipe_stage_runs WHERE run_id = $1 ORDER BY started_at NULLS LAST, stage_id
+            """, binds).map { row in
+            StageRecord(
+                runID: runID, stageID: row[0] ?? "", provider: row[1] ?? "", endpoint: row[2] ?? "",
+                status: row[3] ?? "", startedAt: row[4], finishedAt: row[5], targets: Int(row[6] ?? "") ?? 0,
+                chunks: Int(row[7] ?? "") ?? 0, chunksSkipped: Int(row[8] ?? "") ?? 0, rows: Int(row[9] ?? "") ?? 0,
+                requests: Int(row[10] ?? "") ?? 0, units: Double(row[11] ?? "") ?? 0,
+                costUSD: Double(row[12] ?? "") ?? 0, error: row[13])
+        }
+    }
+
+    public func chunks(runID: String) async throws -> [ChunkRecord] {
+        await acquire()
+        defer { release() }
+        var binds = PostgresBindings()
+        binds.append(runID)
+        return try await textRows("""
+            SELECT stage_id, chunk_index, targets, rows, units, cost_usd, target_errors, attempts, committed_at
+            FROM seopipe_chunks WHERE run_id = $1 ORDER BY stage_id, chunk_index
+            """, binds).map { row in
+            ChunkRecord(
+                stageID: row[0] ?? "", chunkIndex: Int(row[1] ?? "") ?? 0, targets: Int(row[2] ?? "") ?? 0,
+                rows: Int(row[3] ?? "") ?? 0, units: Double(row[4] ?? "") ?? 0, costUSD: Double(row[5] ?? "") ?? 0,
+                targetErrors: Int(row[6] ?? "") ?? 0, attempts: Int(row[7] ?? "") ?? 0, committedAt: row[8] ?? "")
+        }
+    }
+
+    public func targetErrors(runID: String) async throws -> [TargetErrorRecord] {
+        await acquire()
+        defer { release() }
+        var binds = PostgresBindings()
+        binds.append(runID)
+        return try await textRows(
+            "SELECT stage_id, target, error FROM seopipe_target_errors WHERE run_id = $1 ORDER BY stage_id, target",
+            binds
+        ).map { TargetErrorRecord(stageID: $0[0] ?? "", target: $0[1] ?? "", error: $0[2] ?? "") }
     }
 
     public func factTableCounts() async throws -> [(table: String, rows: Int)] {

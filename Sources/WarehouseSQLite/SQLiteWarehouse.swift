@@ -342,13 +342,32 @@ public actor SQLiteWarehouse: Warehouse {
         return targets
     }
 
-    public func recentRuns(limit: Int) throws -> [RunRecord] {
+    public func runs(_ filter: RunFilter) throws -> [RunRecord] {
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        if let pipeline = filter.pipeline {
+            conditions.append("pipeline = ?")
+            values.append(.text(pipeline))
+        }
+        if let status = filter.status {
+            conditions.append("status = ?")
+            values.append(.text(status))
+        }
+        if let since = filter.startedSince {
+            conditions.append("started_at >= ?")
+            values.append(.text(since))
+        }
+        if let prefix = filter.runIDPrefix {
+            conditions.append("substr(run_id, 1, length(?)) = ?")
+            values += [.text(prefix), .text(prefix)]
+        }
         let statement = try connection.prepare("""
             SELECT run_id, pipeline, snapshot_date, status, started_at, finished_at, rows, requests, units, cost_usd,
                 error
-            FROM seopipe_runs ORDER BY started_at DESC, run_id DESC LIMIT ?
+            FROM seopipe_runs \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY started_at DESC, run_id DESC LIMIT ?
             """)
-        try statement.bind([.integer(Int64(limit))])
+        try statement.bind(values + [.integer(Int64(filter.limit))])
         var runs: [RunRecord] = []
         try statement.forEachRow { row in
             runs.append(RunRecord(
@@ -357,6 +376,52 @@ public actor SQLiteWarehouse: Warehouse {
                 requests: row.int(7), units: row.double(8), costUSD: row.double(9), error: row.text(10)))
         }
         return runs
+    }
+
+    public func stageRuns(runID: String) throws -> [StageRecord] {
+        let statement = try connection.prepare("""
+            SELECT stage_id, provider, endpoint, status, started_at, finished_at, targets, chunks, chunks_skipped, rows,
+                requests, units, cost_usd, error
+            FROM seopipe_stage_runs WHERE run_id = ? ORDER BY rowid
+            """)
+        try statement.bind([.text(runID)])
+        var stages: [StageRecord] = []
+        try statement.forEachRow { row in
+            stages.append(StageRecord(
+                runID: runID, stageID: row.text(0) ?? "", provider: row.text(1) ?? "", endpoint: row.text(2) ?? "",
+                status: row.text(3) ?? "", startedAt: row.text(4), finishedAt: row.text(5), targets: row.int(6),
+                chunks: row.int(7), chunksSkipped: row.int(8), rows: row.int(9), requests: row.int(10),
+                units: row.double(11), costUSD: row.double(12), error: row.text(13)))
+        }
+        return stages
+    }
+
+    public func chunks(runID: String) throws -> [ChunkRecord] {
+        let statement = try connection.prepare("""
+            SELECT stage_id, chunk_index, targets, rows, units, cost_usd, target_errors, attempts, committed_at
+            FROM seopipe_chunks WHERE run_id = ? ORDER BY stage_id, chunk_index
+            """)
+        try statement.bind([.text(runID)])
+        var chunks: [ChunkRecord] = []
+        try statement.forEachRow { row in
+            chunks.append(ChunkRecord(
+                stageID: row.text(0) ?? "", chunkIndex: row.int(1), targets: row.int(2), rows: row.int(3),
+                units: row.double(4), costUSD: row.double(5), targetErrors: row.int(6), attempts: row.int(7),
+                committedAt: row.text(8) ?? ""))
+        }
+        return chunks
+    }
+
+    public func targetErrors(runID: String) throws -> [TargetErrorRecord] {
+        let statement = try connection.prepare("""
+            SELECT stage_id, target, error FROM seopipe_target_errors WHERE run_id = ? ORDER BY stage_id, target
+            """)
+        try statement.bind([.text(runID)])
+        var errors: [TargetErrorRecord] = []
+        try statement.forEachRow { row in
+            errors.append(TargetErrorRecord(stageID: row.text(0) ?? "", target: row.text(1) ?? "", error: row.text(2) ?? ""))
+        }
+        return errors
     }
 
     public func factTableCounts() throws -> [(table: String, rows: Int)] {

@@ -26,13 +26,42 @@ struct LoggingOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Log format: text (one line per event; a progress bar on a terminal) or json (one object per line, for log shippers)."))
+    var logFormat: LogFormat = .text
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Also append the log here, at --log-level even with --quiet (cron: the file keeps the detail, mail gets the summary).",
+        valueName: "path"))
+    var logFile: String?
+
     func bootstrap() {
         let level: Logger.Level = quiet ? .critical : logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        let format = logFormat
+        var file: LogFile?
+        if let logFile {
+            do {
+                file = try LogFile(path: logFile)
+            } catch {
+                printError("error: \(error)")
+            }
         }
+        let fileLevel = logLevel
+        LoggingSystem.bootstrap { label in
+            var handlers: [any LogHandler] = [
+                LineLogHandler(logLevel: level, label: label, format: format) { Console.standardError.line($0) }
+            ]
+            if let file {
+                handlers.append(LineLogHandler(logLevel: fileLevel, label: label, format: format) { file.line($0) })
+            }
+            return handlers.count == 1 ? handlers[0] : MultiplexLogHandler(handlers)
+        }
+    }
+
+    /// A progress bar for this pipeline's run: only on a terminal, with text logs, when not quiet.
+    func progressBar(pipeline: String, json: Bool = false) -> ProgressBar? {
+        guard Console.standardError.isTerminal, logFormat == .text, !quiet, !json else { return nil }
+        return ProgressBar(pipeline: pipeline)
     }
 }
 

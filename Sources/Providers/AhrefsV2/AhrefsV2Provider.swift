@@ -19,7 +19,8 @@ public struct AhrefsV2Provider: ProviderDriver {
         AhrefsV2Table.allCases.map { table in
             EndpointSpec(
                 name: table.rawValue, targetKind: .domainOrURL, table: "ahrefs_v2_\(table.rawValue)",
-                parameters: Self.parameters(table), maxBatchSize: 1)
+                parameters: Self.parameters(table), maxBatchSize: 1,
+                currentOnly: "takes no date: it answers from the current index")
         }
     }
 

@@ -46,7 +46,8 @@ public struct AhrefsV3Provider: ProviderDriver {
             EndpointSpec(name: Endpoint.domainRating.rawValue, targetKind: .domain, table: "ahrefs_domain_rating",
                 parameters: [], maxBatchSize: Self.maxBatchSize),
             EndpointSpec(name: Endpoint.keywordsOverview.rawValue, targetKind: .keyword, table: "ahrefs_keyword_overview",
-                parameters: [country], maxBatchSize: Self.maxBatchSize),
+                parameters: [country], maxBatchSize: Self.maxBatchSize,
+                currentOnly: "takes no date: it answers with today's search volumes"),
             EndpointSpec(name: Endpoint.urlMetrics.rawValue, targetKind: .url, table: "ahrefs_url_metrics",
                 parameters: [], maxBatchSize: Self.maxBatchSize),
         ]

@@ -58,7 +58,7 @@ public struct DataForSEOProvider: ProviderDriver {
             }
             return EndpointSpec(
                 name: endpoint.rawValue, targetKind: .domainOrURL, table: endpoint.table, parameters: parameters,
-                maxBatchSize: Self.maxTargets)
+                maxBatchSize: Self.maxTargets, currentOnly: "takes no date: it answers from today's backlink index")
         }
     }
 

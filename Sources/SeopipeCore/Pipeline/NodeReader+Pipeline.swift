@@ -26,9 +26,13 @@ extension NodeReader {
                 return name
             }
         let schedule = top["schedule"].flatMap { string($0.value, what: "schedule") }
-        if let node = top["schedule"]?.value, let schedule, schedule.split(separator: " ").count != 5 {
-            fail(.invalidValue, node, "schedule `\(schedule)` is not a cron expression of five fields",
-                hint: "e.g. schedule: \"15 3 * * *\" (03:15 every day)")
+        if let node = top["schedule"]?.value, let schedule {
+            do throws(CronSchedule.ParseError) {
+                _ = try CronSchedule(schedule)
+            } catch {
+                fail(.invalidValue, node, "schedule: \(error.message)",
+                    hint: "e.g. schedule: \"15 3 * * *\" (03:15 every day) or \"@daily\"")
+            }
         }
         let warehouse = warehouseLocation(top["warehouse"]?.value)
         let snapshot = snapshotSpec(top["snapshot"]?.value)

@@ -52,13 +52,20 @@ public struct EndpointSpec: Sendable {
     public var parameters: [ParameterSpec]
     /// The most targets one request may carry.
     public var maxBatchSize: Int
+    /// Why the endpoint cannot answer for a past date (it takes no date and answers with today's numbers);
+    /// nil when it can. A backfill leaves such stages out of past dates (``Backfill``).
+    public var currentOnly: String?
 
-    public init(name: String, targetKind: TargetKind, table: String, parameters: [ParameterSpec], maxBatchSize: Int) {
+    public init(
+        name: String, targetKind: TargetKind, table: String, parameters: [ParameterSpec], maxBatchSize: Int,
+        currentOnly: String? = nil
+    ) {
         self.name = name
         self.targetKind = targetKind
         self.table = table
         self.parameters = parameters
         self.maxBatchSize = maxBatchSize
+        self.currentOnly = currentOnly
     }
 }
 

@@ -13,6 +13,8 @@ public struct Runner: Sendable {
         public var runID: String?
         /// Set by the caller (on SIGTERM/SIGINT) to stop the run early; it then ends `interrupted`.
         public var stop: StopRequest
+        /// Told as stages start and chunks commit (the CLI's progress bar); called from any task.
+        public var progress: (@Sendable (ProgressEvent) -> Void)?
 
         public init(refresh: Bool = false, runID: String? = nil, stop: StopRequest = StopRequest()) {
             self.refresh = refresh
@@ -168,6 +170,15 @@ public struct Runner: Sendable {
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         return "\(stamp)-\(String(repeating: "0", count: 8 - suffix.count))\(suffix)"
     }
+}
+
+/// What a run tells ``Runner/Options/progress`` as it goes.
+public enum ProgressEvent: Sendable {
+    /// A stage has its chunks and starts sending them.
+    case stageStarted(stage: String, chunks: Int)
+    /// A chunk (or a later page of one) committed now, or earlier for the date (`resumed`).
+    case chunkDone(stage: String, firstPage: Bool, rows: Int, units: Double, costUSD: Double, resumed: Bool)
+    case stageFinished(stage: String, status: StageResult.Status)
 }
 
 /// UTC timestamps as ISO-8601 text, the warehouse's TEXT timestamp format.

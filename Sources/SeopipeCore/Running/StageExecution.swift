@@ -59,6 +59,7 @@ struct StageExecution: Sendable {
             } catch {
                 logger.error("could not record the stage in the ledger: \(error)")
             }
+            runner.options.progress?(.stageFinished(stage: stage.id, status: result.status))
             if let error = result.error {
                 logger.error("stage \(result.status.rawValue): \(error)")
             } else {
@@ -100,6 +101,7 @@ struct StageExecution: Sendable {
         let size = providerConfig.chunkSize(for: endpoint)
         let chunks = driver.chunks(targets, size: size, endpoint: endpoint, context: requestContext)
         result.chunks = chunks.count
+        runner.options.progress?(.stageStarted(stage: stage.id, chunks: chunks.count))
 
         // Resume: chunks whose exact request an earlier run committed are not bought again.
         let committed: [String: ChunkCheckpoint]
@@ -134,6 +136,9 @@ struct StageExecution: Sendable {
                             if !refresh, let checkpoint = committed[request.requestHash] {
                                 await tally.skip(checkpoint)
                                 rows = checkpoint.rows
+                                runner.options.progress?(.chunkDone(
+                                    stage: stage.id, firstPage: chunk.page == 0, rows: checkpoint.rows,
+                                    units: checkpoint.units, costUSD: checkpoint.costUSD, resumed: true))
                             } else {
                                 if let reason = runner.options.stop.requested {
                                     throw StageStop.interrupted(
@@ -247,6 +252,8 @@ struct StageExecution: Sendable {
                 throw StageStop.failed("\(label): cannot record target errors: \(error)")
             }
             await tally.addTargetErrors(failures.count)
+            runner.options.progress?(.chunkDone(
+                stage: stage.id, firstPage: chunk.page == 0, rows: 0, units: 0, costUSD: 0, resumed: false))
             return nil
         case .loaded(let loaded, let count):
             payload = loaded
@@ -267,6 +274,9 @@ struct StageExecution: Sendable {
             logger.warning("\(config.name) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total) target `\(failure.target)`: \(failure.message)")
         }
         await tally.add(payload)
+        runner.options.progress?(.chunkDone(
+            stage: stage.id, firstPage: chunk.page == 0, rows: payload.factRows, units: payload.units,
+            costUSD: payload.costUSD, resumed: false))
         logger.debug("chunk committed", metadata: ["chunk": "\(chunk.index + 1)/\(total)", "rows": "\(payload.factRows)"])
         return payload.rows.rowCount
     }

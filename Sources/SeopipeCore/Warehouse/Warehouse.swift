@@ -169,7 +169,14 @@ public protocol Warehouse: Sendable {
     ) async throws
     /// Runs a read-only query whose first column lists targets; `:snapshot` is bound to the date.
     func targets(fromSQL sql: String, snapshotDate: String) async throws -> [String]
-    func recentRuns(limit: Int) async throws -> [RunRecord]
+    /// Runs of the ledger that match `filter`, newest first.
+    func runs(_ filter: RunFilter) async throws -> [RunRecord]
+    /// A run's stages in the order they were recorded.
+    func stageRuns(runID: String) async throws -> [StageRecord]
+    /// The chunks a run committed, by stage and chunk index.
+    func chunks(runID: String) async throws -> [ChunkRecord]
+    /// The per-target errors a run recorded, by stage and target.
+    func targetErrors(runID: String) async throws -> [TargetErrorRecord]
     /// Row counts of the fact tables (for summaries).
     func factTableCounts() async throws -> [(table: String, rows: Int)]
     /// Every table and view of the warehouse (bookkeeping included) with its columns, in column order.
@@ -178,6 +185,75 @@ public protocol Warehouse: Sendable {
 }
 
 /// A migration file's content, in order.
+extension Warehouse {
+    public func recentRuns(limit: Int) async throws -> [RunRecord] {
+        try await runs(RunFilter(limit: limit))
+    }
+}
+
+/// Which runs `seopipe runs` lists; nil fields do not filter.
+public struct RunFilter: Sendable {
+    public var pipeline: String?
+    public var status: String?
+    /// ISO-8601 UTC: runs started at or after it.
+    public var startedSince: String?
+    /// A run id or the start of one (`seopipe runs show 20261120T0315`).
+    public var runIDPrefix: String?
+    public var limit: Int
+
+    public init(
+        pipeline: String? = nil, status: String? = nil, startedSince: String? = nil, runIDPrefix: String? = nil,
+        limit: Int = 20
+    ) {
+        self.pipeline = pipeline
+        self.status = status
+        self.startedSince = startedSince
+        self.runIDPrefix = runIDPrefix
+        self.limit = limit
+    }
+}
+
+/// A committed chunk as `seopipe runs show` lists it.
+public struct ChunkRecord: Sendable, Codable, Equatable {
+    public var stageID: String
+    public var chunkIndex: Int
+    public var targets: Int
+    public var rows: Int
+    public var units: Double
+    public var costUSD: Double
+    public var targetErrors: Int
+    public var attempts: Int
+    public var committedAt: String
+
+    public init(
+        stageID: String, chunkIndex: Int, targets: Int, rows: Int, units: Double, costUSD: Double, targetErrors: Int,
+        attempts: Int, committedAt: String
+    ) {
+        self.stageID = stageID
+        self.chunkIndex = chunkIndex
+        self.targets = targets
+        self.rows = rows
+        self.units = units
+        self.costUSD = costUSD
+        self.targetErrors = targetErrors
+        self.attempts = attempts
+        self.committedAt = committedAt
+    }
+}
+
+/// A per-target error as `seopipe runs show` lists it.
+public struct TargetErrorRecord: Sendable, Codable, Equatable {
+    public var stageID: String
+    public var target: String
+    public var error: String
+
+    public init(stageID: String, target: String, error: String) {
+        self.stageID = stageID
+        self.target = target
+        self.error = error
+    }
+}
+
 public struct MigrationFile: Sendable {
     public var version: Int
     public var name: String

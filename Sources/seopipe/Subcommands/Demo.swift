@@ -42,7 +42,8 @@ struct Demo: AsyncParsableCommand {
             } ?? loaded.snapshot.resolve()
             let location = try resolveWarehouse(warehouse, pipeline: loaded)
             let result = try await RunFlow.execute(
-                loaded, snapshot: snapshot, warehouse: location, refresh: false, logger: Logger(label: "seopipe"))
+                loaded, snapshot: snapshot, warehouse: location, refresh: false, logger: Logger(label: "seopipe"),
+                progress: logging.progressBar(pipeline: loaded.name))
             RunFlow.report(result, warehouse: location, json: false, quiet: logging.quiet)
             let usage = sandbox.usage()
             let store = try await openWarehouse(location)

@@ -17,8 +17,27 @@ struct Plan: AsyncParsableCommand {
     @Flag(help: "Print the plan as JSON.")
     var json = false
 
+    @Option(help: "Plan a backfill from this date YYYY-MM-DD (as `run --from`): what past dates can load, and the cost.")
+    var from: String?
+
+    @Option(help: "The backfill's last date (default: the file's snapshot date, usually today).")
+    var to: String?
+
+    func validate() throws {
+        if to != nil, from == nil { throw ValidationError("--to needs --from (the first date of the range)") }
+        for (flag, value) in [("--from", from), ("--to", to)] {
+            if let value, SnapshotDate(value) == nil {
+                throw ValidationError("\(flag) \(value) is not a date; write YYYY-MM-DD, e.g. \(flag) 2026-11-24")
+            }
+        }
+    }
+
     func run() async throws {
         let pipeline = try loadPipeline(file)
+        if let from = from.flatMap(SnapshotDate.init) {
+            try planBackfill(pipeline, from: from)
+            return
+        }
         let plans: [StagePlan]
         do {
             plans = try Planner.plan(pipeline, registry: .builtin)
@@ -59,6 +78,85 @@ struct Plan: AsyncParsableCommand {
             }
             print(line)
         }
+    }
+}
+
+extension Plan {
+    /// The backfill's dates, which stages cannot load past dates and why, and the estimated cost in all.
+    func planBackfill(_ pipeline: Pipeline, from: SnapshotDate) throws {
+        let last = to.flatMap(SnapshotDate.init) ?? pipeline.snapshot.resolve()
+        guard from <= last else {
+            printError("error: --to \(last) is before --from \(from)")
+            throw Exit.usage
+        }
+        let dates = Backfill.dates(from: from, to: last)
+        let past = dates.filter { Backfill.isPast($0, for: pipeline) }
+        let omissions = past.isEmpty ? [] : Backfill.omissions(pipeline, registry: .builtin)
+        let historical = Backfill.historical(pipeline, registry: .builtin)
+        let full: [StagePlan]
+        let partial: [StagePlan]
+        do {
+            full = try Planner.plan(pipeline, registry: .builtin)
+            partial = try Planner.plan(historical, registry: .builtin)
+        } catch {
+            printError("error: \(error)")
+            throw Exit.usage
+        }
+        let current = dates.count - past.count
+        func total(_ value: (StagePlan) -> Double?) -> Double {
+            Double(past.count) * partial.compactMap(value).reduce(0, +)
+                + Double(current) * full.compactMap(value).reduce(0, +)
+        }
+        let requests = total { $0.requests.map(Double.init) }
+        let units = total(\.estimatedUnits)
+        let cost = total(\.estimatedCostUSD)
+        if json {
+            printJSON(BackfillPlan(
+                pipeline: pipeline.name, from: from.description, to: last.description, dates: dates.count,
+                pastDates: past.count, omittedFromPastDates: omissions, stagesPerPastDate: partial.map(\.id),
+                estimatedRequests: Int(requests), estimatedUnits: units, estimatedCostUSD: cost))
+            return
+        }
+        print("backfill of \(pipeline.name): \(dates.count) run(s), one per date from \(from) to \(last)")
+        if past.isEmpty {
+            print("no past date: every stage runs")
+        } else if omissions.isEmpty {
+            print("every stage can load past dates (\(past.count) of them)")
+        } else {
+            print("left out of the \(past.count) past date(s): these endpoints cannot return history, so they would "
+                + "load today's numbers under an old date")
+            for omission in omissions { print("  \(omission.stage): \(omission.reason)") }
+            print("stages run for past dates: "
+                + (partial.isEmpty ? "none" : partial.map(\.id).joined(separator: ", ")))
+        }
+        let unknown = (past.isEmpty ? full : partial).contains { $0.estimatedUnits == nil } ? " + from_sql stages" : ""
+        print("estimated in all: ~\(Int(requests)) requests, ~\(formatNumber(units)) units, "
+            + "~$\(String(format: "%.4f", cost))\(unknown); per-run budgets apply to each date, per-day budgets to "
+            + "the day the backfill runs")
+    }
+}
+
+/// `seopipe plan --from --to --json`.
+struct BackfillPlan: Encodable {
+    var pipeline: String
+    var from: String
+    var to: String
+    var dates: Int
+    var pastDates: Int
+    var omittedFromPastDates: [Backfill.Omission]
+    var stagesPerPastDate: [String]
+    var estimatedRequests: Int
+    var estimatedUnits: Double
+    var estimatedCostUSD: Double
+
+    enum CodingKeys: String, CodingKey {
+        case pipeline, from, to, dates
+        case pastDates = "past_dates"
+        case omittedFromPastDates = "omitted_from_past_dates"
+        case stagesPerPastDate = "stages_per_past_date"
+        case estimatedRequests = "estimated_requests"
+        case estimatedUnits = "estimated_units"
+        case estimatedCostUSD = "estimated_cost_usd"
     }
 }
 

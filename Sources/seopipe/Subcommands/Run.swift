@@ -29,6 +29,17 @@ struct Run: AsyncParsableCommand {
     var date: String?
 
     @Option(help: ArgumentHelp(
+        "Backfill from this snapshot date YYYY-MM-DD: one run per date, oldest first.",
+        discussion: "Stages whose endpoint cannot answer for a past date (it takes no date: DataForSEO, Ahrefs v2, "
+            + "Keywords Explorer) are left out of past dates, with the stages that depend on them; `seopipe plan "
+            + "--from --to` lists them. The backfill stops at a failed or interrupted date; run the same command "
+            + "again to resume: completed dates cost nothing."))
+    var from: String?
+
+    @Option(help: "Backfill up to this date, inclusive (default: the file's snapshot date, usually today).")
+    var to: String?
+
+    @Option(help: ArgumentHelp(
         "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].",
         discussion: "Precedence: --warehouse, then $SEOPIPE_WAREHOUSE, then $DATABASE_URL, then the file's "
             + "`warehouse:`. A PostgreSQL password comes from the URL, else $PGPASSWORD, else ~/.pgpass."))
@@ -37,27 +48,127 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Re-fetch chunks already committed for this date (they are paid for again).")
     var refresh = false
 
-    @Flag(help: "Print the result as JSON: run_id, status, results per stage, meta totals.")
+    @Flag(help: "Print the result as JSON: run_id, status, results per stage, meta totals (a backfill: every run).")
     var json = false
 
+    @Option(help: ArgumentHelp(
+        "Write a Prometheus textfile (for node_exporter's textfile collector) here after the run, atomically.",
+        discussion: "Last run status, duration, rows, requests, retries, units and cost per provider and stage, "
+            + "last success time. Give each pipeline its own file, e.g. /var/lib/node_exporter/textfile/seopipe_demo.prom."))
+    var metricsFile: String?
+
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if date != nil, from != nil || to != nil {
+            throw ValidationError("--date runs one date; --from/--to a range: give one or the other")
+        }
+        if to != nil, from == nil { throw ValidationError("--to needs --from (the first date of the range)") }
+        for (flag, value) in [("--date", date), ("--from", from), ("--to", to)] {
+            if let value, SnapshotDate(value) == nil {
+                throw ValidationError("\(flag) \(value) is not a date; write YYYY-MM-DD, e.g. \(flag) 2026-11-24")
+            }
+        }
+        if let from, let to, let first = SnapshotDate(from), let last = SnapshotDate(to), last < first {
+            throw ValidationError("--to \(to) is before --from \(from)")
+        }
+    }
 
     func run() async throws {
         logging.bootstrap()
         let pipeline = try loadPipeline(file)
-        var snapshot = pipeline.snapshot.resolve()
-        if let date {
-            guard let parsed = SnapshotDate(date) else {
-                printError("error: --date \(date) is not a date; write YYYY-MM-DD, e.g. --date 2026-11-24")
-                throw Exit.usage
-            }
-            snapshot = parsed
-        }
         let location = try resolveWarehouse(warehouse, pipeline: pipeline)
+        let logger = Logger(label: "seopipe")
+        let metrics = metricsFile.map { MetricsFile(path: $0) }
+        if let from = from.flatMap(SnapshotDate.init) {
+            let last = to.flatMap(SnapshotDate.init) ?? pipeline.snapshot.resolve()
+            try await backfill(pipeline, dates: Backfill.dates(from: from, to: max(from, last)), location: location,
+                metrics: metrics, logger: logger)
+            return
+        }
+        let snapshot = date.flatMap(SnapshotDate.init) ?? pipeline.snapshot.resolve()
+        if Backfill.isPast(snapshot, for: pipeline) {
+            for omission in Backfill.omissions(pipeline, registry: .builtin) {
+                let text = "stage \(omission.stage) loads today's numbers under the past date \(snapshot): "
+                    + "\(omission.reason); `run --from \(snapshot) --to \(snapshot)` leaves it out"
+                logger.warning("\(text)")
+            }
+        }
         let result = try await RunFlow.execute(
-            pipeline, snapshot: snapshot, warehouse: location, refresh: refresh, logger: Logger(label: "seopipe"))
+            pipeline, snapshot: snapshot, warehouse: location, refresh: refresh, logger: logger,
+            progress: logging.progressBar(pipeline: pipeline.name, json: json))
+        await metrics?.write(result, pipeline: pipeline, warehouse: location, logger: logger)
         RunFlow.report(result, warehouse: location, json: json, quiet: logging.quiet)
         if result.status != .succeeded { throw ExitCode(RunFlow.exitCode(result)) }
+    }
+
+    /// One run per date, oldest first; stops at a failed or interrupted date.
+    private func backfill(
+        _ pipeline: Pipeline, dates: [SnapshotDate], location: WarehouseLocation, metrics: MetricsFile?, logger: Logger
+    ) async throws {
+        let omissions = Backfill.omissions(pipeline, registry: .builtin)
+        let historical = Backfill.historical(pipeline, registry: .builtin)
+        let pastDates = dates.filter { Backfill.isPast($0, for: pipeline) }
+        let say: (String) -> Void = { text in if !json && !logging.quiet { print(text) } }
+        say("backfill of \(pipeline.name): \(dates.count) date(s), \(dates.first!) to \(dates.last!)")
+        if !pastDates.isEmpty, !omissions.isEmpty {
+            say("left out of past dates (these endpoints cannot return history):")
+            for omission in omissions { say("  \(omission.stage): \(omission.reason)") }
+        }
+        var results: [RunResult] = []
+        for date in dates {
+            let part = pastDates.contains(date) ? historical : pipeline
+            guard !part.stages.isEmpty else {
+                say("\(date): skipped, no stage can load a past date")
+                continue
+            }
+            let result = try await RunFlow.execute(
+                part, snapshot: date, warehouse: location, refresh: refresh, logger: logger,
+                progress: logging.progressBar(pipeline: "\(pipeline.name) \(date)", json: json))
+            await metrics?.write(result, pipeline: pipeline, warehouse: location, logger: logger)
+            results.append(result)
+            let meta = result.meta
+            say("\(date): \(result.status.rawValue), \(meta.rows) rows, \(meta.requests) requests, "
+                + "\(formatNumber(meta.units)) units, $\(String(format: "%.4f", meta.costUSD)) (run \(result.runID))")
+            if result.status == .failed || result.status == .interrupted {
+                if json { break }
+                RunFlow.report(result, warehouse: location, json: false, quiet: logging.quiet)
+                printError("seopipe: backfill of \(pipeline.name) stopped at \(date) (\(result.status.rawValue)); "
+                    + "\(results.count - 1) of \(dates.count) date(s) done. Run the same command again to resume: "
+                    + "completed chunks are not bought again.")
+                break
+            }
+            if result.status == .partial, logging.quiet {
+                RunFlow.report(result, warehouse: location, json: false, quiet: true)
+            }
+        }
+        if json {
+            printJSON(BackfillReport(
+                pipeline: pipeline.name, from: dates.first!.description, to: dates.last!.description,
+                omittedFromPastDates: pastDates.isEmpty ? [] : omissions, runs: results))
+        } else {
+            let rows = results.reduce(0) { $0 + $1.meta.rows }
+            let units = results.reduce(0) { $0 + $1.meta.units }
+            let cost = results.reduce(0) { $0 + $1.meta.costUSD }
+            say("total: \(results.count) run(s), \(rows) rows, \(formatNumber(units)) units, $\(String(format: "%.4f", cost))")
+        }
+        let worst = results.last { $0.status == .failed || $0.status == .interrupted }
+            ?? results.first { $0.status == .partial }
+        if let worst { throw ExitCode(RunFlow.exitCode(worst)) }
+    }
+}
+
+/// `seopipe run --from --to --json`.
+struct BackfillReport: Encodable {
+    var pipeline: String
+    var from: String
+    var to: String
+    var omittedFromPastDates: [Backfill.Omission]
+    var runs: [RunResult]
+
+    enum CodingKeys: String, CodingKey {
+        case pipeline, from, to, runs
+        case omittedFromPastDates = "omitted_from_past_dates"
     }
 }
 
@@ -65,8 +176,9 @@ struct Run: AsyncParsableCommand {
 enum RunFlow {
     static func execute(
         _ pipeline: Pipeline, snapshot: SnapshotDate, warehouse location: WarehouseLocation, refresh: Bool,
-        logger: Logger
+        logger: Logger, progress: ProgressBar? = nil
     ) async throws -> RunResult {
+        defer { progress?.finish() }
         let runID = Runner.makeRunID()
         let lock = try await PipelineRunLock.acquire(
             location, pipeline: pipeline.name,
@@ -82,9 +194,10 @@ enum RunFlow {
         let stop = StopRequest()
         let signals = StopSignals(stop: stop, logger: logger)
         defer { signals.restore() }
+        var options = Runner.Options(refresh: refresh, runID: runID, stop: stop)
+        if let progress { options.progress = { progress.handle($0) } }
         let runner = Runner(
-            registry: .builtin, warehouse: warehouse, transport: transport, logger: logger,
-            options: Runner.Options(refresh: refresh, runID: runID, stop: stop))
+            registry: .builtin, warehouse: warehouse, transport: transport, logger: logger, options: options)
         do {
             let result = try await runner.run(pipeline, snapshotDate: snapshot)
             await transport.shutdown()
