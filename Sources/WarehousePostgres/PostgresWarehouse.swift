@@ -613,6 +613,30 @@ public actor PostgresWarehouse: Warehouse {
         }
     }
 
+    public func lastScheduledSlot(pipeline: String) async throws -> String? {
+        await acquire()
+        defer { release() }
+        var binds = PostgresBindings()
+        binds.append(pipeline)
+        return try await textRows("SELECT last_slot FROM seopipe_schedule WHERE pipeline = $1", binds).first?.first ?? nil
+    }
+
+    public func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String) async throws {
+        await acquire()
+        defer { release() }
+        var binds = PostgresBindings()
+        binds.append(pipeline)
+        binds.append(schedule)
+        binds.append(slot)
+        binds.append(runID)
+        try await execute("""
+            INSERT INTO seopipe_schedule (pipeline, schedule, last_slot, run_id, updated_at)
+            VALUES ($1, $2, $3::timestamptz, $4, now())
+            ON CONFLICT (pipeline) DO UPDATE SET schedule = excluded.schedule, last_slot = excluded.last_slot,
+                run_id = excluded.run_id, updated_at = excluded.updated_at
+            """, binds)
+    }
+
     public func stageRuns(runID: String) async throws -> [StageRecord] {
         await acquire()
         defer { release() }

@@ -25,7 +25,18 @@ public actor SQLiteWarehouse: Warehouse {
         self.path = path
         self.migrations = migrations
         connection = try SQLiteConnection(path: path)
-        try connection.execute("PRAGMA journal_mode=WAL")
+        // Switching a new file to WAL needs it to itself, and SQLite answers SQLITE_BUSY at once rather than
+        // waiting (another process may be creating the same file: two pipelines started together). Retry a while.
+        var attempt = 0
+        while true {
+            do {
+                try connection.execute("PRAGMA journal_mode=WAL")
+                break
+            } catch let error as SQLiteError where error.code == SQLITE_BUSY && attempt < 200 {
+                attempt += 1
+                usleep(50_000)
+            }
+        }
         // NORMAL is durable against process crashes in WAL mode; fsync at checkpoints only.
         try connection.execute("PRAGMA synchronous=NORMAL")
         try connection.execute("PRAGMA foreign_keys=ON")
@@ -58,15 +69,28 @@ public actor SQLiteWarehouse: Warehouse {
                 result.append(AppliedMigration(version: migration.version, name: migration.name, newlyApplied: false))
                 continue
             }
-            try connection.transaction {
+            // Another process may have applied it since we looked (two runs starting on a new file): the write
+            // transaction makes the check and the apply one step.
+            let appliedMeanwhile = try connection.transaction { () throws -> Bool in
+                let check = try connection.prepare("SELECT checksum FROM seopipe_schema_migrations WHERE version = ?")
+                try check.bind([.integer(Int64(migration.version))])
+                var checksum: String?
+                try check.forEachRow { checksum = $0.text(0) }
+                if let checksum {
+                    _ = try MigrationPlan.check(
+                        [migration], applied: [migration.version: (migration.name, checksum)], warehouse: path)
+                    return true
+                }
                 try connection.execute(migration.sql)
                 let insert = try connection.prepare(
                     "INSERT INTO seopipe_schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
                 try insert.bind([.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
                     .text(Timestamp.now())])
                 try insert.run()
+                return false
             }
-            result.append(AppliedMigration(version: migration.version, name: migration.name, newlyApplied: true))
+            result.append(AppliedMigration(
+                version: migration.version, name: migration.name, newlyApplied: !appliedMeanwhile))
         }
         knownTables = nil
         if try tableExists("seopipe_columns") { try syncDictionary() }
@@ -376,6 +400,24 @@ public actor SQLiteWarehouse: Warehouse {
                 requests: row.int(7), units: row.double(8), costUSD: row.double(9), error: row.text(10)))
         }
         return runs
+    }
+
+    public func lastScheduledSlot(pipeline: String) throws -> String? {
+        let statement = try connection.prepare("SELECT last_slot FROM seopipe_schedule WHERE pipeline = ?")
+        try statement.bind([.text(pipeline)])
+        var slot: String?
+        try statement.forEachRow { slot = $0.text(0) }
+        return slot
+    }
+
+    public func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String) throws {
+        let statement = try connection.prepare("""
+            INSERT INTO seopipe_schedule (pipeline, schedule, last_slot, run_id, updated_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (pipeline) DO UPDATE SET schedule = excluded.schedule, last_slot = excluded.last_slot,
+                run_id = excluded.run_id, updated_at = excluded.updated_at
+            """)
+        try statement.bind([.text(pipeline), .text(schedule), .text(slot), .text(runID), .text(Timestamp.now())])
+        try statement.run()
     }
 
     public func stageRuns(runID: String) throws -> [StageRecord] {

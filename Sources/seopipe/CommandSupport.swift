@@ -68,8 +68,9 @@ struct LoggingOptions: ParsableArguments {
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// Loads a pipeline file, printing its errors with file:line:column and exiting 2 when it is invalid.
-func loadPipeline(_ path: String, json: Bool = false) throws -> Pipeline {
-    let loader = PipelineLoader(registry: .builtin)
+func loadPipeline(_ path: String, json: Bool = false, extraEnvironment: [String: String] = [:]) throws -> Pipeline {
+    let environment = ProcessInfo.processInfo.environment.merging(extraEnvironment) { $1 }
+    let loader = PipelineLoader(registry: .builtin, environment: environment)
     do {
         return try loader.load(file: URL(fileURLWithPath: path))
     } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Seopipe: AsyncParsableCommand {
@@ -21,8 +22,26 @@ struct Seopipe: AsyncParsableCommand {
             SIGTERM/SIGINT (the requests in flight finish and commit; the run is recorded as interrupted).
             """,
         subcommands: [
-            Validate.self, Plan.self, Run.self, Runs.self, Migrate.self, Schema.self,
+            Validate.self, Plan.self, Run.self, Runs.self, Crontab.self, Daemon.self, Migrate.self, Schema.self,
             SandboxCommand.self, Demo.self,
         ]
     )
+
+    /// As ArgumentParser's, except that usage errors exit 2 (DESIGN.md section 7), not 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

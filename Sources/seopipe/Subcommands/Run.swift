@@ -176,13 +176,20 @@ struct BackfillReport: Encodable {
 enum RunFlow {
     static func execute(
         _ pipeline: Pipeline, snapshot: SnapshotDate, warehouse location: WarehouseLocation, refresh: Bool,
-        logger: Logger, progress: ProgressBar? = nil
+        logger: Logger, progress: ProgressBar? = nil, stop givenStop: StopRequest? = nil
     ) async throws -> RunResult {
         defer { progress?.finish() }
         let runID = Runner.makeRunID()
-        let lock = try await PipelineRunLock.acquire(
-            location, pipeline: pipeline.name,
-            holder: "run \(runID), pid \(ProcessInfo.processInfo.processIdentifier)")
+        let lock: PipelineRunLock
+        do {
+            lock = try await PipelineRunLock.acquire(
+                location, pipeline: pipeline.name,
+                holder: "run \(runID), pid \(ProcessInfo.processInfo.processIdentifier)")
+        } catch let code as ExitCode where code == Exit.locked {
+            // Said on stderr already; this puts it in --log-file too, where the nights are read back.
+            logger.error("another run of \(pipeline.name) holds the lock; this run did not start")
+            throw code
+        }
         let warehouse: any Warehouse
         do {
             warehouse = try await migrated(location)
@@ -191,9 +198,10 @@ enum RunFlow {
             throw error
         }
         let transport = AsyncHTTPTransport()
-        let stop = StopRequest()
-        let signals = StopSignals(stop: stop, logger: logger)
-        defer { signals.restore() }
+        // The daemon passes its own stop request and handles signals itself (swift-service-lifecycle).
+        let stop = givenStop ?? StopRequest()
+        let signals = givenStop == nil ? StopSignals(stop: stop, logger: logger) : nil
+        defer { signals?.restore() }
         var options = Runner.Options(refresh: refresh, runID: runID, stop: stop)
         if let progress { options.progress = { progress.handle($0) } }
         let runner = Runner(
