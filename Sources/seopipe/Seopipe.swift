@@ -15,7 +15,10 @@ struct Seopipe: AsyncParsableCommand {
             `warehouse:`: sqlite:PATH or postgres://USER@HOST:PORT/DB?schema=NAME&sslmode=MODE (the password from \
             the URL, $PGPASSWORD or ~/.pgpass).
 
-            Start with `seopipe demo`: it serves simulated provider APIs on loopback and loads demo.db.
+            Start with `seopipe demo`: it serves simulated provider APIs on loopback and loads demo.db. \
+            Every night: `seopipe crontab pipelines/*.yml | crontab -` (or `seopipe daemon pipelines/`), then \
+            `seopipe runs` to see what happened and `--metrics-file` to alert on it. BI tools read the views \
+            described in docs/warehouse.md (`seopipe schema`).
 
             Exit codes: 0 success, 1 run failed, 2 usage or validation error, 3 partial (some targets or \
             stages failed, the rest loaded), 4 another run of the pipeline holds the lock, 143/130 stopped by \

@@ -140,11 +140,31 @@ struct CommandLineTests {
     @Test("every subcommand has help that says what it does")
     func help() async throws {
         try await withHarness { harness in
-            for command in ["validate", "plan", "run", "migrate", "runs", "sandbox", "demo"] {
+            for command in [
+                "validate", "plan", "run", "migrate", "runs", "crontab", "daemon", "schema", "sandbox", "demo",
+            ] {
                 let output = try await harness.seopipe([command, "--help"])
                 #expect(output.exitCode == 0)
                 #expect(output.stdout.contains("USAGE: seopipe \(command)"), "\(command): \(output.stdout)")
             }
+            // The hidden test clock stays out of the daemon's help.
+            #expect(try await !harness.seopipe(["daemon", "--help"]).stdout.contains("clock"))
+        }
+    }
+
+    @Test("usage errors exit 2 with the reason, as DESIGN.md section 7 says", arguments: [
+        (["run", "x.yml", "--date", "2026-11-20", "--from", "2026-11-01"], "give one or the other"),
+        (["run", "x.yml", "--to", "2026-11-20"], "--to needs --from"),
+        (["run", "x.yml", "--from", "2026-11-31"], "--from 2026-11-31 is not a date"),
+        (["run", "x.yml", "--from", "2026-11-20", "--to", "2026-11-01"], "is before --from"),
+        (["runs", "--status", "exploded"], "--status exploded is not a run status"),
+        (["run", "x.yml", "--no-such-flag"], "Unknown option '--no-such-flag'"),
+    ])
+    func usageErrors(arguments: [String], message: String) async throws {
+        try await withHarness { harness in
+            let output = try await harness.seopipe(arguments)
+            #expect(output.exitCode == 2, "\(output.stderr)")
+            #expect(output.stderr.contains(message), "\(output.stderr)")
         }
     }
 }

@@ -58,16 +58,16 @@ struct Demo: AsyncParsableCommand {
                 let shown = path.hasPrefix(FileManager.default.currentDirectoryPath + "/")
                     ? String(path.dropFirst(FileManager.default.currentDirectoryPath.count + 1)) : path
                 print("")
-                print("try:  sqlite3 -header -column \(shown) \"SELECT target, snapshot_date, domain_rating, "
-                    + "org_traffic FROM ahrefs_domain_metrics ORDER BY domain_rating DESC;\"")
-                print("      sqlite3 -header -column \(shown) \"SELECT a.target, a.domain_rating, d.referring_domains, "
-                    + "d.backlinks_spam_score FROM ahrefs_domain_metrics a JOIN dataforseo_page_summary d "
-                    + "ON d.url = a.target AND d.snapshot_date = a.snapshot_date;\"")
+                print("try:  sqlite3 -header -column \(shown) \"SELECT domain, provider, domain_rating, backlinks, "
+                    + "referring_domains FROM latest_domain_metrics ORDER BY domain, provider;\"")
+                print("      sqlite3 -header -column \(shown) \"SELECT day, domain, entrances, domain_rating, "
+                    + "ahrefs_referring_domains FROM site_traffic_with_backlinks ORDER BY day;\"")
+                print("      every view, table and column: docs/warehouse.md (or: seopipe schema)")
             } else if case .postgres(let url) = location {
                 let schema = DatabaseURL(url)?.parameter("schema").map { $0 + "." } ?? ""
                 print("")
-                print("try in psql:  SELECT target, snapshot_date, domain_rating, org_traffic "
-                    + "FROM \(schema)ahrefs_domain_metrics ORDER BY domain_rating DESC;")
+                print("try in psql:  SELECT domain, provider, domain_rating, backlinks, referring_domains "
+                    + "FROM \(schema)latest_domain_metrics ORDER BY domain, provider;")
             }
             exitCode = result.status == .succeeded ? .success : ExitCode(RunFlow.exitCode(result))
         } catch {
