@@ -482,6 +482,7 @@ CREATE TABLE seopipe_schedule (
     updated_at TEXT NOT NULL
 );
 
+-- Domains only: DataForSEO's tables also hold page URLs (with a /), which page_backlinks_daily shows.
 CREATE VIEW domain_metrics_daily AS
 WITH ahrefs_keys AS (
     SELECT target, snapshot_date FROM ahrefs_domain_metrics
@@ -489,10 +490,10 @@ WITH ahrefs_keys AS (
     UNION SELECT target, snapshot_date FROM ahrefs_backlinks_stats
 ), dataforseo_keys AS (
     SELECT url AS target, snapshot_date FROM dataforseo_page_summary WHERE url NOT LIKE '%/%'
-    UNION SELECT target, snapshot_date FROM dataforseo_bulk_ranks
-    UNION SELECT target, snapshot_date FROM dataforseo_bulk_backlinks
-    UNION SELECT target, snapshot_date FROM dataforseo_bulk_referring_domains
-    UNION SELECT target, snapshot_date FROM dataforseo_bulk_spam_score
+    UNION SELECT target, snapshot_date FROM dataforseo_bulk_ranks WHERE target NOT LIKE '%/%'
+    UNION SELECT target, snapshot_date FROM dataforseo_bulk_backlinks WHERE target NOT LIKE '%/%'
+    UNION SELECT target, snapshot_date FROM dataforseo_bulk_referring_domains WHERE target NOT LIKE '%/%'
+    UNION SELECT target, snapshot_date FROM dataforseo_bulk_spam_score WHERE target NOT LIKE '%/%'
 )
 SELECT k.snapshot_date AS snapshot_date, k.target AS domain, 'ahrefs' AS provider,
        COALESCE(r.domain_rating, m.domain_rating) AS domain_rating, r.ahrefs_rank AS ahrefs_rank,

@@ -15,8 +15,20 @@ enum Exit {
 }
 
 /// Writes to standard error; only the CLI prints.
+/// With `--log-format json`, as one JSON object like the log lines, so a log shipper reading stderr never meets a
+/// line that is not JSON; on a terminal, above the progress bar.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    guard Console.standardError.jsonLines else {
+        Console.standardError.line(text)
+        return
+    }
+    let object: [String: Any] = [
+        "timestamp": Date().formatted(.iso8601), "level": "error",
+        "label": "seopipe", "message": text,
+    ]
+    if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+        Console.standardError.line(String(decoding: data, as: UTF8.self))
+    }
 }
 
 struct LoggingOptions: ParsableArguments {
@@ -38,6 +50,7 @@ struct LoggingOptions: ParsableArguments {
     func bootstrap() {
         let level: Logger.Level = quiet ? .critical : logLevel
         let format = logFormat
+        Console.standardError.jsonLines = format == .json
         var file: LogFile?
         if let logFile {
             do {

@@ -11,10 +11,17 @@ final class Console: Sendable {
 
     private struct State {
         var bar: String?
+        var jsonLines = false
     }
 
     private let state = Mutex(State())
     let isTerminal = isatty(STDERR_FILENO) == 1
+
+    /// Whether messages outside the log (printError) go out as JSON objects too (`--log-format json`).
+    var jsonLines: Bool {
+        get { state.withLock { $0.jsonLines } }
+        set { state.withLock { $0.jsonLines = newValue } }
+    }
 
     /// Writes one log line (a newline is added), above the progress bar if one is shown.
     func line(_ text: String) {

@@ -1,4 +1,5 @@
 import Foundation
+import Sandbox
 import SeopipeCore
 import Testing
 
@@ -35,8 +36,11 @@ struct NightlyOpsEndToEndTests {
             let weekly = try harness.write("weekly.yml", Self.pipeline("weekly", schedule: "@weekly"))
             let adhoc = try harness.write("adhoc.yml", Self.pipeline("adhoc", schedule: nil))
             // Cron does not read the user's profile: tokens and the warehouse come from the env file.
-            var exports = harness.sandbox.environment.map { "export \($0.key)='\($0.value)'" }
-            if backend == .postgres { exports.append("export SEOPIPE_WAREHOUSE='\(harness.warehouse)'") }
+            // Both spellings users write: `export NAME=value` and plain `NAME=value`.
+            var exports = harness.sandbox.environment.sorted { $0.key < $1.key }.enumerated().map { index, item in
+                (index.isMultiple(of: 2) ? "export " : "") + "\(item.key)='\(item.value)'"
+            }
+            if backend == .postgres { exports.append("SEOPIPE_WAREHOUSE='\(harness.warehouse)'") }
             let envFile = try harness.write("seopipe.env", exports.joined(separator: "\n") + "\n")
             let output = try await harness.seopipe(
                 ["crontab", nightly, weekly, adhoc, "--env-file", envFile, "--metrics-dir", "metrics"],
@@ -65,7 +69,8 @@ struct NightlyOpsEndToEndTests {
                     == (try CronSchedule(expected)).next(after: after, in: utc))
                 let binary = try Harness.binary().standardizedFileURL.path
                 #expect(job.command.contains(" && \(binary) run \(harness.directory.path)/\(name).yml --quiet --log-file "))
-                #expect(job.command.hasPrefix("cd \(harness.directory.path) && . \(envFile) && "), "\(job.command)")
+                #expect(job.command.hasPrefix("cd \(harness.directory.path) && set -a && . \(envFile) && set +a && "),
+                    "\(job.command)")
             }
 
             // The line as cron runs it: /bin/sh, no sandbox variables in the environment, from another directory.
@@ -148,10 +153,19 @@ struct NightlyOpsEndToEndTests {
                 #expect(Array(finished.prefix(3)) == ["2026-11-20", "2026-11-21", "2026-11-22"], "\(name): \(runs)")
                 #expect(Set(finished).count == finished.count, "\(name): a slot ran twice: \(runs)")
                 #expect(runs.allSatisfy { ["succeeded", "interrupted"].contains($0[1]) }, "\(runs)")
-                // One run of a pipeline at a time: each starts after the one before finished.
-                for (earlier, later) in zip(runs, runs.dropFirst()) {
-                    #expect((later[2] ?? "") >= (earlier[3] ?? "~"), "\(name) runs overlap: \(runs)")
-                }
+                // One run of a pipeline at a time: in the daemon's log each start is followed by its end before
+                // the next start (the ledger's timestamps are whole seconds; the log's order is exact).
+                let events = stopped.stderr.split(separator: "\n").filter { $0.contains("pipeline=\(name) ") }
+                    .compactMap { line -> String? in
+                        if line.contains("running for the slot") { return "start" }
+                        if line.hasSuffix(" succeeded") || line.hasSuffix(" interrupted") || line.contains("did not start") {
+                            return line.contains(" run ") || line.contains("did not start") ? "end" : nil
+                        }
+                        return nil
+                    }
+                #expect(events.count >= 6 && events.count == 2 * (events.count / 2), "\(name): \(events)")
+                #expect(zip(events, events.indices).allSatisfy { $0 == ($1.isMultiple(of: 2) ? "start" : "end") },
+                    "\(name) runs overlap: \(events)")
                 #expect(FileManager.default.fileExists(
                     atPath: harness.directory.appendingPathComponent("metrics/seopipe_\(name).prom").path))
             }
@@ -308,6 +322,19 @@ struct NightlyOpsEndToEndTests {
                 }
             }
             #expect(messages.contains("run started") && messages.contains("run finished"))
+
+            // Messages outside the log (a refused run, a failure summary) are JSON lines too.
+            harness.sandbox.setFaults([FaultRule(status: 401, body: #"{"error": "invalid token"}"#)])
+            let failed = try await harness.seopipe(["run", file, "--log-format", "json", "--refresh", "--quiet"])
+            #expect(failed.exitCode != 0)
+            #expect(!failed.stderr.isEmpty)
+            for line in failed.stderr.split(separator: "\n") {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                #expect(object?["message"] is String, "not a JSON log line: \(line)")
+            }
+            #expect(failed.stderr.contains("Run it again to resume"))
+            #expect(failed.stderr.contains(#""level":"error""#), "a failure summary is an error for alerting")
+            harness.sandbox.setFaults([])
 
             // A terminal (script(1) gives it one): the bar, redrawn in place, ends at every chunk done.
             let binary = try Harness.binary().path

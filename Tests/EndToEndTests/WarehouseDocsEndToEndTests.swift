@@ -130,6 +130,36 @@ struct WarehouseDocsEndToEndTests {
         }
     }
 
+    @Test("the domain views hold domains only: DataForSEO page URLs stay in page_backlinks_daily",
+        arguments: Backend.available)
+    func domainsOnly(backend: Backend) async throws {
+        try await withHarness(backend) { harness in
+            let migrate = try await harness.seopipe(["migrate", "--warehouse", harness.warehouse])
+            #expect(migrate.exitCode == 0, "\(migrate.stderr)")
+            let insert = """
+                INSERT INTO dataforseo_bulk_backlinks (target, target_original, snapshot_date, fetched_at, run_id, backlinks)
+                VALUES ('moz.com', 'moz.com', '2026-11-20', '2026-11-20T03:00:00Z', 'r', 10),
+                       ('https://moz.com/blog', 'https://moz.com/blog', '2026-11-20', '2026-11-20T03:00:00Z', 'r', 3);
+                INSERT INTO dataforseo_page_summary (url, url_original, snapshot_date, fetched_at, run_id, backlinks)
+                VALUES ('https://moz.com/blog', 'https://moz.com/blog', '2026-11-20', '2026-11-20T03:00:00Z', 'r', 3);
+                """
+            let output: Harness.Output
+            switch backend {
+            case .sqlite:
+                output = try await harness.tool("sqlite3", ["-bail", "warehouse.db"], input: insert)
+            case .postgres:
+                let server = try #require(harness.server?.components(separatedBy: "?").first)
+                output = try await harness.tool(
+                    "psql", [server, "--no-psqlrc", "-q", "-v", "ON_ERROR_STOP=1"], input: insert,
+                    environment: ["PGOPTIONS": "-c search_path=\(harness.schema!)", "PGSSLMODE": "disable"])
+            }
+            #expect(output.exitCode == 0, "\(output.stderr)")
+            #expect(try await harness.query("SELECT domain, backlinks FROM domain_metrics_daily") == [["moz.com", "10"]])
+            #expect(try await harness.query("SELECT url, provider FROM page_backlinks_daily")
+                == [["https://moz.com/blog", "dataforseo"]])
+        }
+    }
+
     @Test("docs/warehouse.md holds what `seopipe schema --markdown` prints")
     func docsAreGenerated() async throws {
         try await withHarness { harness in

@@ -66,7 +66,8 @@ struct Crontab: AsyncParsableCommand {
                 continue
             }
             var command = "cd \(Self.quoted(cwd)) && "
-            if let envFile { command += ". \(Self.quoted(absolute(envFile))) && " }
+            // set -a exports what the file sets, with or without `export`.
+            if let envFile { command += "set -a && . \(Self.quoted(absolute(envFile))) && set +a && " }
             command += "\(Self.quoted(executable)) run \(Self.quoted(path)) --quiet --log-file "
                 + Self.quoted(logs + "/\(pipeline.name).log")
             if let metricsDir {

@@ -9,7 +9,8 @@ struct Daemon: AsyncParsableCommand {
         abstract: "Run pipelines on their `schedule:` in one long-lived process, for hosts without cron.",
         discussion: """
             Give pipeline files or folders (every .yml and .yaml file in them). Each pipeline with a `schedule:` \
-            runs at its slots (cron syntax, in the host's time zone), stamped with the slot's date; one run per \
+            runs at its slots (cron syntax, read in UTC like the snapshot dates, so no slot is skipped or doubled \
+            by a daylight-saving change), stamped with the slot's date; one run per \
             pipeline at a time: a slot that comes while the pipeline still runs is not started twice. The last slot \
             each pipeline ran for is kept in its warehouse (seopipe_schedule): after downtime, a missed slot runs \
             once on start, not once per missed slot; on the very first start nothing is missed. SIGTERM or SIGINT \
@@ -105,15 +106,22 @@ struct Daemon: AsyncParsableCommand {
 
 /// The daemon's clock: the real one, or (tests, rehearsals) one that starts at a given time and runs faster.
 struct DaemonClock: Sendable {
-    var origin = Date()
-    var speed: Double = 1
+    /// nil: the wall clock itself, so a clock set by NTP after boot is followed.
+    var simulated: (origin: Date, speed: Double)?
     let realStart = ContinuousClock.now
 
-    func now() -> Date {
-        origin.addingTimeInterval((ContinuousClock.now - realStart).seconds * speed)
+    init(origin: Date? = nil, speed: Double = 1) {
+        simulated = origin.map { ($0, speed) }
     }
 
-    /// Sleeps until `date` on this clock, in steps of at most a minute so a wall-clock jump is noticed.
+    var speed: Double { simulated?.speed ?? 1 }
+
+    func now() -> Date {
+        guard let simulated else { return Date() }
+        return simulated.origin.addingTimeInterval((ContinuousClock.now - realStart).seconds * simulated.speed)
+    }
+
+    /// Sleeps until `date` on this clock, in steps of at most a minute so a wall-clock change is noticed.
     func sleep(until date: Date) async throws {
         while true {
             let left = date.timeIntervalSince(now()) / speed
@@ -159,19 +167,19 @@ struct SchedulerService: Service {
         }
         if last == nil {
             // First start: nothing was missed yet; the first slot to run is the next one.
-            last = entry.schedule.previous(atOrBefore: startedAt) ?? startedAt
+            last = entry.schedule.previous(atOrBefore: startedAt, in: .utc) ?? startedAt
         }
         while !Task.isShuttingDownGracefully {
             let now = clock.now()
-            if let due = entry.schedule.previous(atOrBefore: now), let previous = last, due > previous {
-                if let missed = entry.schedule.next(after: previous), missed < due {
+            if let due = entry.schedule.previous(atOrBefore: now, in: .utc), let previous = last, due > previous {
+                if let missed = entry.schedule.next(after: previous, in: .utc), missed < due {
                     logger.notice("slots since \(previous.formatted(.iso8601)) were missed; running once for the latest")
                 }
                 await runSlot(due, entry: entry, logger: logger)
                 last = due
                 continue
             }
-            guard let next = entry.schedule.next(after: now) else {
+            guard let next = entry.schedule.next(after: now, in: .utc) else {
                 logger.error("schedule \(entry.schedule) has no slot in the next five years; not scheduling it")
                 return
             }
@@ -216,4 +224,8 @@ struct SchedulerService: Service {
             logger.error("the run for the slot \(slotText) did not start or failed: \(error)")
         }
     }
+}
+
+extension TimeZone {
+    static let utc = TimeZone(identifier: "UTC")!
 }

@@ -82,7 +82,11 @@ struct Run: AsyncParsableCommand {
         let metrics = metricsFile.map { MetricsFile(path: $0) }
         if let from = from.flatMap(SnapshotDate.init) {
             let last = to.flatMap(SnapshotDate.init) ?? pipeline.snapshot.resolve()
-            try await backfill(pipeline, dates: Backfill.dates(from: from, to: max(from, last)), location: location,
+            guard from <= last else {
+                printError("error: --from \(from) is after \(last), the date a run would load now; give --to as well")
+                throw Exit.usage
+            }
+            try await backfill(pipeline, dates: Backfill.dates(from: from, to: last), location: location,
                 metrics: metrics, logger: logger)
             return
         }
@@ -115,6 +119,11 @@ struct Run: AsyncParsableCommand {
             say("left out of past dates (these endpoints cannot return history):")
             for omission in omissions { say("  \(omission.stage): \(omission.reason)") }
         }
+        if historical.stages.isEmpty, pastDates.count == dates.count {
+            printError("error: no stage of \(pipeline.name) can load a past date ("
+                + omissions.map { "\($0.stage): \($0.reason)" }.joined(separator: "; ") + "); nothing to backfill")
+            throw Exit.usage
+        }
         var results: [RunResult] = []
         for date in dates {
             let part = pastDates.contains(date) ? historical : pipeline
@@ -133,8 +142,8 @@ struct Run: AsyncParsableCommand {
             if result.status == .failed || result.status == .interrupted {
                 if json { break }
                 RunFlow.report(result, warehouse: location, json: false, quiet: logging.quiet)
-                printError("seopipe: backfill of \(pipeline.name) stopped at \(date) (\(result.status.rawValue)); "
-                    + "\(results.count - 1) of \(dates.count) date(s) done. Run the same command again to resume: "
+                printError("seopipe: backfill of \(pipeline.name) stopped at \(date) (\(result.status.rawValue)) after "
+                    + "\(results.count - 1) run(s); \(dates.count) date(s) in all. Run the same command again to resume: "
                     + "completed chunks are not bought again.")
                 break
             }
