@@ -81,8 +81,11 @@ struct LoggingOptions: ParsableArguments {
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// Loads a pipeline file, printing its errors with file:line:column and exiting 2 when it is invalid.
-func loadPipeline(_ path: String, json: Bool = false, extraEnvironment: [String: String] = [:]) throws -> Pipeline {
-    let environment = ProcessInfo.processInfo.environment.merging(extraEnvironment) { $1 }
+/// - Parameter environment: the variables `${VAR}` reads (default: this process's).
+func loadPipeline(
+    _ path: String, json: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment,
+    consequence: String = "nothing was run"
+) throws -> Pipeline {
     let loader = PipelineLoader(registry: .builtin, environment: environment)
     do {
         return try loader.load(file: URL(fileURLWithPath: path))
@@ -97,7 +100,7 @@ func loadPipeline(_ path: String, json: Bool = false, extraEnvironment: [String:
             printJSON(["valid": false, "errors": errors] as [String: any Sendable])
         } else {
             printError(error.description)
-            printError("\(path): \(error.errors.count) error\(error.errors.count == 1 ? "" : "s"); nothing was run")
+            printError("\(path): \(error.errors.count) error\(error.errors.count == 1 ? "" : "s"); \(consequence)")
         }
         throw Exit.usage
     }

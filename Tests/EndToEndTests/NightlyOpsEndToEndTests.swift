@@ -47,6 +47,13 @@ struct NightlyOpsEndToEndTests {
                 withSandbox: false)
             #expect(output.exitCode == 0, "\(output.stderr)")
 
+            // Without the env file the job would find no token at 3 a.m., even though this shell has one.
+            let bare = try await harness.seopipe(["crontab", nightly])
+            #expect(bare.exitCode == 2)
+            #expect(bare.stderr.contains("environment variable AHREFS_API_TOKEN is not set"), "\(bare.stderr)")
+            #expect(bare.stderr.contains("pass it with --env-file"))
+            #expect(bare.stdout.isEmpty)
+
             var jobs: [String: (schedule: String, command: String)] = [:]
             for line in output.stdout.split(separator: "\n").map(String.init) {
                 if line.hasPrefix("#") || line.hasPrefix("SHELL=") || line.isEmpty { continue }
@@ -298,6 +305,18 @@ struct NightlyOpsEndToEndTests {
                 "SELECT snapshot_date, status FROM seopipe_runs WHERE pipeline = 'capped' ORDER BY snapshot_date")
             #expect(ledger == [["2026-10-01", "succeeded"], ["2026-10-02", "succeeded"], ["2026-10-03", "partial"]])
             #expect(harness.sandbox.usage().totalUnits == 100)
+        }
+    }
+
+    @Test("an answer cut short is logged as not valid JSON, retried, and the run succeeds")
+    func truncated() async throws {
+        try await withHarness { harness in
+            let file = try harness.write("p.yml", Self.pipeline("cut", schedule: nil))
+            harness.sandbox.setFaults([FaultRule(endpoint: "site-explorer/batch/domain-rating", count: 1, truncateBody: true)])
+            let run = try await harness.seopipe(["run", file])
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("the answer is not valid JSON ("), "\(run.stderr)")
+            #expect(run.stderr.contains("cut short"))
         }
     }
 

@@ -223,7 +223,10 @@ public struct AnalyticsBatchProvider: ProviderDriver {
         switch response.status {
         case 200..<300:
             guard let results = object?["results"] as? [String: Any] else {
-                return .retryable(message: "the response has no `results`", retryAfter: nil)
+                let reason = object == nil
+                    ? "the answer is not valid JSON (\(response.body.count) bytes): cut short, or not the API's answer"
+                    : "the answer has no `results`"
+                return .retryable(message: reason, retryAfter: nil)
             }
             // A query that hit the rate limit or an internal error makes the batch worth sending again;
             // a spent quota stops; other query errors are that query's own (recorded by decode).

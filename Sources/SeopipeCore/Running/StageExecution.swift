@@ -326,7 +326,7 @@ struct StageExecution: Sendable {
                     }
                     payload = decoded
                 } catch {
-                    lastError = "\(error)"
+                    lastError = Self.undecodable(response.body, error: error)
                     try await backoff(attempt: attempt, retryAfter: nil, message: lastError, label: label, logger: logger)
                     continue
                 }
@@ -374,6 +374,17 @@ struct StageExecution: Sendable {
         let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: runner.options.jitter())
         logger.warning("\(label): \(message); retry \(attempt)/\(policy.maxAttempts - 1) in \(String(format: "%.1f", delay.seconds))s")
         try await runner.options.stop.sleep(for: delay)
+    }
+
+    /// Why an answer could not be read: a body that is not JSON at all (cut short by a dropped connection, or an
+    /// HTML error page) says so, with its size; otherwise the decoder's own reason.
+    static func undecodable(_ body: [UInt8], error: any Error) -> String {
+        guard (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) == nil else {
+            return "\(error)"
+        }
+        return body.isEmpty
+            ? "the answer was empty"
+            : "the answer is not valid JSON (\(body.count) bytes): cut short, or not the API's answer"
     }
 
     static func describe(_ targets: [Target]) -> String {

@@ -47,7 +47,8 @@ struct Crontab: AsyncParsableCommand {
             "# Each run holds its pipeline's lock: a run that finds the previous one still going exits 4 and does nothing.",
             "SHELL=/bin/sh",
         ]
-        // The jobs read the env file first; check the pipelines with what it will give them.
+        // A cron job has a bare environment (HOME, LOGNAME, PATH, SHELL) plus what the env file sets: check the
+        // pipelines with exactly that, so a token that only this shell has is caught now, not at 3 a.m.
         var exported: [String: String] = [:]
         if let envFile {
             do {
@@ -59,7 +60,11 @@ struct Crontab: AsyncParsableCommand {
         }
         var scheduled = 0
         for file in files {
-            let pipeline = try loadPipeline(file, extraEnvironment: exported)
+            let bare = ProcessInfo.processInfo.environment.filter { ["HOME", "LOGNAME", "PATH", "SHELL", "USER"].contains($0.key) }
+            let pipeline = try loadPipeline(
+                file, environment: bare.merging(exported) { $1 },
+                consequence: "no cron line printed. Cron jobs see no shell profile: put the variables they need in a "
+                    + "file of `export NAME=value` lines (chmod 600) and pass it with --env-file")
             let path = absolute(file)
             guard let schedule = pipeline.schedule else {
                 lines.append("# \(pipeline.name) (\(path)): no `schedule:` in the file, not scheduled")
