@@ -13,11 +13,13 @@ public actor PostgresRunLock {
     }
 
     private let connection: PostgresConnection
+    private let keys: PostgresBindings
     private let logger: Logger
     private var released = false
 
-    private init(connection: PostgresConnection, logger: Logger) {
+    private init(connection: PostgresConnection, keys: PostgresBindings, logger: Logger) {
         self.connection = connection
+        self.keys = keys
         self.logger = logger
     }
 
@@ -43,7 +45,7 @@ public actor PostgresRunLock {
                 logger: logger)
             var acquired = false
             for try await row in rows { acquired = try row.decode(Bool.self) }
-            if acquired { return PostgresRunLock(connection: connection, logger: logger) }
+            if acquired { return PostgresRunLock(connection: connection, keys: keys, logger: logger) }
 
             let holders = try await connection.query(
                 PostgresQuery(
@@ -77,6 +79,18 @@ public actor PostgresRunLock {
     public func release() async {
         guard !released else { return }
         released = true
+        // Unlocked before the connection closes: the server ends a closed session a moment later, and a run
+        // started right after this one (the next date of a backfill, the next cron job) must find it free.
+        if let rows = try? await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(hashtext($1), hashtext($2))", binds: keys),
+            logger: logger)
+        {
+            do {
+                for try await _ in rows {}
+            } catch {
+                logger.debug("advisory unlock failed; the server releases it when the connection ends: \(error)")
+            }
+        }
         try? await connection.close()
     }
 }

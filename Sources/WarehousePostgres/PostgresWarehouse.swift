@@ -286,9 +286,17 @@ public actor PostgresWarehouse: Warehouse {
         binds.append(pipeline)
         binds.append(since)
         binds.append(stageIDs)
+        // As in SQLite: each run's stage totals, or the chunks of a stage it never finished.
         let row = try await textRows("""
-            SELECT coalesce(sum(units), 0)::float8, coalesce(sum(cost_usd), 0)::float8 FROM seopipe_chunks
-            WHERE pipeline = $1 AND committed_at >= $2::timestamptz AND stage_id = ANY($3::text[])
+            SELECT coalesce(sum(units), 0)::float8, coalesce(sum(cost_usd), 0)::float8 FROM (
+                SELECT s.units, s.cost_usd FROM seopipe_stage_runs s JOIN seopipe_runs r ON r.run_id = s.run_id
+                WHERE r.pipeline = $1 AND r.started_at >= $2::timestamptz AND s.stage_id = ANY($3::text[])
+                UNION ALL
+                SELECT c.units, c.cost_usd FROM seopipe_chunks c JOIN seopipe_runs r ON r.run_id = c.run_id
+                WHERE r.pipeline = $1 AND r.started_at >= $2::timestamptz AND c.stage_id = ANY($3::text[])
+                    AND NOT EXISTS (
+                        SELECT 1 FROM seopipe_stage_runs s WHERE s.run_id = c.run_id AND s.stage_id = c.stage_id)
+            ) spent
             """, binds).first
         return (Double(row?[0] ?? "") ?? 0, Double(row?[1] ?? "") ?? 0)
     }

@@ -180,10 +180,20 @@ public actor SQLiteWarehouse: Warehouse {
 
     public func charged(pipeline: String, stageIDs: [String], since: String) throws -> (units: Double, costUSD: Double) {
         guard !stageIDs.isEmpty else { return (0, 0) }
-        let marks = Array(repeating: "?", count: stageIDs.count).joined(separator: ", ")
+        let marks = stageIDs.indices.map { "?\($0 + 3)" }.joined(separator: ", ")
+        // What each run started since then was charged: its stages' totals, or, for a stage the run never
+        // finished (killed), the chunks it committed. Summing checkpoints alone would count a chunk bought again
+        // by a same-day --refresh once, since the refresh replaces its checkpoint row.
         let statement = try connection.prepare("""
-            SELECT coalesce(sum(units), 0), coalesce(sum(cost_usd), 0) FROM seopipe_chunks
-            WHERE pipeline = ? AND committed_at >= ? AND stage_id IN (\(marks))
+            SELECT coalesce(sum(units), 0), coalesce(sum(cost_usd), 0) FROM (
+                SELECT s.units, s.cost_usd FROM seopipe_stage_runs s JOIN seopipe_runs r ON r.run_id = s.run_id
+                WHERE r.pipeline = ?1 AND r.started_at >= ?2 AND s.stage_id IN (\(marks))
+                UNION ALL
+                SELECT c.units, c.cost_usd FROM seopipe_chunks c JOIN seopipe_runs r ON r.run_id = c.run_id
+                WHERE r.pipeline = ?1 AND r.started_at >= ?2 AND c.stage_id IN (\(marks))
+                    AND NOT EXISTS (
+                        SELECT 1 FROM seopipe_stage_runs s WHERE s.run_id = c.run_id AND s.stage_id = c.stage_id)
+            ) spent
             """)
         try statement.bind([.text(pipeline), .text(since)] + stageIDs.map { .text($0) })
         var result: (units: Double, costUSD: Double) = (0, 0)

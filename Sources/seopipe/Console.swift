@@ -136,7 +136,8 @@ final class ProgressBar: Sendable {
     }
 
     func handle(_ event: ProgressEvent) {
-        let text = state.withLock { state -> String in
+        // Drawn under the lock, so frames reach the terminal in the order of the events.
+        state.withLock { state in
             switch event {
             case .stageStarted(let stage, let chunks):
                 state.chunks[stage] = chunks
@@ -150,9 +151,8 @@ final class ProgressBar: Sendable {
             case .stageFinished:
                 break
             }
-            return Self.render(state, pipeline: pipeline)
+            console.bar(Self.render(state, pipeline: pipeline))
         }
-        console.bar(text)
     }
 
     func finish() { console.bar(nil) }

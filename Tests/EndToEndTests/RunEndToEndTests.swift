@@ -331,4 +331,30 @@ struct RunEndToEndTests {
             #expect(try await harness.count("ahrefs_domain_metrics") == 300)
         }
     }
+
+    @Test("a per-day budget counts what a same-day --refresh bought again, though it replaced the checkpoints",
+        arguments: Backend.available)
+    func dailyBudgetWithRefresh(backend: Backend) async throws {
+        try await withHarness(backend) { harness in
+            // 2 chunks of 500 units a run; 2500 units a day: a run, a refresh, then half a refresh.
+            let stages = """
+                  - id: metrics
+                    provider: ahrefs
+                    endpoint: site-explorer/batch/metrics
+                    targets: \(flowList(domains(200)))
+                """
+            let file = try harness.write("pipeline.yml", pipelineYAML(
+                stages: stages, budget: "max_units_per_day: 2500", parallelLimit: 1))
+            let first = try await harness.seopipe(["run", file, "--date", Self.date])
+            #expect(first.exitCode == 0, "\(first.stderr)")
+            let refresh = try await harness.seopipe(["run", file, "--date", Self.date, "--refresh"])
+            #expect(refresh.exitCode == 0, "\(refresh.stderr)")
+            #expect(harness.sandbox.usage().totalUnits == 2000)
+            // The checkpoints now hold only the refresh's 1000 units; the day has spent 2000.
+            let again = try await harness.seopipe(["run", file, "--date", Self.date, "--refresh"])
+            #expect(again.exitCode == 3, "\(again.stdout)\n\(again.stderr)")
+            #expect(again.stdout.contains("spent 2500 of 2500 units today (2000 by earlier runs)"), "\(again.stdout)")
+            #expect(harness.sandbox.usage().totalUnits == 2500, "nothing was bought past the day's budget")
+        }
+    }
 }

@@ -158,7 +158,8 @@ public protocol Warehouse: Sendable {
     /// Checkpoints of chunks already committed for this pipeline, date and stage, by request hash.
     func committedChunks(pipeline: String, snapshotDate: String, stageID: String) async throws
         -> [String: ChunkCheckpoint]
-    /// Units and USD charged for the chunks of these stages of `pipeline` committed at or after `since` (ISO 8601).
+    /// Units and USD the runs of `pipeline` started at or after `since` (ISO 8601) were charged for these stages:
+    /// each run's stage totals (a same-day `--refresh` counts again), or the chunks of a stage it never finished.
     func charged(pipeline: String, stageIDs: [String], since: String) async throws -> (units: Double, costUSD: Double)
     /// Upserts the rows, records target errors and marks the chunk committed, in one transaction.
     func commit(_ chunk: ChunkCommit) async throws
