@@ -629,14 +629,14 @@ public actor PostgresWarehouse: Warehouse {
         return try await textRows("SELECT last_slot FROM seopipe_schedule WHERE pipeline = $1", binds).first?.first ?? nil
     }
 
-    public func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String) async throws {
+    public func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String?) async throws {
         await acquire()
         defer { release() }
         var binds = PostgresBindings()
         binds.append(pipeline)
         binds.append(schedule)
         binds.append(slot)
-        binds.append(runID)
+        if let runID { binds.append(runID) } else { binds.appendNull() }
         try await execute("""
             INSERT INTO seopipe_schedule (pipeline, schedule, last_slot, run_id, updated_at)
             VALUES ($1, $2, $3::timestamptz, $4, now())

@@ -420,13 +420,13 @@ public actor SQLiteWarehouse: Warehouse {
         return slot
     }
 
-    public func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String) throws {
+    public func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String?) throws {
         let statement = try connection.prepare("""
             INSERT INTO seopipe_schedule (pipeline, schedule, last_slot, run_id, updated_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (pipeline) DO UPDATE SET schedule = excluded.schedule, last_slot = excluded.last_slot,
                 run_id = excluded.run_id, updated_at = excluded.updated_at
             """)
-        try statement.bind([.text(pipeline), .text(schedule), .text(slot), .text(runID), .text(Timestamp.now())])
+        try statement.bind([.text(pipeline), .text(schedule), .text(slot), SQLValue(runID), .text(Timestamp.now())])
         try statement.run()
     }
 

@@ -205,6 +205,49 @@ struct NightlyOpsEndToEndTests {
         }
     }
 
+    @Test("a daemon stopped during its very first run resumes that slot when it starts again")
+    func daemonFirstRunInterrupted() async throws {
+        try await withHarness { harness in
+            let folder = harness.directory.appendingPathComponent("pipelines")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let rating = """
+                  - id: rating
+                    provider: ahrefs
+                    endpoint: site-explorer/batch/domain-rating
+                    targets: [ahrefs.com, moz.com]
+
+                """
+            try Self.pipeline("first", schedule: "0 3 * * *", stages: rating)
+                .write(to: folder.appendingPathComponent("first.yml"), atomically: true, encoding: .utf8)
+            // Real speed, two seconds before the first slot; its request is held until the daemon is told to stop.
+            harness.sandbox.holdResponses()
+            let daemon = try harness.launch(["daemon", folder.path, "--clock-start", "2026-11-20T02:59:58Z"])
+            try await harness.waitForArrivals(1)
+            daemon.signal(SIGTERM)
+            try await Task.sleep(for: .milliseconds(300))
+            harness.sandbox.releaseResponses()
+            let stopped = try await daemon.finished.value
+            #expect(stopped.exitCode == 0, "\(stopped.stderr.suffix(1500))")
+            #expect(try await harness.query("SELECT snapshot_date, status FROM seopipe_runs")
+                == [["2026-11-20", "interrupted"]])
+
+            // Started again later that day: the interrupted slot runs once more (its chunk already committed).
+            let again = try harness.launch(["daemon", folder.path, "--clock-start", "2026-11-20T12:00:00Z"])
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await harness.count("seopipe_runs") < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            try await Task.sleep(for: .seconds(1))
+            again.signal(SIGTERM)
+            let end = try await again.finished.value
+            #expect(end.exitCode == 0, "\(end.stderr.suffix(1500))")
+            #expect(try await harness.query(
+                "SELECT snapshot_date, status, requests FROM seopipe_runs ORDER BY started_at, status"
+            ) == [["2026-11-20", "interrupted", "1"], ["2026-11-20", "succeeded", "0"]])
+            #expect(harness.sandbox.usage().totalChargedRequests == 1)
+        }
+    }
+
     // MARK: backfill, runs, metrics, logs
 
     @Test("a backfill of 3 dates yields 3 snapshots and 3 runs, leaves out what cannot return history, and resumes free",

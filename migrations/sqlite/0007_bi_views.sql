@@ -126,12 +126,18 @@ FROM (
 ) ranked
 WHERE newest = 1;
 
+-- Ahrefs keeps `www.` in a domain target, site_domain and DataForSEO do not: the bare domain's row, else the
+-- www. one (never both, so a day stays one row).
 CREATE VIEW site_traffic_with_backlinks AS
 SELECT t.day, t.account_id, t.site_domain AS domain, t.entrances, t.page_views, t.conversions, t.revenue,
-       a.domain_rating, a.backlinks AS ahrefs_backlinks, a.referring_domains AS ahrefs_referring_domains,
-       a.organic_traffic AS ahrefs_organic_traffic, d.backlinks AS dataforseo_backlinks,
-       d.referring_domains AS dataforseo_referring_domains
+       COALESCE(a.domain_rating, w.domain_rating) AS domain_rating,
+       COALESCE(a.backlinks, w.backlinks) AS ahrefs_backlinks,
+       COALESCE(a.referring_domains, w.referring_domains) AS ahrefs_referring_domains,
+       COALESCE(a.organic_traffic, w.organic_traffic) AS ahrefs_organic_traffic,
+       d.backlinks AS dataforseo_backlinks, d.referring_domains AS dataforseo_referring_domains
 FROM site_traffic_daily t
 LEFT JOIN domain_metrics_daily a ON a.provider = 'ahrefs' AND a.domain = t.site_domain AND a.snapshot_date = t.day
+LEFT JOIN domain_metrics_daily w
+    ON a.domain IS NULL AND w.provider = 'ahrefs' AND w.domain = 'www.' || t.site_domain AND w.snapshot_date = t.day
 LEFT JOIN domain_metrics_daily d ON d.provider = 'dataforseo' AND d.domain = t.site_domain AND d.snapshot_date = t.day
 WHERE t.site_domain IS NOT NULL;

@@ -348,7 +348,7 @@ public enum DataDictionary {
             columns: [
                 "schedule": "The cron expression the slot came from.",
                 "last_slot": "The latest slot a run was started for (UTC).",
-                "run_id": "The run started for it.",
+                "run_id": "The run started for it (empty: the daemon's first start, which begins after this slot).",
                 "updated_at": "When the row was written (UTC).",
             ]),
         Entry(name: "seopipe_tables", kind: .table, group: .bookkeeping,

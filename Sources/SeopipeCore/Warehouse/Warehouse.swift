@@ -174,8 +174,9 @@ public protocol Warehouse: Sendable {
     func runs(_ filter: RunFilter) async throws -> [RunRecord]
     /// The latest schedule slot `seopipe daemon` ran the pipeline for (ISO-8601 UTC), nil before the first.
     func lastScheduledSlot(pipeline: String) async throws -> String?
-    /// Records that the daemon ran `pipeline` for `slot` (ISO-8601 UTC) as `runID`.
-    func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String) async throws
+    /// Records that the daemon ran `pipeline` for `slot` (ISO-8601 UTC) as `runID` (nil: the daemon's first start,
+    /// which marks the slot before it as the starting point).
+    func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String?) async throws
     /// A run's stages in the order they were recorded.
     func stageRuns(runID: String) async throws -> [StageRecord]
     /// The chunks a run committed, by stage and chunk index.

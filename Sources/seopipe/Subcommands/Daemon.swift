@@ -58,6 +58,20 @@ struct Daemon: AsyncParsableCommand {
             let location = try resolveWarehouse(warehouse, pipeline: pipeline)
             entries.append(.init(file: file, pipeline: pipeline, schedule: schedule, warehouse: location))
         }
+        // Migrate every warehouse and read where each schedule stands before the clock starts: a warehouse that
+        // cannot be reached stops the daemon now, with its error, instead of at the first slot.
+        for index in entries.indices {
+            let store = try await migrated(entries[index].warehouse)
+            do {
+                entries[index].lastSlot = try await store.lastScheduledSlot(pipeline: entries[index].pipeline.name)
+                    .flatMap(RunsText.parseTimestamp)
+            } catch {
+                await store.close()
+                printError("error: cannot read the schedule state from \(entries[index].warehouse): \(error)")
+                throw Exit.failed
+            }
+            await store.close()
+        }
         guard !entries.isEmpty else {
             printError("error: no pipeline file in \(paths.joined(separator: " ")) has a `schedule:`; "
                 + "add e.g. schedule: \"15 3 * * *\" (03:15 daily)")
@@ -138,6 +152,8 @@ struct SchedulerService: Service {
         var pipeline: Pipeline
         var schedule: CronSchedule
         var warehouse: WarehouseLocation
+        /// The last slot run, from `seopipe_schedule` (nil: the daemon never ran this pipeline).
+        var lastSlot: Date?
     }
 
     let entries: [Entry]
@@ -157,17 +173,21 @@ struct SchedulerService: Service {
     private func loop(_ entry: Entry) async {
         var logger = logger
         logger[metadataKey: "pipeline"] = "\(entry.pipeline.name)"
-        var last: Date?
-        do {
-            let store = try await migrated(entry.warehouse)
-            last = try await store.lastScheduledSlot(pipeline: entry.pipeline.name).flatMap(RunsText.parseTimestamp)
-            await store.close()
-        } catch {
-            logger.error("cannot read the schedule state from \(entry.warehouse): \(error); treating this as a first start")
-        }
+        var last = entry.lastSlot
         if last == nil {
-            // First start: nothing was missed yet; the first slot to run is the next one.
-            last = entry.schedule.previous(atOrBefore: startedAt, in: .utc) ?? startedAt
+            // First start: nothing was missed yet; the first slot to run is the next one. Remembered at once, so
+            // that if that first run is interrupted, the next start resumes it like any other slot.
+            let start = entry.schedule.previous(atOrBefore: startedAt, in: .utc) ?? startedAt
+            last = start
+            do {
+                let store = try await migrated(entry.warehouse)
+                try await store.recordScheduledSlot(
+                    pipeline: entry.pipeline.name, schedule: entry.schedule.text, slot: start.formatted(.iso8601),
+                    runID: nil)
+                await store.close()
+            } catch {
+                logger.error("cannot record the schedule state in \(entry.warehouse): \(error)")
+            }
         }
         while !Task.isShuttingDownGracefully {
             let now = clock.now()
