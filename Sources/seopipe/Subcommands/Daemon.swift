@@ -180,11 +180,7 @@ struct SchedulerService: Service {
             let start = entry.schedule.previous(atOrBefore: startedAt, in: .utc) ?? startedAt
             last = start
             do {
-                let store = try await migrated(entry.warehouse)
-                try await store.recordScheduledSlot(
-                    pipeline: entry.pipeline.name, schedule: entry.schedule.text, slot: start.formatted(.iso8601),
-                    runID: nil)
-                await store.close()
+                try await remember(start.formatted(.iso8601), runID: nil, entry: entry)
             } catch {
                 logger.error("cannot record the schedule state in \(entry.warehouse): \(error)")
             }
@@ -212,6 +208,19 @@ struct SchedulerService: Service {
         }
     }
 
+    /// Records in the pipeline's warehouse that `slot` is done (or, with no run, where a first start begins).
+    private func remember(_ slot: String, runID: String?, entry: Entry) async throws {
+        let store = try await migrated(entry.warehouse)
+        do {
+            try await store.recordScheduledSlot(
+                pipeline: entry.pipeline.name, schedule: entry.schedule.text, slot: slot, runID: runID)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
     private func runSlot(_ slot: Date, entry: Entry, logger: Logger) async {
         let snapshot = entry.pipeline.snapshot.resolve(now: slot)
         let slotText = slot.formatted(.iso8601)
@@ -230,12 +239,7 @@ struct SchedulerService: Service {
                 await MetricsFile(path: path).write(result, pipeline: entry.pipeline, warehouse: entry.warehouse, logger: logger)
             }
             // An interrupted run is not the slot done: the next start resumes it.
-            if result.status != .interrupted {
-                let store = try await migrated(entry.warehouse)
-                try await store.recordScheduledSlot(
-                    pipeline: entry.pipeline.name, schedule: entry.schedule.text, slot: slotText, runID: result.runID)
-                await store.close()
-            }
+            if result.status != .interrupted { try await remember(slotText, runID: result.runID, entry: entry) }
             let level: Logger.Level = result.status == .succeeded ? .notice : .error
             logger.log(level: level, "run \(result.runID) \(result.status.rawValue)", metadata: [
                 "rows": "\(result.meta.rows)", "requests": "\(result.meta.requests)", "units": "\(result.meta.units)",
