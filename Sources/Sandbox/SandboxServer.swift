@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import ServiceLifecycle
 import Logging
 
 /// How to run the sandbox.
@@ -78,13 +77,7 @@ public final class RunningSandbox: Sendable {
     private let serverTask: Task<Void, Never>
     private let stopRequested = Locked(false)
 
-    private let group: ServiceGroup
-
-    private init(
-        port: Int, configuration: SandboxConfiguration, state: SandboxState, serverTask: Task<Void, Never>,
-        group: ServiceGroup
-    ) {
-        self.group = group
+    private init(port: Int, configuration: SandboxConfiguration, state: SandboxState, serverTask: Task<Void, Never>) {
         self.port = port
         self.configuration = configuration
         self.state = state
@@ -131,13 +124,9 @@ public final class RunningSandbox: Sendable {
         )
 
         let failure = Locked<(any Error)?>(nil)
-        // Run as a service so that stop() can shut it down gracefully: cancelling the server while a connection
-        // is being written to trips a precondition in NIO's async writer (seen as a crash under load).
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [app], gracefulShutdownSignals: [], logger: logger))
         let serverTask = Task {
             do {
-                try await group.run()
+                try await app.run()
             } catch {
                 failure.withLock { $0 = error }
             }
@@ -153,8 +142,7 @@ public final class RunningSandbox: Sendable {
                 description: "cannot start the sandbox on \(configuration.host):\(configuration.port): \(reason)"
             )
         }
-        return RunningSandbox(
-            port: port, configuration: configuration, state: state, serverTask: serverTask, group: group)
+        return RunningSandbox(port: port, configuration: configuration, state: state, serverTask: serverTask)
     }
 
     /// `http://HOST:PORT`, with a wildcard bind address replaced by loopback.
@@ -228,14 +216,7 @@ public final class RunningSandbox: Sendable {
             while self.state.inFlight > 0, clock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(5))
             }
-            // Graceful: stop accepting, close idle connections, let answers being written finish. A client that
-            // keeps a connection open longer than a few seconds gets it cancelled.
-            await self.group.triggerGracefulShutdown()
-            let serverTask = self.serverTask
-            Task {
-                try? await Task.sleep(for: .seconds(10))
-                serverTask.cancel()
-            }
+            self.serverTask.cancel()
         }
         await self.serverTask.value
     }

@@ -426,7 +426,7 @@ struct SandboxProcess {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try spawn(process)
         var text = ""
         let deadline = ContinuousClock.now + .seconds(60)
         while !text.contains("# sandbox listening"), ContinuousClock.now < deadline, process.isRunning {
@@ -540,7 +540,7 @@ enum PrometheusText {
             process.standardInput = input
             process.standardOutput = output
             process.standardError = output
-            try process.run()
+            try spawn(process)
             input.fileHandleForWriting.write(Data(text.utf8))
             try input.fileHandleForWriting.close()
             let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
