@@ -106,6 +106,19 @@ func loadPipeline(
     }
 }
 
+/// `--from`/`--to` (and `--date`) of `run` and `plan`: dates, `--to` only with `--from`, and in order.
+func validateDateRange(from: String?, to: String?, date: String? = nil) throws {
+    if to != nil, from == nil { throw ValidationError("--to needs --from (the first date of the range)") }
+    for (flag, value) in [("--date", date), ("--from", from), ("--to", to)] {
+        if let value, SnapshotDate(value) == nil {
+            throw ValidationError("\(flag) \(value) is not a date; write YYYY-MM-DD, e.g. \(flag) 2026-11-24")
+        }
+    }
+    if let from, let to, let first = SnapshotDate(from), let last = SnapshotDate(to), last < first {
+        throw ValidationError("--to \(to) is before --from \(from)")
+    }
+}
+
 /// The warehouse URL in force: `--warehouse`, then `SEOPIPE_WAREHOUSE`, then `DATABASE_URL`, then the pipeline's
 /// `warehouse:`, else `sqlite:warehouse.db` in the working directory.
 func resolveWarehouse(_ flag: String?, pipeline: Pipeline?) throws -> WarehouseLocation {

@@ -24,12 +24,7 @@ struct Plan: AsyncParsableCommand {
     var to: String?
 
     func validate() throws {
-        if to != nil, from == nil { throw ValidationError("--to needs --from (the first date of the range)") }
-        for (flag, value) in [("--from", from), ("--to", to)] {
-            if let value, SnapshotDate(value) == nil {
-                throw ValidationError("\(flag) \(value) is not a date; write YYYY-MM-DD, e.g. \(flag) 2026-11-24")
-            }
-        }
+        try validateDateRange(from: from, to: to)
     }
 
     func run() async throws {

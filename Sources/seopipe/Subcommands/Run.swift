@@ -63,15 +63,7 @@ struct Run: AsyncParsableCommand {
         if date != nil, from != nil || to != nil {
             throw ValidationError("--date runs one date; --from/--to a range: give one or the other")
         }
-        if to != nil, from == nil { throw ValidationError("--to needs --from (the first date of the range)") }
-        for (flag, value) in [("--date", date), ("--from", from), ("--to", to)] {
-            if let value, SnapshotDate(value) == nil {
-                throw ValidationError("\(flag) \(value) is not a date; write YYYY-MM-DD, e.g. \(flag) 2026-11-24")
-            }
-        }
-        if let from, let to, let first = SnapshotDate(from), let last = SnapshotDate(to), last < first {
-            throw ValidationError("--to \(to) is before --from \(from)")
-        }
+        try validateDateRange(from: from, to: to, date: date)
     }
 
     func run() async throws {
