@@ -3,7 +3,7 @@ import PackageDescription
 
 /// One set of compiler settings for every target: Swift 6 mode and explicit existentials.
 let strictSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(

@@ -16,11 +16,13 @@ let rowCount = arguments.first ?? 1_000_000
 let chunkRows = arguments.dropFirst().first ?? 10_000
 let trials = max(1, arguments.dropFirst(2).first ?? 5)
 let environment = ProcessInfo.processInfo.environment
-guard let baseURL = ["SEOPIPE_BENCH_POSTGRES_URL", "SEOPIPE_TEST_POSTGRES_URL"].lazy
-    .compactMap({ environment[$0].flatMap { $0.isEmpty ? nil : $0 } }).first
+guard
+    let baseURL = ["SEOPIPE_BENCH_POSTGRES_URL", "SEOPIPE_TEST_POSTGRES_URL"].lazy
+        .compactMap({ environment[$0].flatMap { $0.isEmpty ? nil : $0 } }).first
 else {
-    FileHandle.standardError.write(Data(
-        "set SEOPIPE_BENCH_POSTGRES_URL (or start scripts/postgres-test-cluster.sh and eval its output)\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            "set SEOPIPE_BENCH_POSTGRES_URL (or start scripts/postgres-test-cluster.sh and eval its output)\n".utf8))
     exit(2)
 }
 let schema = "bench_\(getpid())"
@@ -73,10 +75,12 @@ func batch(_ index: Int) -> TableBatch {
 func loadThroughWarehouse(_ warehouse: PostgresWarehouse, runID: String) async throws {
     for index in 0..<(rowCount + chunkRows - 1) / chunkRows {
         let rows = batch(index)
-        try await warehouse.commit(ChunkCommit(
-            key: ChunkKey(pipeline: "bench", snapshotDate: snapshot, stageID: "metrics", requestHash: "chunk-\(index)"),
-            runID: runID, chunkIndex: index, targetCount: rows.rowCount, attempts: 1,
-            payload: ChunkPayload(rows: rows, targetFailures: [], units: 50), committedAt: fetchedAt))
+        try await warehouse.commit(
+            ChunkCommit(
+                key: ChunkKey(
+                    pipeline: "bench", snapshotDate: snapshot, stageID: "metrics", requestHash: "chunk-\(index)"),
+                runID: runID, chunkIndex: index, targetCount: rows.rowCount, attempts: 1,
+                payload: ChunkPayload(rows: rows, targetFailures: [], units: 50), committedAt: fetchedAt))
     }
 }
 
@@ -87,7 +91,8 @@ let output = try FileHandle(forWritingTo: tsv)
 var text = ""
 for number in 0..<rowCount {
     let target = targets[number]
-    text += "\(target)\t\(target)\t\(snapshot)\t\(fetchedAt)\t\(runID)\t\(number % 50_000)\t\(number * 7 % 1_000_000)\t"
+    text +=
+        "\(target)\t\(target)\t\(snapshot)\t\(fetchedAt)\t\(runID)\t\(number % 50_000)\t\(number * 7 % 1_000_000)\t"
         + "\(Double(number % 1000) / 10)\n"
     if text.utf8.count > 1 << 20 || number == rowCount - 1 {
         try output.write(contentsOf: Data(text.utf8))
@@ -103,7 +108,8 @@ _ = try await warehouse.migrate()
 _ = try await warehouse.query("CREATE TABLE psql_copy (LIKE ahrefs_domain_metrics INCLUDING ALL)")
 
 func psqlBinary() -> String {
-    let candidates = (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/psql" }
+    let candidates =
+        (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/psql" }
         + (environment["SEOPIPE_TEST_POSTGRES_BIN"].map { ["\($0)/psql"] } ?? [])
         + ["/usr/bin/psql"]
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "psql"
@@ -166,14 +172,19 @@ func format(_ values: [Double]) -> String { values.map { String(format: "%.2f", 
 let pathSeconds = median(pathTimes)
 let psqlSeconds = median(psqlTimes)
 print("rows: \(rowCount), chunk: \(chunkRows) rows (one transaction each), server: \(configuration.redactedURL)")
-print("seopipe commit, new date (COPY + checkpoint per chunk): \(format(pathTimes)); median \(rate(pathSeconds)); "
-    + "rows in table: \(loaded.first?.first.flatMap { $0 } ?? "?")")
-print("psql \\copy (one transaction):                          \(format(psqlTimes)); median \(rate(psqlSeconds)); "
-    + "rows in table: \(copied.first?.first.flatMap { $0 } ?? "?")")
-print("ratio seopipe / psql: medians \(String(format: "%.2f", psqlSeconds / pathSeconds)), best times "
-    + String(format: "%.2f", psqlTimes.min()! / pathTimes.min()!))
-print("seopipe re-run of the same date (every key exists: staging + upsert): \(format([rerunSeconds])), "
-    + "\(rate(rerunSeconds)), ratio to psql \(String(format: "%.2f", psqlSeconds / rerunSeconds))")
+print(
+    "seopipe commit, new date (COPY + checkpoint per chunk): \(format(pathTimes)); median \(rate(pathSeconds)); "
+        + "rows in table: \(loaded.first?.first.flatMap { $0 } ?? "?")")
+print(
+    "psql \\copy (one transaction):                          \(format(psqlTimes)); median \(rate(psqlSeconds)); "
+        + "rows in table: \(copied.first?.first.flatMap { $0 } ?? "?")")
+print(
+    "ratio seopipe / psql: medians \(String(format: "%.2f", psqlSeconds / pathSeconds)), best times "
+        + String(format: "%.2f", psqlTimes.min()! / pathTimes.min()!))
+print(
+    "seopipe re-run of the same date (every key exists: staging + upsert): \(format([rerunSeconds])), "
+        + "\(rate(rerunSeconds)), ratio to psql \(String(format: "%.2f", psqlSeconds / rerunSeconds))")
 print("rows differing between the two tables: \(differing.first?.first.flatMap { $0 } ?? "?")")
-print("peak RSS (VmHWM) of this process: \(rssBeforeLoads) before the loads (the generated input), \(rssAfterLoad) "
-    + "after them, \(peakRSS()) at the end")
+print(
+    "peak RSS (VmHWM) of this process: \(rssBeforeLoads) before the loads (the generated input), \(rssAfterLoad) "
+        + "after them, \(peakRSS()) at the end")

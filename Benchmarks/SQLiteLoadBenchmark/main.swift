@@ -24,8 +24,10 @@ let runID = "bench-run"
 
 let layout = (
     table: "ahrefs_domain_metrics",
-    columns: ["target", "target_original", "snapshot_date", "fetched_at", "run_id", "org_keywords", "org_traffic",
-        "domain_rating"],
+    columns: [
+        "target", "target_original", "snapshot_date", "fetched_at", "run_id", "org_keywords", "org_traffic",
+        "domain_rating",
+    ],
     key: ["target", "snapshot_date"]
 )
 
@@ -44,12 +46,15 @@ let pathSeconds = try await seconds {
     var index = 0
     while start < rowCount {
         let end = min(start + chunkRows, rowCount)
-        var batch = TableBatch(table: layout.table, columns: layout.columns, keyColumns: layout.key,
+        var batch = TableBatch(
+            table: layout.table, columns: layout.columns, keyColumns: layout.key,
             reservingRows: end - start)
         for row in start..<end {
             let target = targets[row]
-            batch.append([.text(target), .text(target), .text(snapshot), .text(fetchedAt), .text(runID),
-                .integer(Int64(row % 50_000)), .integer(Int64(row * 7 % 1_000_000)), .real(Double(row % 1000) / 10)])
+            batch.append([
+                .text(target), .text(target), .text(snapshot), .text(fetchedAt), .text(runID),
+                .integer(Int64(row % 50_000)), .integer(Int64(row * 7 % 1_000_000)), .real(Double(row % 1000) / 10),
+            ])
         }
         let commit = ChunkCommit(
             key: ChunkKey(pipeline: "bench", snapshotDate: snapshot, stageID: "metrics", requestHash: "chunk-\(index)"),
@@ -73,9 +78,12 @@ sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nil, nil
 let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 let rawSeconds = await seconds {
     var statement: OpaquePointer?
-    let sql = "INSERT INTO ahrefs_domain_metrics (target, target_original, snapshot_date, fetched_at, run_id, "
+    let sql =
+        "INSERT INTO ahrefs_domain_metrics (target, target_original, snapshot_date, fetched_at, run_id, "
         + "org_keywords, org_traffic, domain_rating) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-    guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else { fatalError(String(cString: sqlite3_errmsg(db))) }
+    guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else {
+        fatalError(String(cString: sqlite3_errmsg(db)))
+    }
     sqlite3_exec(db, "BEGIN", nil, nil, nil)
     for row in 0..<rowCount {
         var target = targets[row]
@@ -103,7 +111,8 @@ sqlite3_close(db)
 let loaded = try SQLiteWarehouse(path: warehousePath)
 let loadedCount = try await loaded.query("SELECT count(*) FROM ahrefs_domain_metrics")[0][0] ?? "0"
 let rawCount = try await SQLiteWarehouse(path: rawPath).query("SELECT count(*) FROM ahrefs_domain_metrics")[0][0] ?? "0"
-precondition(loadedCount == "\(rowCount)" && rawCount == "\(rowCount)", "row counts differ: \(loadedCount) vs \(rawCount)")
+precondition(
+    loadedCount == "\(rowCount)" && rawCount == "\(rowCount)", "row counts differ: \(loadedCount) vs \(rawCount)")
 
 let pathRate = Double(rowCount) / pathSeconds
 let rawRate = Double(rowCount) / rawSeconds

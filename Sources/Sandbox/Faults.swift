@@ -248,12 +248,15 @@ public struct FaultRule: Sendable, Codable, Equatable {
         if let code = self.analyticsQueryError, code.isEmpty {
             problems.append("analytics_query_error must not be empty (e.g. \"internal_error\")")
         }
-        if let rate = self.rate, !(0...1).contains(rate) { problems.append("rate must be between 0 and 1, got \(rate)") }
+        if let rate = self.rate, !(0...1).contains(rate) {
+            problems.append("rate must be between 0 and 1, got \(rate)")
+        }
         if let seconds = self.delaySeconds, !(0...600).contains(seconds) {
             problems.append("delay_seconds must be between 0 and 600, got \(seconds)")
         }
         if self.spoilsRealAnswer, !self.dialects.isEmpty || self.body != nil {
-            problems.append("truncate_body and drop_connection spoil the real answer: no body or in-body error with them")
+            problems.append(
+                "truncate_body and drop_connection spoil the real answer: no body or in-body error with them")
         }
         if self.truncateBody, self.dropConnection { problems.append("truncate_body or drop_connection, not both") }
         if self.analyticsQueryID != nil, self.analyticsQueryError == nil {

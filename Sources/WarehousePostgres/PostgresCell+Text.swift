@@ -72,7 +72,8 @@ enum PostgresText {
         let (year, month, day) = civil(fromDays: days + epochDays)
         let seconds = rest / 1_000_000
         let fraction = rest % 1_000_000
-        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
+        var text =
+            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
             + "\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))"
         if fraction != 0 {
             var digits = pad(fraction, 6)
@@ -95,7 +96,9 @@ enum PostgresText {
         }
         var digits: [Int16] = []
         for _ in 0..<max(0, Int(count)) {
-            guard let digit = buffer.readInteger(as: Int16.self) else { throw PostgresWarehouseError("malformed NUMERIC value") }
+            guard let digit = buffer.readInteger(as: Int16.self) else {
+                throw PostgresWarehouseError("malformed NUMERIC value")
+            }
             digits.append(digit)
         }
         // Integer part: groups 0...weight; fraction: the groups after, cut to the display scale.

@@ -157,7 +157,8 @@ public actor PostgresWarehouse: Warehouse {
             binds.append(quoted(schema))
             try await execute("SELECT set_config('search_path', $1, false)", binds)
         }
-        try await execute("""
+        try await execute(
+            """
             CREATE TABLE IF NOT EXISTS seopipe_schema_migrations (
                 version    INTEGER PRIMARY KEY,
                 name       TEXT NOT NULL,
@@ -221,7 +222,8 @@ public actor PostgresWarehouse: Warehouse {
             body += "COMMENT ON \(row[1] == "view" ? "VIEW" : "TABLE") \(quoted(row[0])) IS \(literal(row[2]));\n"
         }
         for row in wanted.columns {
-            body += "INSERT INTO seopipe_columns VALUES (\(literal(row[0])), \(literal(row[1])), \(row[2]), "
+            body +=
+                "INSERT INTO seopipe_columns VALUES (\(literal(row[0])), \(literal(row[1])), \(row[2]), "
                 + "\(literal(row[3])), \(literal(row[4])));\n"
             body += "COMMENT ON COLUMN \(quoted(row[0])).\(quoted(row[1])) IS \(literal(row[4]));\n"
         }
@@ -237,17 +239,19 @@ public actor PostgresWarehouse: Warehouse {
     }
 
     private func catalogLocked() async throws -> [CatalogColumn] {
-        try await textRows("""
+        try await textRows(
+            """
             SELECT c.relname, c.relkind, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod)
             FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
             WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
                 AND c.relkind IN ('r', 'v') AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY c.relname, a.attnum
-            """).map { row in
-                CatalogColumn(
-                    table: row[0] ?? "", kind: row[1] == "v" ? .view : .table, column: row[2] ?? "",
-                    position: Int(row[3] ?? "") ?? 0, dataType: row[4] ?? "")
-            }
+            """
+        ).map { row in
+            CatalogColumn(
+                table: row[0] ?? "", kind: row[1] == "v" ? .view : .table, column: row[2] ?? "",
+                position: Int(row[3] ?? "") ?? 0, dataType: row[4] ?? "")
+        }
     }
 
     // MARK: Ledger
@@ -267,7 +271,8 @@ public actor PostgresWarehouse: Warehouse {
         binds.append(run.units)
         binds.append(run.costUSD)
         binds.append(run.error)
-        try await execute("""
+        try await execute(
+            """
             INSERT INTO seopipe_runs (run_id, pipeline, snapshot_date, status, started_at, finished_at, rows, requests,
                 units, cost_usd, error)
             VALUES ($1, $2, $3::date, $4, $5::timestamptz, $6::timestamptz, $7, $8, $9, $10::numeric, $11)
@@ -287,7 +292,8 @@ public actor PostgresWarehouse: Warehouse {
         binds.append(since)
         binds.append(stageIDs)
         // As in SQLite: each run's stage totals, or the chunks of a stage it never finished.
-        let row = try await textRows("""
+        let row = try await textRows(
+            """
             SELECT coalesce(sum(units), 0)::float8, coalesce(sum(cost_usd), 0)::float8 FROM (
                 SELECT s.units, s.cost_usd FROM seopipe_stage_runs s JOIN seopipe_runs r ON r.run_id = s.run_id
                 WHERE r.pipeline = $1 AND r.started_at >= $2::timestamptz AND s.stage_id = ANY($3::text[])
@@ -297,7 +303,8 @@ public actor PostgresWarehouse: Warehouse {
                     AND NOT EXISTS (
                         SELECT 1 FROM seopipe_stage_runs s WHERE s.run_id = c.run_id AND s.stage_id = c.stage_id)
             ) spent
-            """, binds).first
+            """, binds
+        ).first
         return (Double(row?[0] ?? "") ?? 0, Double(row?[1] ?? "") ?? 0)
     }
 
@@ -308,11 +315,13 @@ public actor PostgresWarehouse: Warehouse {
         binds.append(at)
         binds.append(error)
         binds.append(pipeline)
-        return try await textRows("""
+        return try await textRows(
+            """
             UPDATE seopipe_runs SET status = 'interrupted', finished_at = $1::timestamptz, error = coalesce(error, $2)
             WHERE pipeline = $3 AND status = 'running'
             RETURNING run_id
-            """, binds).count
+            """, binds
+        ).count
     }
 
     public func recordStage(_ stage: StageRecord) async throws {
@@ -334,7 +343,8 @@ public actor PostgresWarehouse: Warehouse {
         binds.append(stage.units)
         binds.append(stage.costUSD)
         binds.append(stage.error)
-        try await execute("""
+        try await execute(
+            """
             INSERT INTO seopipe_stage_runs (run_id, stage_id, provider, endpoint, status, started_at, finished_at,
                 targets, chunks, chunks_skipped, rows, requests, units, cost_usd, error)
             VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8, $9, $10, $11, $12, $13, $14::numeric, $15)
@@ -355,7 +365,8 @@ public actor PostgresWarehouse: Warehouse {
         binds.append(pipeline)
         binds.append(snapshotDate)
         binds.append(stageID)
-        let rows = try await textRows("""
+        let rows = try await textRows(
+            """
             SELECT request_hash, rows, units, cost_usd, target_errors, run_id FROM seopipe_chunks
             WHERE pipeline = $1 AND snapshot_date = $2::date AND stage_id = $3 AND status = 'committed'
             """, binds)
@@ -396,7 +407,8 @@ public actor PostgresWarehouse: Warehouse {
             binds.append(Int64(chunk.attempts))
             binds.append(chunk.runID)
             binds.append(chunk.committedAt)
-            try await execute("""
+            try await execute(
+                """
                 INSERT INTO seopipe_chunks (pipeline, snapshot_date, stage_id, request_hash, chunk_index, status,
                     targets, rows, units, cost_usd, target_errors, attempts, run_id, committed_at)
                 VALUES ($1, $2::date, $3, $4, $5, 'committed', $6, $7, $8, $9::numeric, $10, $11, $12,
@@ -433,7 +445,8 @@ public actor PostgresWarehouse: Warehouse {
                     "fact.\(quoted(column)) = doomed.\(quoted(column))::\(types[column]!)"
                 }.joined(separator: " AND ")
                 try await execute(
-                    "DELETE FROM \(table) AS fact USING unnest(\(arrays)) AS doomed(\(names)) WHERE \(conditions)", binds)
+                    "DELETE FROM \(table) AS fact USING unnest(\(arrays)) AS doomed(\(names)) WHERE \(conditions)",
+                    binds)
             }
         }
         guard batch.rowCount > 0 else { return }
@@ -457,7 +470,8 @@ public actor PostgresWarehouse: Warehouse {
         let keys = batch.keyColumns.map(quoted).joined(separator: ", ")
         let updates = batch.columns.filter { !batch.keyColumns.contains($0) }
             .map { "\(quoted($0)) = EXCLUDED.\(quoted($0))" }.joined(separator: ", ")
-        try await execute("""
+        try await execute(
+            """
             INSERT INTO \(table) (\(columns))
             SELECT DISTINCT ON (\(keys)) \(columns) FROM \(quoted(staging)) ORDER BY \(keys), ctid DESC
             ON CONFLICT (\(keys)) DO \(updates.isEmpty ? "NOTHING" : "UPDATE SET \(updates)")
@@ -490,7 +504,8 @@ public actor PostgresWarehouse: Warehouse {
         if let known = tables[table] { return known }
         var binds = PostgresBindings()
         binds.append(table)
-        let rows = try await textRows("""
+        let rows = try await textRows(
+            """
             SELECT a.attname, format_type(a.atttypid, a.atttypmod)
             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
             WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
@@ -534,7 +549,8 @@ public actor PostgresWarehouse: Warehouse {
         binds.append(at)
         binds.append(failures.map(\.target))
         binds.append(failures.map(\.message))
-        try await execute("""
+        try await execute(
+            """
             INSERT INTO seopipe_target_errors (pipeline, snapshot_date, stage_id, target, run_id, request_hash, error,
                 recorded_at)
             SELECT DISTINCT ON (failure.target) $1, $2::date, $3, failure.target, $4, $5, failure.error,
@@ -607,12 +623,14 @@ public actor PostgresWarehouse: Warehouse {
             conditions.append("starts_with(run_id, $\(conditions.count + 1))")
         }
         binds.append(Int64(filter.limit))
-        return try await textRows("""
+        return try await textRows(
+            """
             SELECT run_id, pipeline, snapshot_date, status, started_at, finished_at, rows, requests, units, cost_usd,
                 error
             FROM seopipe_runs \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY started_at DESC, run_id DESC LIMIT $\(conditions.count + 1)
-            """, binds).map { row in
+            """, binds
+        ).map { row in
             RunRecord(
                 runID: row[0] ?? "", pipeline: row[1] ?? "", snapshotDate: row[2] ?? "", status: row[3] ?? "",
                 startedAt: row[4] ?? "", finishedAt: row[5], rows: Int(row[6] ?? "") ?? 0,
@@ -626,7 +644,8 @@ public actor PostgresWarehouse: Warehouse {
         defer { release() }
         var binds = PostgresBindings()
         binds.append(pipeline)
-        return try await textRows("SELECT last_slot FROM seopipe_schedule WHERE pipeline = $1", binds).first?.first ?? nil
+        return try await textRows("SELECT last_slot FROM seopipe_schedule WHERE pipeline = $1", binds).first?.first
+            ?? nil
     }
 
     public func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String?) async throws {
@@ -637,7 +656,8 @@ public actor PostgresWarehouse: Warehouse {
         binds.append(schedule)
         binds.append(slot)
         if let runID { binds.append(runID) } else { binds.appendNull() }
-        try await execute("""
+        try await execute(
+            """
             INSERT INTO seopipe_schedule (pipeline, schedule, last_slot, run_id, updated_at)
             VALUES ($1, $2, $3::timestamptz, $4, now())
             ON CONFLICT (pipeline) DO UPDATE SET schedule = excluded.schedule, last_slot = excluded.last_slot,
@@ -650,11 +670,13 @@ public actor PostgresWarehouse: Warehouse {
         defer { release() }
         var binds = PostgresBindings()
         binds.append(runID)
-        return try await textRows("""
+        return try await textRows(
+            """
             SELECT stage_id, provider, endpoint, status, started_at, finished_at, targets, chunks, chunks_skipped, rows,
                 requests, units, cost_usd, error
             FROM seopipe_stage_runs WHERE run_id = $1 ORDER BY started_at NULLS LAST, stage_id
-            """, binds).map { row in
+            """, binds
+        ).map { row in
             StageRecord(
                 runID: runID, stageID: row[0] ?? "", provider: row[1] ?? "", endpoint: row[2] ?? "",
                 status: row[3] ?? "", startedAt: row[4], finishedAt: row[5], targets: Int(row[6] ?? "") ?? 0,
@@ -669,10 +691,12 @@ public actor PostgresWarehouse: Warehouse {
         defer { release() }
         var binds = PostgresBindings()
         binds.append(runID)
-        return try await textRows("""
+        return try await textRows(
+            """
             SELECT stage_id, chunk_index, targets, rows, units, cost_usd, target_errors, attempts, committed_at
             FROM seopipe_chunks WHERE run_id = $1 ORDER BY stage_id, chunk_index
-            """, binds).map { row in
+            """, binds
+        ).map { row in
             ChunkRecord(
                 stageID: row[0] ?? "", chunkIndex: Int(row[1] ?? "") ?? 0, targets: Int(row[2] ?? "") ?? 0,
                 rows: Int(row[3] ?? "") ?? 0, units: Double(row[4] ?? "") ?? 0, costUSD: Double(row[5] ?? "") ?? 0,
@@ -694,12 +718,14 @@ public actor PostgresWarehouse: Warehouse {
     public func factTableCounts() async throws -> [(table: String, rows: Int)] {
         await acquire()
         defer { release() }
-        let tables = try await textRows("""
+        let tables = try await textRows(
+            """
             SELECT c.relname FROM pg_class c
             WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relkind = 'r'
                 AND c.relname NOT LIKE 'seopipe\\_%'
             ORDER BY c.relname
-            """).compactMap { $0.first ?? nil }
+            """
+        ).compactMap { $0.first ?? nil }
         var counts: [(table: String, rows: Int)] = []
         for table in tables {
             let count = try await textRows("SELECT count(*) FROM \(quoted(table))").first?.first ?? nil

@@ -30,7 +30,9 @@ public struct PostgresWarehouseConfiguration: Sendable {
     public var redactedURL: String
 
     /// The query parameters a warehouse URL may carry.
-    public static let parameters = ["schema", "sslmode", "sslrootcert", "connect_timeout", "application_name", "password"]
+    public static let parameters = [
+        "schema", "sslmode", "sslrootcert", "connect_timeout", "application_name", "password",
+    ]
 
     /// Reads `url` (`postgres://` or `postgresql://`), taking defaults and the password from `environment` and the
     /// password file.
@@ -40,12 +42,14 @@ public struct PostgresWarehouseConfiguration: Sendable {
     ) throws(PostgresWarehouseError) {
         guard let parsed = DatabaseURL(url), ["postgres", "postgresql"].contains(parsed.scheme) else {
             throw PostgresWarehouseError(
-                "not a PostgreSQL URL; write postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME&sslmode=MODE]")
+                "not a PostgreSQL URL; write postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME&sslmode=MODE]"
+            )
         }
         redactedURL = parsed.redacted
         if let unknown = parsed.parameters.first(where: { !Self.parameters.contains($0.name) }) {
             throw PostgresWarehouseError(
-                "\(redactedURL): unknown parameter `\(unknown.name)`; known: \(Self.parameters.joined(separator: ", "))")
+                "\(redactedURL): unknown parameter `\(unknown.name)`; known: \(Self.parameters.joined(separator: ", "))"
+            )
         }
         func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
 
@@ -83,7 +87,8 @@ public struct PostgresWarehouseConfiguration: Sendable {
         let timeoutText = parsed.parameter("connect_timeout") ?? env("PGCONNECT_TIMEOUT")
         if let timeoutText {
             guard let seconds = Int(timeoutText), seconds > 0 else {
-                throw PostgresWarehouseError("\(redactedURL): connect_timeout=\(timeoutText) is not a number of seconds")
+                throw PostgresWarehouseError(
+                    "\(redactedURL): connect_timeout=\(timeoutText) is not a number of seconds")
             }
             connectTimeout = seconds
         } else {

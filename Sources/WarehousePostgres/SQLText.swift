@@ -82,7 +82,8 @@ enum SQLText {
 
     /// Replaces the named parameter `:name` in code (not in strings, identifiers or comments, and not the `::`
     /// cast operator) with `replacement`; returns the text and how many were replaced.
-    static func bindingNamedParameter(_ sql: String, name: String, to replacement: String) -> (sql: String, count: Int) {
+    static func bindingNamedParameter(_ sql: String, name: String, to replacement: String) -> (sql: String, count: Int)
+    {
         var output = ""
         var count = 0
         for piece in pieces(sql) {
@@ -180,7 +181,9 @@ enum SQLText {
     }
 
     /// Whether the quote at `index` opens an escape string (`E'...'`, not part of a longer identifier).
-    private static func isEscapePrefix(_ scalars: String.UnicodeScalarView, before index: String.UnicodeScalarView.Index)
+    private static func isEscapePrefix(
+        _ scalars: String.UnicodeScalarView, before index: String.UnicodeScalarView.Index
+    )
         -> Bool
     {
         let previous = scalars.index(before: index)
@@ -246,7 +249,8 @@ enum SQLText {
         var tag: [Unicode.Scalar] = ["$"]
         while i < scalars.endIndex, scalars[i] != "$" {
             let scalar = scalars[i]
-            let valid = scalar == "_" || scalar.properties.isAlphabetic || (tag.count > 1 && ("0"..."9").contains(scalar))
+            let valid =
+                scalar == "_" || scalar.properties.isAlphabetic || (tag.count > 1 && ("0"..."9").contains(scalar))
             guard valid else { return nil }
             tag.append(scalar)
             i = scalars.index(after: i)

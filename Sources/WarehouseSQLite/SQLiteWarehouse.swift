@@ -51,7 +51,8 @@ public actor SQLiteWarehouse: Warehouse {
     // MARK: Migrations
 
     public func migrate() throws -> [AppliedMigration] {
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TABLE IF NOT EXISTS seopipe_schema_migrations (
                 version    INTEGER PRIMARY KEY,
                 name       TEXT NOT NULL,
@@ -84,13 +85,16 @@ public actor SQLiteWarehouse: Warehouse {
                 try connection.execute(migration.sql)
                 let insert = try connection.prepare(
                     "INSERT INTO seopipe_schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
-                try insert.bind([.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
-                    .text(Timestamp.now())])
+                try insert.bind([
+                    .integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
+                    .text(Timestamp.now()),
+                ])
                 try insert.run()
                 return false
             }
-            result.append(AppliedMigration(
-                version: migration.version, name: migration.name, newlyApplied: !appliedMeanwhile))
+            result.append(
+                AppliedMigration(
+                    version: migration.version, name: migration.name, newlyApplied: !appliedMeanwhile))
         }
         knownTables = nil
         if try tableExists("seopipe_columns") { try syncDictionary() }
@@ -111,10 +115,12 @@ public actor SQLiteWarehouse: Warehouse {
         var held = DataDictionary.Rows(tables: [], columns: [])
         try connection.prepare("SELECT table_name, kind, description FROM seopipe_tables ORDER BY table_name")
             .forEachRow { row in held.tables.append((0..<3).map { row.text(Int32($0)) ?? "" }) }
-        try connection.prepare("""
+        try connection.prepare(
+            """
             SELECT table_name, column_name, position, data_type, description FROM seopipe_columns
             ORDER BY table_name, position
-            """).forEachRow { row in held.columns.append((0..<5).map { row.text(Int32($0)) ?? "" }) }
+            """
+        ).forEachRow { row in held.columns.append((0..<5).map { row.text(Int32($0)) ?? "" }) }
         guard held != wanted else { return }
         try connection.transaction {
             try connection.execute("DELETE FROM seopipe_tables; DELETE FROM seopipe_columns;")
@@ -124,7 +130,8 @@ public actor SQLiteWarehouse: Warehouse {
                 try table.bind(row.map { SQLValue.text($0) })
                 try table.run()
             }
-            let column = try connection.prepare("""
+            let column = try connection.prepare(
+                """
                 INSERT INTO seopipe_columns (table_name, column_name, position, data_type, description)
                 VALUES (?, ?, ?, ?, ?)
                 """)
@@ -139,21 +146,24 @@ public actor SQLiteWarehouse: Warehouse {
 
     public func catalog() throws -> [CatalogColumn] {
         var objects: [(name: String, kind: DataDictionary.Kind)] = []
-        try connection.prepare("""
+        try connection.prepare(
+            """
             SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')
                 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name
-            """).forEachRow { row in
-                if let name = row.text(0) { objects.append((name, row.text(1) == "view" ? .view : .table)) }
-            }
+            """
+        ).forEachRow { row in
+            if let name = row.text(0) { objects.append((name, row.text(1) == "view" ? .view : .table)) }
+        }
         var columns: [CatalogColumn] = []
         for object in objects {
             let statement = try connection.prepare("SELECT cid, name, type FROM pragma_table_info(?)")
             try statement.bind([.text(object.name)])
             try statement.forEachRow { row in
                 let type = row.text(2) ?? ""
-                columns.append(CatalogColumn(
-                    table: object.name, kind: object.kind, column: row.text(1) ?? "", position: row.int(0) + 1,
-                    dataType: type.isEmpty ? "ANY" : type))
+                columns.append(
+                    CatalogColumn(
+                        table: object.name, kind: object.kind, column: row.text(1) ?? "", position: row.int(0) + 1,
+                        dataType: type.isEmpty ? "ANY" : type))
             }
         }
         return columns
@@ -162,7 +172,8 @@ public actor SQLiteWarehouse: Warehouse {
     // MARK: Ledger
 
     public func recordRun(_ run: RunRecord) throws {
-        let statement = try prepared("""
+        let statement = try prepared(
+            """
             INSERT INTO seopipe_runs (run_id, pipeline, snapshot_date, status, started_at, finished_at, rows, requests,
                 units, cost_usd, error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -178,13 +189,15 @@ public actor SQLiteWarehouse: Warehouse {
         try statement.run()
     }
 
-    public func charged(pipeline: String, stageIDs: [String], since: String) throws -> (units: Double, costUSD: Double) {
+    public func charged(pipeline: String, stageIDs: [String], since: String) throws -> (units: Double, costUSD: Double)
+    {
         guard !stageIDs.isEmpty else { return (0, 0) }
         let marks = stageIDs.indices.map { "?\($0 + 3)" }.joined(separator: ", ")
         // What each run started since then was charged: its stages' totals, or, for a stage the run never
         // finished (killed), the chunks it committed. Summing checkpoints alone would count a chunk bought again
         // by a same-day --refresh once, since the refresh replaces its checkpoint row.
-        let statement = try connection.prepare("""
+        let statement = try connection.prepare(
+            """
             SELECT coalesce(sum(units), 0), coalesce(sum(cost_usd), 0) FROM (
                 SELECT s.units, s.cost_usd FROM seopipe_stage_runs s JOIN seopipe_runs r ON r.run_id = s.run_id
                 WHERE r.pipeline = ?1 AND r.started_at >= ?2 AND s.stage_id IN (\(marks))
@@ -202,7 +215,8 @@ public actor SQLiteWarehouse: Warehouse {
     }
 
     public func markAbandonedRuns(pipeline: String, at: String, error: String) throws -> Int {
-        let statement = try prepared("""
+        let statement = try prepared(
+            """
             UPDATE seopipe_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?)
             WHERE pipeline = ? AND status = 'running'
             RETURNING run_id
@@ -214,7 +228,8 @@ public actor SQLiteWarehouse: Warehouse {
     }
 
     public func recordStage(_ stage: StageRecord) throws {
-        let statement = try prepared("""
+        let statement = try prepared(
+            """
             INSERT OR REPLACE INTO seopipe_stage_runs (run_id, stage_id, provider, endpoint, status, started_at,
                 finished_at, targets, chunks, chunks_skipped, rows, requests, units, cost_usd, error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -231,7 +246,8 @@ public actor SQLiteWarehouse: Warehouse {
     public func committedChunks(pipeline: String, snapshotDate: String, stageID: String) throws
         -> [String: ChunkCheckpoint]
     {
-        let statement = try prepared("""
+        let statement = try prepared(
+            """
             SELECT request_hash, rows, units, cost_usd, target_errors, run_id FROM seopipe_chunks
             WHERE pipeline = ? AND snapshot_date = ? AND stage_id = ? AND status = 'committed'
             """)
@@ -252,7 +268,8 @@ public actor SQLiteWarehouse: Warehouse {
         try connection.transaction {
             try upsert(chunk.payload.rows)
             for related in chunk.payload.related { try upsert(related) }
-            let errors = try prepared("""
+            let errors = try prepared(
+                """
                 INSERT OR REPLACE INTO seopipe_target_errors (pipeline, snapshot_date, stage_id, target, run_id,
                     request_hash, error, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -265,7 +282,8 @@ public actor SQLiteWarehouse: Warehouse {
                 ])
                 try errors.run()
             }
-            let checkpoint = try prepared("""
+            let checkpoint = try prepared(
+                """
                 INSERT OR REPLACE INTO seopipe_chunks (pipeline, snapshot_date, stage_id, request_hash, chunk_index,
                     status, targets, rows, units, cost_usd, target_errors, attempts, run_id, committed_at)
                 VALUES (?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?)
@@ -347,14 +365,17 @@ public actor SQLiteWarehouse: Warehouse {
         at: String
     ) throws {
         try connection.transaction {
-            let statement = try prepared("""
+            let statement = try prepared(
+                """
                 INSERT OR REPLACE INTO seopipe_target_errors (pipeline, snapshot_date, stage_id, target, run_id,
                     request_hash, error, recorded_at)
                 VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
                 """)
             for failure in failures {
-                try statement.bind([.text(pipeline), .text(snapshotDate), .text(stageID), .text(failure.target),
-                    .text(runID), .text(failure.message), .text(at)])
+                try statement.bind([
+                    .text(pipeline), .text(snapshotDate), .text(stageID), .text(failure.target),
+                    .text(runID), .text(failure.message), .text(at),
+                ])
                 try statement.run()
             }
         }
@@ -366,7 +387,8 @@ public actor SQLiteWarehouse: Warehouse {
         let statement = try connection.prepare(sql)
         // SQLite calls BEGIN, SAVEPOINT, ATTACH and DETACH read-only too; a query must also return columns.
         guard statement.isReadOnly, statement.columnCount > 0 else {
-            throw SQLiteError(code: SQLITE_READONLY, message: "from_sql must only read (a SELECT), not change the warehouse")
+            throw SQLiteError(
+                code: SQLITE_READONLY, message: "from_sql must only read (a SELECT), not change the warehouse")
         }
         try statement.bind(.text(snapshotDate), named: ":snapshot")
         var targets: [String] = []
@@ -395,7 +417,8 @@ public actor SQLiteWarehouse: Warehouse {
             conditions.append("substr(run_id, 1, length(?)) = ?")
             values += [.text(prefix), .text(prefix)]
         }
-        let statement = try connection.prepare("""
+        let statement = try connection.prepare(
+            """
             SELECT run_id, pipeline, snapshot_date, status, started_at, finished_at, rows, requests, units, cost_usd,
                 error
             FROM seopipe_runs \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
@@ -404,10 +427,11 @@ public actor SQLiteWarehouse: Warehouse {
         try statement.bind(values + [.integer(Int64(filter.limit))])
         var runs: [RunRecord] = []
         try statement.forEachRow { row in
-            runs.append(RunRecord(
-                runID: row.text(0) ?? "", pipeline: row.text(1) ?? "", snapshotDate: row.text(2) ?? "",
-                status: row.text(3) ?? "", startedAt: row.text(4) ?? "", finishedAt: row.text(5), rows: row.int(6),
-                requests: row.int(7), units: row.double(8), costUSD: row.double(9), error: row.text(10)))
+            runs.append(
+                RunRecord(
+                    runID: row.text(0) ?? "", pipeline: row.text(1) ?? "", snapshotDate: row.text(2) ?? "",
+                    status: row.text(3) ?? "", startedAt: row.text(4) ?? "", finishedAt: row.text(5), rows: row.int(6),
+                    requests: row.int(7), units: row.double(8), costUSD: row.double(9), error: row.text(10)))
         }
         return runs
     }
@@ -421,7 +445,8 @@ public actor SQLiteWarehouse: Warehouse {
     }
 
     public func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String?) throws {
-        let statement = try connection.prepare("""
+        let statement = try connection.prepare(
+            """
             INSERT INTO seopipe_schedule (pipeline, schedule, last_slot, run_id, updated_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (pipeline) DO UPDATE SET schedule = excluded.schedule, last_slot = excluded.last_slot,
                 run_id = excluded.run_id, updated_at = excluded.updated_at
@@ -431,7 +456,8 @@ public actor SQLiteWarehouse: Warehouse {
     }
 
     public func stageRuns(runID: String) throws -> [StageRecord] {
-        let statement = try connection.prepare("""
+        let statement = try connection.prepare(
+            """
             SELECT stage_id, provider, endpoint, status, started_at, finished_at, targets, chunks, chunks_skipped, rows,
                 requests, units, cost_usd, error
             FROM seopipe_stage_runs WHERE run_id = ? ORDER BY rowid
@@ -439,49 +465,56 @@ public actor SQLiteWarehouse: Warehouse {
         try statement.bind([.text(runID)])
         var stages: [StageRecord] = []
         try statement.forEachRow { row in
-            stages.append(StageRecord(
-                runID: runID, stageID: row.text(0) ?? "", provider: row.text(1) ?? "", endpoint: row.text(2) ?? "",
-                status: row.text(3) ?? "", startedAt: row.text(4), finishedAt: row.text(5), targets: row.int(6),
-                chunks: row.int(7), chunksSkipped: row.int(8), rows: row.int(9), requests: row.int(10),
-                units: row.double(11), costUSD: row.double(12), error: row.text(13)))
+            stages.append(
+                StageRecord(
+                    runID: runID, stageID: row.text(0) ?? "", provider: row.text(1) ?? "", endpoint: row.text(2) ?? "",
+                    status: row.text(3) ?? "", startedAt: row.text(4), finishedAt: row.text(5), targets: row.int(6),
+                    chunks: row.int(7), chunksSkipped: row.int(8), rows: row.int(9), requests: row.int(10),
+                    units: row.double(11), costUSD: row.double(12), error: row.text(13)))
         }
         return stages
     }
 
     public func chunks(runID: String) throws -> [ChunkRecord] {
-        let statement = try connection.prepare("""
+        let statement = try connection.prepare(
+            """
             SELECT stage_id, chunk_index, targets, rows, units, cost_usd, target_errors, attempts, committed_at
             FROM seopipe_chunks WHERE run_id = ? ORDER BY stage_id, chunk_index
             """)
         try statement.bind([.text(runID)])
         var chunks: [ChunkRecord] = []
         try statement.forEachRow { row in
-            chunks.append(ChunkRecord(
-                stageID: row.text(0) ?? "", chunkIndex: row.int(1), targets: row.int(2), rows: row.int(3),
-                units: row.double(4), costUSD: row.double(5), targetErrors: row.int(6), attempts: row.int(7),
-                committedAt: row.text(8) ?? ""))
+            chunks.append(
+                ChunkRecord(
+                    stageID: row.text(0) ?? "", chunkIndex: row.int(1), targets: row.int(2), rows: row.int(3),
+                    units: row.double(4), costUSD: row.double(5), targetErrors: row.int(6), attempts: row.int(7),
+                    committedAt: row.text(8) ?? ""))
         }
         return chunks
     }
 
     public func targetErrors(runID: String) throws -> [TargetErrorRecord] {
-        let statement = try connection.prepare("""
+        let statement = try connection.prepare(
+            """
             SELECT stage_id, target, error FROM seopipe_target_errors WHERE run_id = ? ORDER BY stage_id, target
             """)
         try statement.bind([.text(runID)])
         var errors: [TargetErrorRecord] = []
         try statement.forEachRow { row in
-            errors.append(TargetErrorRecord(stageID: row.text(0) ?? "", target: row.text(1) ?? "", error: row.text(2) ?? ""))
+            errors.append(
+                TargetErrorRecord(stageID: row.text(0) ?? "", target: row.text(1) ?? "", error: row.text(2) ?? ""))
         }
         return errors
     }
 
     public func factTableCounts() throws -> [(table: String, rows: Int)] {
         var tables: [String] = []
-        try connection.prepare("""
+        try connection.prepare(
+            """
             SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'seopipe\\_%' ESCAPE '\\'
                 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name
-            """).forEachRow { if let name = $0.text(0) { tables.append(name) } }
+            """
+        ).forEachRow { if let name = $0.text(0) { tables.append(name) } }
         return try tables.map { table in
             var count = 0
             try connection.prepare("SELECT count(*) FROM \(quoted(table))").forEachRow { count = $0.int(0) }

@@ -35,16 +35,22 @@ struct LoggingOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print nothing on success; on failure, a one-paragraph summary (for cron).")
     var quiet = false
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+    @Option(
+        name: .long, help: "Log level: trace, debug, info, notice, warning, error.", transform: LoggingOptions.level)
     var logLevel: Logger.Level = .info
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Log format: text (one line per event; a progress bar on a terminal) or json (one object per line, for log shippers)."))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Log format: text (one line per event; a progress bar on a terminal) or json (one object per line, for log shippers)."
+        ))
     var logFormat: LogFormat = .text
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Also append the log here, at --log-level even with --quiet (cron: the file keeps the detail, mail gets the summary).",
-        valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also append the log here, at --log-level even with --quiet (cron: the file keeps the detail, mail gets the summary).",
+            valueName: "path"))
     var logFile: String?
 
     func bootstrap() {
@@ -78,7 +84,16 @@ struct LoggingOptions: ParsableArguments {
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension LoggingOptions {
+    /// `--log-level`: one of swift-log's level names.
+    static func level(_ text: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text) else {
+            let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--log-level \(text) is not a level; write one of \(names)")
+        }
+        return level
+    }
+}
 
 /// Loads a pipeline file, printing its errors with file:line:column and exiting 2 when it is invalid.
 /// - Parameter environment: the variables `${VAR}` reads (default: this process's).
@@ -92,8 +107,10 @@ func loadPipeline(
     } catch {
         if json {
             let errors = error.errors.map { e -> [String: String] in
-                var item = ["file": e.location.file, "line": "\(e.location.line)", "column": "\(e.location.column)",
-                    "code": e.code.rawValue, "message": e.message]
+                var item = [
+                    "file": e.location.file, "line": "\(e.location.line)", "column": "\(e.location.column)",
+                    "code": e.code.rawValue, "message": e.message,
+                ]
                 item["hint"] = e.hint
                 return item
             }
@@ -124,7 +141,8 @@ func validateDateRange(from: String?, to: String?, date: String? = nil) throws {
 func resolveWarehouse(_ flag: String?, pipeline: Pipeline?) throws -> WarehouseLocation {
     let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     let environment = ProcessInfo.processInfo.environment
-    let chosen: (text: String, source: String)? = flag.map { ($0, "--warehouse") }
+    let chosen: (text: String, source: String)? =
+        flag.map { ($0, "--warehouse") }
         ?? ["SEOPIPE_WAREHOUSE", "DATABASE_URL"].lazy.compactMap { name in
             environment[name].flatMap { $0.isEmpty ? nil : ($0, "$" + name) }
         }.first
@@ -168,7 +186,9 @@ func migrated(_ location: WarehouseLocation) async throws -> any Warehouse {
 }
 
 func printJSON(_ object: Any) {
-    if let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
+    if let data = try? JSONSerialization.data(
+        withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    {
         print(String(decoding: data, as: UTF8.self))
     }
 }

@@ -81,7 +81,9 @@ struct LineLogHandler: LogHandler {
                 "message": event.message.description, "source": event.source,
             ]
             for (key, value) in merged where object[key] == nil { object[key] = Self.json(value) }
-            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+            if let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            {
                 sink(String(decoding: data, as: UTF8.self))
             }
         }
@@ -162,7 +164,8 @@ final class ProgressBar: Sendable {
         let done = min(total, state.done.values.reduce(0, +))
         let width = 24
         let filled = total == 0 ? 0 : width * done / total
-        let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "")
+        let bar =
+            String(repeating: "=", count: filled) + (filled < width ? ">" : "")
             + String(repeating: " ", count: max(0, width - filled - 1))
         var eta = ""
         if done > 0, done < total {

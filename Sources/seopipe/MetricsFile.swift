@@ -66,30 +66,41 @@ enum MetricsText {
         func family(_ name: String, _ help: String, _ samples: [(labels: [(String, String)], value: Double)]) {
             families.append((name, help, samples))
         }
-        family("seopipe_last_run_status", "Status of the last run: 1 for its status, 0 for the others.",
+        family(
+            "seopipe_last_run_status", "Status of the last run: 1 for its status, 0 for the others.",
             statuses.map { (base + [("status", $0)], result.status.rawValue == $0 ? 1 : 0) })
-        family("seopipe_last_run_exit_code", "Exit code of the last run (0 success, 1 failed, 3 partial, 128+N signal).",
+        family(
+            "seopipe_last_run_exit_code", "Exit code of the last run (0 success, 1 failed, 3 partial, 128+N signal).",
             [(base, Double(RunFlow.exitCode(result)))])
-        family("seopipe_last_run_timestamp_seconds", "When the last run finished, Unix time.",
+        family(
+            "seopipe_last_run_timestamp_seconds", "When the last run finished, Unix time.",
             [(base, finishedAt.timeIntervalSince1970.rounded())])
-        family("seopipe_last_run_duration_seconds", "How long the last run took.",
+        family(
+            "seopipe_last_run_duration_seconds", "How long the last run took.",
             [(base, Double(result.meta.totalTimingMS) / 1000)])
-        family("seopipe_last_run_snapshot_date_timestamp_seconds", "The snapshot date the last run loaded, Unix time of 00:00 UTC.",
+        family(
+            "seopipe_last_run_snapshot_date_timestamp_seconds",
+            "The snapshot date the last run loaded, Unix time of 00:00 UTC.",
             [(base, snapshotSeconds(result.snapshotDate))])
         if let lastSuccess {
-            family("seopipe_last_success_timestamp_seconds", "When the last successful run of the pipeline finished, Unix time.",
+            family(
+                "seopipe_last_success_timestamp_seconds",
+                "When the last successful run of the pipeline finished, Unix time.",
                 [(base, lastSuccess.rounded())])
         }
         family("seopipe_last_run_rows", "Fact rows the last run loaded.", [(base, Double(result.meta.rows))])
-        family("seopipe_last_run_target_errors", "Targets the providers refused in the last run.",
+        family(
+            "seopipe_last_run_target_errors", "Targets the providers refused in the last run.",
             [(base, Double(result.meta.targetErrors))])
 
         // Per stage, labelled with its provider and endpoint.
         let stages = result.stageOrder.compactMap { id -> (labels: [(String, String)], result: StageResult)? in
             guard let stageResult = result.results[id], let stage = pipeline.stage(id) else { return nil }
             let kind = pipeline.providers[stage.provider]?.kind ?? ""
-            return (base + [("stage", id), ("provider", stage.provider), ("kind", kind), ("endpoint", stage.endpoint)],
-                stageResult)
+            return (
+                base + [("stage", id), ("provider", stage.provider), ("kind", kind), ("endpoint", stage.endpoint)],
+                stageResult
+            )
         }
         func perStage(_ name: String, _ help: String, _ value: (StageResult) -> Double) {
             family(name, help, stages.map { ($0.labels, value($0.result)) })
@@ -127,7 +138,9 @@ enum MetricsText {
         }
         let names = providers.keys.sorted()
         func perProvider(_ name: String, _ help: String, _ value: (Sums) -> Double) {
-            family(name, help, names.map { (base + [("provider", $0), ("kind", providers[$0]!.kind)], value(providers[$0]!)) })
+            family(
+                name, help,
+                names.map { (base + [("provider", $0), ("kind", providers[$0]!.kind)], value(providers[$0]!)) })
         }
         perProvider("seopipe_last_run_provider_requests", "HTTP requests sent to the provider in the last run.") {
             Double($0.requests)

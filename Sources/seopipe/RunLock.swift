@@ -26,7 +26,8 @@ final class RunLock {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .unavailable("cannot open \(path): \(String(cString: strerror(errno)))") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?
+            let holder =
+                (try? String(contentsOfFile: path, encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(descriptor)
             throw .held(holder: holder.isEmpty ? "unknown" : holder)
@@ -84,8 +85,9 @@ enum PipelineRunLock {
                 }
             }
         }
-        printError("error: another run of pipeline \(pipeline) holds the lock on \(location) (\(held)); "
-            + "not starting a second one")
+        printError(
+            "error: another run of pipeline \(pipeline) holds the lock on \(location) (\(held)); "
+                + "not starting a second one")
         throw Exit.locked
     }
 

@@ -36,7 +36,9 @@ struct AhrefsV2EndToEndTests {
             .sorted { ($0.backlinks, $1.refdomain) > ($1.backlinks, $0.refdomain) }
     }
 
-    @Test("a filtered, ordered, paged pull lands exactly the rows the filter yields, in full, with stats", arguments: Backend.available)
+    @Test(
+        "a filtered, ordered, paged pull lands exactly the rows the filter yields, in full, with stats",
+        arguments: Backend.available)
     func filteredPagedPull(backend: Backend) async throws {
         try await withHarness(backend, today: Self.date) { harness in
             let file = try harness.write("p.yml", pipelineYAML(stages: Self.stage(extra: Self.filtered)))
@@ -45,19 +47,26 @@ struct AhrefsV2EndToEndTests {
             for target in ["ahrefs.com", "moz.com"] {
                 let expected = Self.expected(target)
                 #expect(expected.count > 10, "the test needs more than one page")
-                let rows = try await harness.query("""
+                let rows = try await harness.query(
+                    """
                     SELECT refdomain, backlinks, refpages, first_seen, last_visited, domain_rating
                     FROM ahrefs_v2_refdomains WHERE target = '\(target)' AND mode = 'domain'
                       AND snapshot_date = '\(Self.date)'
                     ORDER BY backlinks DESC, refdomain
                     """)
-                #expect(rows == expected.map {
-                    [$0.refdomain, "\($0.backlinks)", "\($0.refpages)", $0.firstSeen, $0.lastVisited, "\($0.domainRating)"]
-                })
+                #expect(
+                    rows
+                        == expected.map {
+                            [
+                                $0.refdomain, "\($0.backlinks)", "\($0.refpages)", $0.firstSeen, $0.lastVisited,
+                                "\($0.domainRating)",
+                            ]
+                        })
                 let stats = AhrefsV2Data.stats(target: target, mode: "domain", date: Self.date)
-                #expect(try await harness.query(
-                    "SELECT refdomains, ips, class_c FROM ahrefs_v2_refdomains_stats WHERE target = '\(target)'")
-                    == [["\(stats.refdomains)", "\(stats.ips)", "\(stats.classC)"]])
+                #expect(
+                    try await harness.query(
+                        "SELECT refdomains, ips, class_c FROM ahrefs_v2_refdomains_stats WHERE target = '\(target)'")
+                        == [["\(stats.refdomains)", "\(stats.ips)", "\(stats.classC)"]])
                 // One request a page: full pages, then the short last one.
                 let pages = expected.count / 10 + 1
                 let sent = harness.sandbox.usage().requestLog.filter { $0.query?.contains("target=\(target)") == true }
@@ -74,11 +83,16 @@ struct AhrefsV2EndToEndTests {
         }
     }
 
-    @Test("re-running the date changes nothing and buys nothing; a crash after page k resumes at page k+1", arguments: Backend.available)
+    @Test(
+        "re-running the date changes nothing and buys nothing; a crash after page k resumes at page k+1",
+        arguments: Backend.available)
     func resumeAfterPageK(backend: Backend) async throws {
         try await withHarness(backend, today: Self.date) { harness in
-            let file = try harness.write("p.yml", pipelineYAML(
-                stages: Self.stage(targets: "[ahrefs.com]", extra: "      limit: 10\n"), maxAttempts: 1, parallelLimit: 1))
+            let file = try harness.write(
+                "p.yml",
+                pipelineYAML(
+                    stages: Self.stage(targets: "[ahrefs.com]", extra: "      limit: 10\n"), maxAttempts: 1,
+                    parallelLimit: 1))
             let all = AhrefsV2Data.refdomains(target: "ahrefs.com", mode: "domain", date: Self.date).count
             #expect(all > 30, "the test needs at least four pages")
             // Page 3 fails for good this run (as a crash there would leave it).
@@ -106,8 +120,11 @@ struct AhrefsV2EndToEndTests {
     @Test("max_rows stops paging; without filters every row of the target is read", arguments: Backend.available)
     func maxRows(backend: Backend) async throws {
         try await withHarness(backend, today: Self.date) { harness in
-            let file = try harness.write("p.yml", pipelineYAML(stages: Self.stage(
-                targets: "[ahrefs.com]", extra: "      limit: 30\n      max_rows: 70\n")))
+            let file = try harness.write(
+                "p.yml",
+                pipelineYAML(
+                    stages: Self.stage(
+                        targets: "[ahrefs.com]", extra: "      limit: 30\n      max_rows: 70\n")))
             #expect(try await harness.seopipe(["run", file, "--date", Self.date]).exitCode == 0)
             #expect(try await harness.count("ahrefs_v2_refdomains") == 70)
             #expect(harness.sandbox.usage().totalRequests == 3, "30 + 30 + 10")
@@ -119,10 +136,14 @@ struct AhrefsV2EndToEndTests {
     @Test("plan estimates rows billed for each target's first page: 1 + limit + 5 for having")
     func planEstimate() async throws {
         try await withHarness(today: Self.date) { harness in
-            let file = try harness.write("p.yml", pipelineYAML(stages: Self.stage(
-                extra: "      having: [\"domain_rating >= 30\"]\n      limit: 25\n")))
+            let file = try harness.write(
+                "p.yml",
+                pipelineYAML(
+                    stages: Self.stage(
+                        extra: "      having: [\"domain_rating >= 30\"]\n      limit: 25\n")))
             let plan = try await harness.seopipe(["plan", file, "--json"])
-            let stages = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
+            let stages = try #require(
+                try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
             #expect(stages.first?["estimated_units"] as? Double == Double(2 * (1 + 25 + 5)))
             #expect(harness.sandbox.usage().totalRequests == 0)
         }
@@ -130,23 +151,26 @@ struct AhrefsV2EndToEndTests {
 
     /// Each documented error string, how the run treats it.
     static let errors: [(error: String, exitCode: Int32, requests: Int)] = [
-        ("invalid token", 1, 1),            // fatal, never retried
-        ("no credit", 1, 1),                // stop spending
-        ("internal billing error", 1, 1),   // stop spending
-        ("bad target: 'ahrefs.com'", 3, 2), // that target fails, the other loads
-        ("where: bad syntax", 1, 1),        // our request was wrong: fatal
-        ("internal error", 0, 4),           // v2's own transient failure: retried twice, then both targets load
+        ("invalid token", 1, 1),  // fatal, never retried
+        ("no credit", 1, 1),  // stop spending
+        ("internal billing error", 1, 1),  // stop spending
+        ("bad target: 'ahrefs.com'", 3, 2),  // that target fails, the other loads
+        ("where: bad syntax", 1, 1),  // our request was wrong: fatal
+        ("internal error", 0, 4),  // v2's own transient failure: retried twice, then both targets load
     ]
 
-    @Test("each documented error string is classified and reported with provider, stage and the API's message",
+    @Test(
+        "each documented error string is classified and reported with provider, stage and the API's message",
         arguments: Backend.available, errors.indices)
     func errorStrings(backend: Backend, index: Int) async throws {
         let (error, exitCode, requests) = Self.errors[index]
         try await withHarness(backend, today: Self.date) { harness in
             let count = error == "internal error" ? 2 : 1
             harness.sandbox.setFaults([FaultRule(endpoint: "v2", fromRequest: 1, count: count, ahrefsV2Error: error)])
-            let file = try harness.write("p.yml", pipelineYAML(
-                stages: Self.stage(extra: "      max_rows: 10\n"), maxAttempts: 3, parallelLimit: 1))
+            let file = try harness.write(
+                "p.yml",
+                pipelineYAML(
+                    stages: Self.stage(extra: "      max_rows: 10\n"), maxAttempts: 3, parallelLimit: 1))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == exitCode, "\(error): \(output.stderr)")
             #expect(harness.sandbox.usage().totalRequests == requests, "\(error)")

@@ -38,7 +38,9 @@ struct AnalyticsEndToEndTests {
                 with: "options: { parallel_limit: \(parallelLimit), fail_fast: \(failFast) }")
     }
 
-    @Test("exact values land for two accounts and two periods, dated, with the period's explicit dates", arguments: Backend.available)
+    @Test(
+        "exact values land for two accounts and two periods, dated, with the period's explicit dates",
+        arguments: Backend.available)
     func exactValues(backend: Backend) async throws {
         try await withHarness(backend, today: Self.date) { harness in
             let file = try harness.write("p.yml", Self.pipeline(Self.stage(pageSize: 20)))
@@ -48,7 +50,8 @@ struct AnalyticsEndToEndTests {
             for account in ["acme", "globex"] {
                 for (period, start, end) in periods {
                     let expected = AnalyticsData.overview(account: account, start: start, end: end)
-                    let row = try await harness.query("""
+                    let row = try await harness.query(
+                        """
                         SELECT entrances, page_views, engaged_entrances, bounce_rate, conversions, revenue,
                             microconversions, period
                         FROM analytics_overview_daily WHERE account_id = '\(account)' AND period_start = '\(start)'
@@ -64,13 +67,16 @@ struct AnalyticsEndToEndTests {
                     #expect(row.first?[6] == "\(expected.microconversions)")
                     #expect(row.first?[7] == period)
 
-                    let pages = AnalyticsData.rows(endpoint: "/stats/pages", account: account, start: start, end: end, pageSize: 20)
-                    let loaded = try await harness.query("""
+                    let pages = AnalyticsData.rows(
+                        endpoint: "/stats/pages", account: account, start: start, end: end, pageSize: 20)
+                    let loaded = try await harness.query(
+                        """
                         SELECT page_path, entrances, page_views, conversions FROM analytics_pages_daily
                         WHERE account_id = '\(account)' AND period_start = '\(start)' AND period_end = '\(end)'
                         ORDER BY entrances DESC, page_path
                         """)
-                    #expect(loaded == pages.map { [$0.key, "\($0.entrances)", "\($0.pageViews)", "\($0.conversions)"] })
+                    #expect(
+                        loaded == pages.map { [$0.key, "\($0.entrances)", "\($0.pageViews)", "\($0.conversions)"] })
                 }
             }
             // Two accounts x two periods = 8 queries: one batch request.
@@ -83,13 +89,18 @@ struct AnalyticsEndToEndTests {
         }
     }
 
-    @Test("120 queries become 3 batch requests of at most 50, with every dependency in its own batch", arguments: Backend.available)
+    @Test(
+        "120 queries become 3 batch requests of at most 50, with every dependency in its own batch",
+        arguments: Backend.available)
     func batching(backend: Backend) async throws {
         try await withHarness(backend, today: Self.date) { harness in
             let accounts = "[" + (1...10).map { "site\($0)" }.joined(separator: ", ") + "]"
-            let file = try harness.write("p.yml", Self.pipeline(Self.stage(
-                accounts: accounts, queries: "[overview, pages, sources, countries, devices, channels]",
-                dependsOn: "[\"pages:overview\", \"sources:pages\", \"channels:overview\"]")))
+            let file = try harness.write(
+                "p.yml",
+                Self.pipeline(
+                    Self.stage(
+                        accounts: accounts, queries: "[overview, pages, sources, countries, devices, channels]",
+                        dependsOn: "[\"pages:overview\", \"sources:pages\", \"channels:overview\"]")))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == 0, "\(output.stderr)")
             let requests = harness.sandbox.usage().requestLog.filter { $0.endpoint == "batch" }
@@ -100,14 +111,22 @@ struct AnalyticsEndToEndTests {
         }
     }
 
-    @Test("a failing query skips its dependents, names the dependency, and the rest loads (exit 3)", arguments: Backend.available)
+    @Test(
+        "a failing query skips its dependents, names the dependency, and the rest loads (exit 3)",
+        arguments: Backend.available)
     func failingQuerySkipsDependents(backend: Backend) async throws {
         try await withHarness(backend, today: Self.date) { harness in
-            harness.sandbox.setFaults([FaultRule(endpoint: "batch", fromRequest: 1, analyticsQueryError: "validation_error",
-                analyticsQueryID: "trafficOverviewG0")])
-            let file = try harness.write("p.yml", Self.pipeline(Self.stage(
-                accounts: "[acme]", queries: "[overview, pages, sources]", periods: "[yesterday]",
-                dependsOn: "[\"pages:overview\"]")))
+            harness.sandbox.setFaults([
+                FaultRule(
+                    endpoint: "batch", fromRequest: 1, analyticsQueryError: "validation_error",
+                    analyticsQueryID: "trafficOverviewG0")
+            ])
+            let file = try harness.write(
+                "p.yml",
+                Self.pipeline(
+                    Self.stage(
+                        accounts: "[acme]", queries: "[overview, pages, sources]", periods: "[yesterday]",
+                        dependsOn: "[\"pages:overview\"]")))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == 3, "\(output.stderr)")
             let errors = try await harness.query("SELECT target, error FROM seopipe_target_errors ORDER BY target")
@@ -122,18 +141,28 @@ struct AnalyticsEndToEndTests {
         }
     }
 
-    @Test("fail_fast: after the first failure the rest of the batch is skipped (one query at a time)", arguments: Backend.available)
+    @Test(
+        "fail_fast: after the first failure the rest of the batch is skipped (one query at a time)",
+        arguments: Backend.available)
     func failFast(backend: Backend) async throws {
         try await withHarness(backend, today: Self.date) { harness in
-            harness.sandbox.setFaults([FaultRule(endpoint: "batch", fromRequest: 1, analyticsQueryError: "validation_error",
-                analyticsQueryID: "trafficOverviewG0")])
-            let file = try harness.write("p.yml", Self.pipeline(Self.stage(
-                accounts: "[acme]", queries: "[overview, pages, sources]", periods: "[yesterday]", dependsOn: nil),
-                failFast: true, parallelLimit: 1))
+            harness.sandbox.setFaults([
+                FaultRule(
+                    endpoint: "batch", fromRequest: 1, analyticsQueryError: "validation_error",
+                    analyticsQueryID: "trafficOverviewG0")
+            ])
+            let file = try harness.write(
+                "p.yml",
+                Self.pipeline(
+                    Self.stage(
+                        accounts: "[acme]", queries: "[overview, pages, sources]", periods: "[yesterday]",
+                        dependsOn: nil),
+                    failFast: true, parallelLimit: 1))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode != 0)
             let skipped = try await harness.query(
-                "SELECT count(*) FROM seopipe_target_errors WHERE error LIKE '%fail_fast%'").first?[0]
+                "SELECT count(*) FROM seopipe_target_errors WHERE error LIKE '%fail_fast%'"
+            ).first?[0]
             let errors = try await harness.query("SELECT target, error FROM seopipe_target_errors")
             #expect(skipped == "2", "\(errors)")
             #expect(try await harness.count("analytics_pages_daily") == 0)
@@ -143,7 +172,9 @@ struct AnalyticsEndToEndTests {
     @Test("a 429 rate_limit_exceeded is waited out and retried", arguments: Backend.available)
     func rateLimitRetried(backend: Backend) async throws {
         try await withHarness(backend, today: Self.date) { harness in
-            harness.sandbox.setFaults([FaultRule(endpoint: "batch", fromRequest: 1, count: 1, status: 429, retryAfterSeconds: 1)])
+            harness.sandbox.setFaults([
+                FaultRule(endpoint: "batch", fromRequest: 1, count: 1, status: 429, retryAfterSeconds: 1)
+            ])
             let file = try harness.write("p.yml", Self.pipeline(Self.stage(accounts: "[acme]", periods: "[yesterday]")))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == 0, "\(output.stderr)")

@@ -121,7 +121,8 @@ struct ChaosEndToEndTests {
         }
     }
 
-    @Test("a run with ~20 % faults ends equal to a fault-free run, without duplicates, charged exactly the same",
+    @Test(
+        "a run with ~20 % faults ends equal to a fault-free run, without duplicates, charged exactly the same",
         arguments: Backend.available, Provider.allCases)
     func chaos(backend: Backend, provider: Provider) async throws {
         try await withHarness(backend, today: Self.date) { harness in
@@ -149,13 +150,17 @@ struct ChaosEndToEndTests {
             let tables = try await harness.factTables(in: clean)
             #expect(try await harness.factTables() == tables)
             for table in tables {
-                let columns = try await harness.columns(of: table, in: clean).filter { $0 != "run_id" && $0 != "fetched_at" }
+                let columns = try await harness.columns(of: table, in: clean).filter {
+                    $0 != "run_id" && $0 != "fetched_at"
+                }
                 let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
                 let order = columns.indices.map { String($0 + 1) }.joined(separator: ", ")
                 let sql = "SELECT \(list) FROM \"\(table)\" ORDER BY \(order)"
                 let expected = try await harness.query(sql, in: clean)
                 let actual = try await harness.query(sql)
-                #expect(actual.count == expected.count, "seed \(seed): \(table) has \(actual.count) rows, not \(expected.count)")
+                #expect(
+                    actual.count == expected.count,
+                    "seed \(seed): \(table) has \(actual.count) rows, not \(expected.count)")
                 #expect(actual == expected, "seed \(seed): \(table) differs from the fault-free run")
                 rowsCompared += actual.count
             }
@@ -172,11 +177,12 @@ struct ChaosEndToEndTests {
             let result = try JSONSerialization.jsonObject(with: Data(faulty.stdout.utf8)) as? [String: Any]
             let stages = (result?["results"] as? [String: [String: Any]]) ?? [:]
             let retries = stages.values.reduce(0) { $0 + (($1["retries"] as? Int) ?? 0) }
-            print("chaos (\(provider.rawValue), \(backend), seed \(seed)): \(usage.totalRequests) requests for "
-                + "\(paid.totalRequests) fault-free, faults \(kinds.sorted { $0.key < $1.key }), \(retries) retries, "
-                + "\(rowsCompared) rows compared, 0 duplicates, charged \(usage.totalChargedRequests) requests / "
-                + "\(usage.totalUnits) units / $\(usage.totalCostUSD) vs fault-free \(paid.totalChargedRequests) / "
-                + "\(paid.totalUnits) / $\(paid.totalCostUSD)")
+            print(
+                "chaos (\(provider.rawValue), \(backend), seed \(seed)): \(usage.totalRequests) requests for "
+                    + "\(paid.totalRequests) fault-free, faults \(kinds.sorted { $0.key < $1.key }), \(retries) retries, "
+                    + "\(rowsCompared) rows compared, 0 duplicates, charged \(usage.totalChargedRequests) requests / "
+                    + "\(usage.totalUnits) units / $\(usage.totalCostUSD) vs fault-free \(paid.totalChargedRequests) / "
+                    + "\(paid.totalUnits) / $\(paid.totalCostUSD)")
         }
     }
 }

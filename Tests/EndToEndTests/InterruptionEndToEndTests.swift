@@ -11,15 +11,18 @@ struct InterruptionEndToEndTests {
 
     /// Five chunks of 100 domains, one request at a time.
     static func pipeline(name: String = "e2e") -> String {
-        pipelineYAML(name: name, stages: """
-              - id: metrics
-                provider: ahrefs
-                endpoint: \(endpoint)
-                targets: \(flowList(domains(500)))
-            """, parallelLimit: 1)
+        pipelineYAML(
+            name: name,
+            stages: """
+                  - id: metrics
+                    provider: ahrefs
+                    endpoint: \(endpoint)
+                    targets: \(flowList(domains(500)))
+                """, parallelLimit: 1)
     }
 
-    @Test("SIGTERM or SIGINT: the request in flight commits, nothing new is sent, the run is interrupted, exit 128+N",
+    @Test(
+        "SIGTERM or SIGINT: the request in flight commits, nothing new is sent, the run is interrupted, exit 128+N",
         arguments: Backend.available, [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")])
     func gracefulStop(backend: Backend, signal: (number: Int32, name: String)) async throws {
         try await withHarness(backend) { harness in
@@ -46,8 +49,9 @@ struct InterruptionEndToEndTests {
             #expect(resumed.exitCode == 0, "\(resumed.stderr)")
             #expect(harness.sandbox.usage().endpoints[Self.endpoint]?.chargedRequests == 5)
             #expect(try await harness.count("ahrefs_domain_metrics") == 500)
-            #expect(try await harness.query("SELECT status FROM seopipe_runs ORDER BY started_at").map { $0[0] }
-                == ["interrupted", "succeeded"])
+            #expect(
+                try await harness.query("SELECT status FROM seopipe_runs ORDER BY started_at").map { $0[0] }
+                    == ["interrupted", "succeeded"])
         }
     }
 
@@ -55,14 +59,18 @@ struct InterruptionEndToEndTests {
     /// its commit, during the commit), then a run to completion. After every kill: the date's facts equal a clean
     /// run's, no row is duplicated, the dead run is recorded as interrupted, and the chunks paid for are the clean
     /// run's plus at most the one in flight (parallel_limit 1) when the answer was charged but not committed.
-    @Test("kill -9 at random points: every rerun ends equal to a clean run and re-buys at most the chunk in flight",
+    @Test(
+        "kill -9 at random points: every rerun ends equal to a clean run and re-buys at most the chunk in flight",
         arguments: Backend.available)
     func crashSuite(backend: Backend) async throws {
         try await withHarness(backend, latency: .milliseconds(40)) { harness in
             let clean = try harness.write("clean.yml", Self.pipeline(name: "clean"))
             let cleanWarehouse = harness.warehouse(named: "clean")
-            #expect(try await harness.seopipe(["run", clean, "--date", Self.date, "--warehouse", cleanWarehouse]).exitCode == 0)
-            let facts = "SELECT target, snapshot_date, org_keywords, org_traffic, domain_rating FROM ahrefs_domain_metrics "
+            #expect(
+                try await harness.seopipe(["run", clean, "--date", Self.date, "--warehouse", cleanWarehouse]).exitCode
+                    == 0)
+            let facts =
+                "SELECT target, snapshot_date, org_keywords, org_traffic, domain_rating FROM ahrefs_domain_metrics "
                 + "ORDER BY target"
             let expected = try await harness.query(facts, in: cleanWarehouse)
             #expect(expected.count == 500)
@@ -87,9 +95,13 @@ struct InterruptionEndToEndTests {
                 let killed = try await run.finished.value
                 if killed.exitCode == SIGKILL { killedMidRun += 1 }
                 // A kill before the first migration leaves no tables at all (PostgreSQL says so, SQLite too).
-                let committed = Int((try? await harness.query(
-                    "SELECT count(*) FROM seopipe_chunks WHERE pipeline = 'crash\(round)'"))?.first?[0] ?? "0") ?? 0
-                kinds[committed == 0 ? "before any commit" : committed == 5 ? "after the last commit" : "between commits",
+                let committed =
+                    Int(
+                        (try? await harness.query(
+                            "SELECT count(*) FROM seopipe_chunks WHERE pipeline = 'crash\(round)'"))?.first?[0] ?? "0")
+                    ?? 0
+                kinds[
+                    committed == 0 ? "before any commit" : committed == 5 ? "after the last commit" : "between commits",
                     default: 0] += 1
 
                 let resumed = try await harness.seopipe(["run", file, "--date", Self.date])
@@ -99,13 +111,15 @@ struct InterruptionEndToEndTests {
                 rebought += charged - 5
                 #expect(try await harness.query(facts) == expected, "round \(round): the facts equal a clean run's")
                 let statuses = try await harness.query(
-                    "SELECT status FROM seopipe_runs WHERE pipeline = 'crash\(round)' ORDER BY started_at").map { $0[0] }
+                    "SELECT status FROM seopipe_runs WHERE pipeline = 'crash\(round)' ORDER BY started_at"
+                ).map { $0[0] }
                 #expect(statuses.last == "succeeded" && !statuses.contains("running"), "round \(round): \(statuses)")
             }
             #expect(try await harness.count("ahrefs_domain_metrics") == 500, "no duplicates")
             // The figure the issue asks for: how often a chunk was bought again after a kill.
-            print("crash suite (\(backend)): \(kills) kills (\(killedMidRun) while running), kill points \(kinds), "
-                + "\(rebought) chunk(s) bought again (answered and charged, killed before the commit)")
+            print(
+                "crash suite (\(backend)): \(kills) kills (\(killedMidRun) while running), kill points \(kinds), "
+                    + "\(rebought) chunk(s) bought again (answered and charged, killed before the commit)")
         }
     }
 }

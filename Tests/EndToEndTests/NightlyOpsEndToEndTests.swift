@@ -28,7 +28,8 @@ struct NightlyOpsEndToEndTests {
 
     // MARK: crontab
 
-    @Test("crontab lines parse back into each file's schedule and run under /bin/sh quietly, lock-safe",
+    @Test(
+        "crontab lines parse back into each file's schedule and run under /bin/sh quietly, lock-safe",
         arguments: Backend.available)
     func crontab(backend: Backend) async throws {
         try await withHarness(backend) { harness in
@@ -72,11 +73,14 @@ struct NightlyOpsEndToEndTests {
             for (name, expected) in ["nightly": "15 3 * * *", "weekly": "@weekly"] {
                 let job = try #require(jobs[name])
                 #expect(job.schedule == expected)
-                #expect(try CronSchedule(job.schedule).next(after: after, in: utc)
-                    == (try CronSchedule(expected)).next(after: after, in: utc))
+                #expect(
+                    try CronSchedule(job.schedule).next(after: after, in: utc)
+                        == (try CronSchedule(expected)).next(after: after, in: utc))
                 let binary = try Harness.binary().standardizedFileURL.path
-                #expect(job.command.contains(" && \(binary) run \(harness.directory.path)/\(name).yml --quiet --log-file "))
-                #expect(job.command.hasPrefix("cd \(harness.directory.path) && set -a && . \(envFile) && set +a && "),
+                #expect(
+                    job.command.contains(" && \(binary) run \(harness.directory.path)/\(name).yml --quiet --log-file "))
+                #expect(
+                    job.command.hasPrefix("cd \(harness.directory.path) && set -a && . \(envFile) && set +a && "),
                     "\(job.command)")
             }
 
@@ -102,7 +106,9 @@ struct NightlyOpsEndToEndTests {
             let log = try String(contentsOf: logs.appendingPathComponent("nightly.log"), encoding: .utf8)
             #expect(log.contains("run finished"))
             #expect(log.contains("another run of nightly holds the lock"), "the refused second job says why in the log")
-            #expect(try await harness.query("SELECT status FROM seopipe_runs WHERE pipeline = 'nightly'") == [["succeeded"]])
+            #expect(
+                try await harness.query("SELECT status FROM seopipe_runs WHERE pipeline = 'nightly'") == [["succeeded"]]
+            )
             let metrics = try String(
                 contentsOf: harness.directory.appendingPathComponent("metrics/seopipe_nightly.prom"), encoding: .utf8)
             try PrometheusText.check(metrics)
@@ -111,7 +117,8 @@ struct NightlyOpsEndToEndTests {
 
     // MARK: daemon
 
-    @Test("the daemon runs each pipeline once per slot, stops cleanly on SIGTERM, and runs a missed slot once",
+    @Test(
+        "the daemon runs each pipeline once per slot, stops cleanly on SIGTERM, and runs a missed slot once",
         arguments: Backend.available)
     func daemon(backend: Backend) async throws {
         try await withHarness(backend) { harness in
@@ -133,10 +140,11 @@ struct NightlyOpsEndToEndTests {
             let sandbox = try await SandboxProcess.start(in: harness.directory)
             defer { sandbox.stop() }
             // A fast clock: one simulated day every 10 seconds, starting 4 hours (1.7 s) before the first slot.
-            let daemon = try harness.launch([
-                "daemon", folder.path, "--clock-start", "2026-11-19T23:00:00Z", "--clock-speed", "8640",
-                "--metrics-dir", "metrics",
-            ], environment: sandbox.environment)
+            let daemon = try harness.launch(
+                [
+                    "daemon", folder.path, "--clock-start", "2026-11-19T23:00:00Z", "--clock-speed", "8640",
+                    "--metrics-dir", "metrics",
+                ], environment: sandbox.environment)
             let deadline = ContinuousClock.now + .seconds(90)
             func succeeded() async -> Int {
                 let rows = try? await harness.query("SELECT count(*) FROM seopipe_runs WHERE status = 'succeeded'")
@@ -150,7 +158,8 @@ struct NightlyOpsEndToEndTests {
             #expect(stopped.exitCode == 0, "\(stopped.stderr.suffix(2000))")
             #expect(stopped.stderr.contains("daemon stopped"))
             for name in ["alpha", "beta"] {
-                let runs = try await harness.query("""
+                let runs = try await harness.query(
+                    """
                     SELECT snapshot_date, status, started_at, finished_at FROM seopipe_runs
                     WHERE pipeline = '\(name)' ORDER BY started_at, snapshot_date
                     """)
@@ -165,16 +174,20 @@ struct NightlyOpsEndToEndTests {
                 let events = stopped.stderr.split(separator: "\n").filter { $0.contains("pipeline=\(name) ") }
                     .compactMap { line -> String? in
                         if line.contains("running for the slot") { return "start" }
-                        if line.hasSuffix(" succeeded") || line.hasSuffix(" interrupted") || line.contains("did not start") {
+                        if line.hasSuffix(" succeeded") || line.hasSuffix(" interrupted")
+                            || line.contains("did not start")
+                        {
                             return line.contains(" run ") || line.contains("did not start") ? "end" : nil
                         }
                         return nil
                     }
                 #expect(events.count >= 6 && events.count == 2 * (events.count / 2), "\(name): \(events)")
-                #expect(zip(events, events.indices).allSatisfy { $0 == ($1.isMultiple(of: 2) ? "start" : "end") },
+                #expect(
+                    zip(events, events.indices).allSatisfy { $0 == ($1.isMultiple(of: 2) ? "start" : "end") },
                     "\(name) runs overlap: \(events)")
-                #expect(FileManager.default.fileExists(
-                    atPath: harness.directory.appendingPathComponent("metrics/seopipe_\(name).prom").path))
+                #expect(
+                    FileManager.default.fileExists(
+                        atPath: harness.directory.appendingPathComponent("metrics/seopipe_\(name).prom").path))
             }
             let slots = try await harness.query("SELECT pipeline, last_slot FROM seopipe_schedule ORDER BY pipeline")
             #expect(slots.count == 2)
@@ -228,8 +241,9 @@ struct NightlyOpsEndToEndTests {
             harness.sandbox.releaseResponses()
             let stopped = try await daemon.finished.value
             #expect(stopped.exitCode == 0, "\(stopped.stderr.suffix(1500))")
-            #expect(try await harness.query("SELECT snapshot_date, status FROM seopipe_runs")
-                == [["2026-11-20", "interrupted"]])
+            #expect(
+                try await harness.query("SELECT snapshot_date, status FROM seopipe_runs")
+                    == [["2026-11-20", "interrupted"]])
 
             // Started again later that day: the interrupted slot runs once more (its chunk already committed).
             let again = try harness.launch(["daemon", folder.path, "--clock-start", "2026-11-20T12:00:00Z"])
@@ -241,16 +255,18 @@ struct NightlyOpsEndToEndTests {
             again.signal(SIGTERM)
             let end = try await again.finished.value
             #expect(end.exitCode == 0, "\(end.stderr.suffix(1500))")
-            #expect(try await harness.query(
-                "SELECT snapshot_date, status, requests FROM seopipe_runs ORDER BY started_at, status"
-            ) == [["2026-11-20", "interrupted", "1"], ["2026-11-20", "succeeded", "0"]])
+            #expect(
+                try await harness.query(
+                    "SELECT snapshot_date, status, requests FROM seopipe_runs ORDER BY started_at, status"
+                ) == [["2026-11-20", "interrupted", "1"], ["2026-11-20", "succeeded", "0"]])
             #expect(harness.sandbox.usage().totalChargedRequests == 1)
         }
     }
 
     // MARK: backfill, runs, metrics, logs
 
-    @Test("a backfill of 3 dates yields 3 snapshots and 3 runs, leaves out what cannot return history, and resumes free",
+    @Test(
+        "a backfill of 3 dates yields 3 snapshots and 3 runs, leaves out what cannot return history, and resumes free",
         arguments: Backend.available)
     func backfill(backend: Backend) async throws {
         try await withHarness(backend) { harness in
@@ -279,7 +295,8 @@ struct NightlyOpsEndToEndTests {
             #expect(try await harness.count("dataforseo_bulk_spam_score") == 0, "no today's numbers under old dates")
             let ledger = try await harness.query(
                 "SELECT snapshot_date, status FROM seopipe_runs WHERE pipeline = 'history' ORDER BY snapshot_date")
-            #expect(ledger == [["2026-10-01", "succeeded"], ["2026-10-02", "succeeded"], ["2026-10-03", "succeeded"]])
+            #expect(
+                ledger == [["2026-10-01", "succeeded"], ["2026-10-02", "succeeded"], ["2026-10-03", "succeeded"]])
             #expect(harness.sandbox.usage().totalChargedRequests == 3)
 
             // Resumable: the same command again buys nothing.
@@ -293,14 +310,16 @@ struct NightlyOpsEndToEndTests {
                 "runs", "--pipeline", "history", "--status", "succeeded", "--since", "1h", "--limit", "4", "--json",
             ])
             #expect(listed.exitCode == 0, "\(listed.stderr)")
-            let runs = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+            let runs = try #require(
+                try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
             #expect(runs.count == 4)
             #expect(runs.allSatisfy { ($0["duration_seconds"] as? Double).map { $0 >= 0 } == true })
             let all = try await harness.seopipe(["runs", "--pipeline", "history", "--limit", "100", "--json"])
             let every = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [[String: Any]])
             #expect(every.count == 6)
             #expect(every.reduce(0) { $0 + ($1["requests"] as? Int ?? 0) } == 3, "the re-runs bought nothing")
-            #expect(every.reduce(0.0) { $0 + ($1["units"] as? Double ?? 0) } == Double(harness.sandbox.usage().totalUnits))
+            #expect(
+                every.reduce(0.0) { $0 + ($1["units"] as? Double ?? 0) } == Double(harness.sandbox.usage().totalUnits))
             let none = try await harness.seopipe(["runs", "--status", "failed"])
             #expect(none.stdout.contains("no runs match"))
             let since = try await harness.seopipe(["runs", "--since", "2999-01-01"])
@@ -309,9 +328,10 @@ struct NightlyOpsEndToEndTests {
             #expect(bad.exitCode == 2 && bad.stderr.contains("--since yesterday-ish is not a time"))
 
             // One run in detail: stages, chunks, errors.
-            let first = try #require(try await harness.query(
-                "SELECT run_id FROM seopipe_runs WHERE snapshot_date = '2026-10-01' ORDER BY started_at LIMIT 1"
-            ).first?.first ?? nil)
+            let first = try #require(
+                try await harness.query(
+                    "SELECT run_id FROM seopipe_runs WHERE snapshot_date = '2026-10-01' ORDER BY started_at LIMIT 1"
+                ).first?.first ?? nil)
             let shown = try await harness.seopipe(["runs", "show", String(first.prefix(22)), "--json"])
             #expect(shown.exitCode == 0, "\(shown.stderr)")
             let detail = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
@@ -320,29 +340,39 @@ struct NightlyOpsEndToEndTests {
             let chunks = try #require(detail["chunks"] as? [[String: Any]])
             #expect(chunks.count == 1 && chunks.first?["rows"] as? Int == 3)
             let text = try await harness.seopipe(["runs", "show", first])
-            #expect(text.stdout.contains("site-explorer/batch/domain-rating") && text.stdout.contains("target errors: none"))
+            #expect(
+                text.stdout.contains("site-explorer/batch/domain-rating") && text.stdout.contains("target errors: none")
+            )
             let missing = try await harness.seopipe(["runs", "show", "19990101"])
             #expect(missing.exitCode == 2 && missing.stderr.contains("no run 19990101"))
 
             // The metrics of the last date's run.
-            let metrics = try String(contentsOf: harness.directory.appendingPathComponent("history.prom"), encoding: .utf8)
+            let metrics = try String(
+                contentsOf: harness.directory.appendingPathComponent("history.prom"), encoding: .utf8)
             let samples = try PrometheusText.check(metrics)
             #expect(samples["seopipe_last_run_status{pipeline=\"history\",status=\"succeeded\"}"] == 1)
             #expect(samples["seopipe_last_run_status{pipeline=\"history\",status=\"failed\"}"] == 0)
             #expect(samples["seopipe_last_run_rows{pipeline=\"history\"}"] == 3)
             #expect(samples["seopipe_last_run_snapshot_date_timestamp_seconds{pipeline=\"history\"}"] == 1_790_985_600)
-            #expect(samples["seopipe_last_run_provider_units{pipeline=\"history\",provider=\"ahrefs\",kind=\"ahrefs-v3\"}"]
-                == Double(harness.sandbox.usage().totalUnits / 3))
+            #expect(
+                samples["seopipe_last_run_provider_units{pipeline=\"history\",provider=\"ahrefs\",kind=\"ahrefs-v3\"}"]
+                    == Double(harness.sandbox.usage().totalUnits / 3))
             #expect(samples.keys.contains { $0.hasPrefix("seopipe_last_success_timestamp_seconds{") })
-            #expect(samples.keys.contains { $0.hasPrefix("seopipe_last_run_stage_retries{pipeline=\"history\",stage=\"rating\"") })
+            #expect(
+                samples.keys.contains {
+                    $0.hasPrefix("seopipe_last_run_stage_retries{pipeline=\"history\",stage=\"rating\"")
+                })
         }
     }
 
-    @Test("a backfill respects the per-day budget: it stops spending when today's money is gone", arguments: Backend.available)
+    @Test(
+        "a backfill respects the per-day budget: it stops spending when today's money is gone",
+        arguments: Backend.available)
     func backfillBudget(backend: Backend) async throws {
         try await withHarness(backend) { harness in
             // 50 units a date; 100 a day.
-            let file = try harness.write("p.yml", Self.pipeline("capped", schedule: nil, budget: "max_units_per_day: 100"))
+            let file = try harness.write(
+                "p.yml", Self.pipeline("capped", schedule: nil, budget: "max_units_per_day: 100"))
             let run = try await harness.seopipe(["run", file, "--from", "2026-10-01", "--to", "2026-10-03"])
             #expect(run.exitCode == 3, "\(run.stdout)\n\(run.stderr)")
             let ledger = try await harness.query(
@@ -356,7 +386,9 @@ struct NightlyOpsEndToEndTests {
     func truncated() async throws {
         try await withHarness { harness in
             let file = try harness.write("p.yml", Self.pipeline("cut", schedule: nil))
-            harness.sandbox.setFaults([FaultRule(endpoint: "site-explorer/batch/domain-rating", count: 1, truncateBody: true)])
+            harness.sandbox.setFaults([
+                FaultRule(endpoint: "site-explorer/batch/domain-rating", count: 1, truncateBody: true)
+            ])
             let run = try await harness.seopipe(["run", file])
             #expect(run.exitCode == 0, "\(run.stderr)")
             #expect(run.stderr.contains("the answer is not valid JSON ("), "\(run.stderr)")
@@ -374,9 +406,12 @@ struct NightlyOpsEndToEndTests {
             #expect(lines.count >= 3)
             var messages: [String] = []
             for line in lines {
-                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                     "not JSON: \(line)")
-                #expect(object["timestamp"] is String && object["level"] is String && object["label"] as? String == "seopipe")
+                #expect(
+                    object["timestamp"] is String && object["level"] is String
+                        && object["label"] as? String == "seopipe")
                 messages.append(object["message"] as? String ?? "")
                 if object["message"] as? String == "run finished" {
                     #expect(object["status"] as? String == "succeeded")
@@ -477,34 +512,34 @@ enum PrometheusText {
         var finished: Set<String> = []
         var current: String?
         for (number, line) in text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let where_ = "line \(number + 1): \(line)"
+            let place = "line \(number + 1): \(line)"
             if line.hasPrefix("#") {
                 if let match = try help.wholeMatch(in: line) {
                     let family = String(match.1)
                     guard helped.insert(family).inserted, !finished.contains(family) else {
-                        throw Invalid(description: "\(where_): HELP twice or after the family's samples")
+                        throw Invalid(description: "\(place): HELP twice or after the family's samples")
                     }
                     current = family
                 } else if let match = try type.wholeMatch(in: line) {
                     let family = String(match.1)
                     guard typed.insert(family).inserted, !seenSamples.contains(family) else {
-                        throw Invalid(description: "\(where_): TYPE twice or after samples")
+                        throw Invalid(description: "\(place): TYPE twice or after samples")
                     }
                     current = family
                 } else if line.hasPrefix("# HELP") || line.hasPrefix("# TYPE") {
-                    throw Invalid(description: "\(where_): malformed HELP/TYPE")
+                    throw Invalid(description: "\(place): malformed HELP/TYPE")
                 }
                 continue
             }
             guard let match = try sample.wholeMatch(in: line) else {
-                throw Invalid(description: "\(where_): not `name{labels} value`")
+                throw Invalid(description: "\(place): not `name{labels} value`")
             }
             let family = String(match.1)
             guard (try name.wholeMatch(in: family)) != nil, typed.contains(family), helped.contains(family) else {
-                throw Invalid(description: "\(where_): sample before its HELP and TYPE")
+                throw Invalid(description: "\(place): sample before its HELP and TYPE")
             }
             if let previous = current, previous != family { finished.insert(previous) }
-            guard !finished.contains(family) else { throw Invalid(description: "\(where_): family split in two") }
+            guard !finished.contains(family) else { throw Invalid(description: "\(place): family split in two") }
             current = family
             seenSamples.insert(family)
             if let labels = match.2 {
@@ -513,22 +548,27 @@ enum PrometheusText {
                 var names: Set<String> = []
                 while !rest.isEmpty {
                     guard let pair = try label.prefixMatch(in: rest) else {
-                        throw Invalid(description: "\(where_): bad label at `\(rest)`")
+                        throw Invalid(description: "\(place): bad label at `\(rest)`")
                     }
-                    guard names.insert(String(pair.1)).inserted else { throw Invalid(description: "\(where_): label twice") }
+                    guard names.insert(String(pair.1)).inserted else {
+                        throw Invalid(description: "\(place): label twice")
+                    }
                     rest = rest[pair.range.upperBound...]
-                    if rest.hasPrefix(",") { rest = rest.dropFirst() } else if !rest.isEmpty {
-                        throw Invalid(description: "\(where_): labels not separated by commas")
+                    if rest.hasPrefix(",") {
+                        rest = rest.dropFirst()
+                    } else if !rest.isEmpty {
+                        throw Invalid(description: "\(place): labels not separated by commas")
                     }
                 }
             }
             let valueText = String(match.3)
-            guard let value = Double(valueText) ?? ["+Inf": Double.infinity, "-Inf": -Double.infinity][valueText]
-                ?? (valueText == "NaN" ? Double.nan : nil)
-            else { throw Invalid(description: "\(where_): `\(valueText)` is not a float") }
+            guard
+                let value = Double(valueText) ?? ["+Inf": Double.infinity, "-Inf": -Double.infinity][valueText]
+                    ?? (valueText == "NaN" ? Double.nan : nil)
+            else { throw Invalid(description: "\(place): `\(valueText)` is not a float") }
             let series = family + (match.2.map(String.init) ?? "")
             guard samples.updateValue(value, forKey: series) == nil else {
-                throw Invalid(description: "\(where_): series twice")
+                throw Invalid(description: "\(place): series twice")
             }
         }
         if let promtool = ProcessInfo.processInfo.environment["SEOPIPE_PROMTOOL"], !promtool.isEmpty {

@@ -9,7 +9,9 @@ struct PlanAccuracyEndToEndTests {
 
     /// Stages whose targets are known before the run (a `from_sql` stage's are not: plan says so).
     static let stages: [(provider: String, yaml: String)] = [
-        ("ahrefs-v3", """
+        (
+            "ahrefs-v3",
+            """
               - id: metrics
                 provider: ahrefs
                 endpoint: site-explorer/batch/metrics
@@ -24,8 +26,11 @@ struct PlanAccuracyEndToEndTests {
                 targets: ["seo tools", "keyword research"]
                 params: { country: us }
 
-            """),
-        ("dataforseo", """
+            """
+        ),
+        (
+            "dataforseo",
+            """
               - id: summary
                 provider: dataforseo
                 endpoint: backlinks/bulk_pages_summary/live
@@ -35,15 +40,19 @@ struct PlanAccuracyEndToEndTests {
                 endpoint: backlinks/bulk_ranks/live
                 targets: \(flowList(domains(1100, prefix: "ranked")))
 
-            """),
-        ("ahrefs-v2", """
+            """
+        ),
+        (
+            "ahrefs-v2",
+            """
               - id: refdomains
                 provider: ahrefs_v2
                 endpoint: refdomains
                 targets: [ahrefs.com, moz.com, semrush.com]
                 params: { mode: domain, limit: 50, max_rows: 100 }
 
-            """),
+            """
+        ),
     ]
 
     @Test("plan's units and USD are within 5 % of what the run is charged", arguments: stages.indices)
@@ -53,7 +62,8 @@ struct PlanAccuracyEndToEndTests {
             let file = try harness.write("p.yml", pipelineYAML(stages: stages))
             let plan = try await harness.seopipe(["plan", file, "--json"])
             #expect(plan.exitCode == 0, "\(plan.stderr)")
-            let entries = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
+            let entries = try #require(
+                try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
             let units = entries.reduce(0.0) { $0 + (($1["estimated_units"] as? NSNumber)?.doubleValue ?? 0) }
             let cost = entries.reduce(0.0) { $0 + (($1["estimated_cost_usd"] as? NSNumber)?.doubleValue ?? 0) }
             #expect(harness.sandbox.usage().totalRequests == 0, "plan sends nothing")
@@ -66,9 +76,10 @@ struct PlanAccuracyEndToEndTests {
             func error(_ estimate: Double, _ actual: Double) -> Double {
                 actual == 0 ? (estimate == 0 ? 0 : 1) : abs(estimate - actual) / actual
             }
-            print("plan vs actual (\(provider)): units \(units) planned, \(spentUnits) charged "
-                + "(\(String(format: "%.1f", 100 * error(units, spentUnits))) %); USD \(cost) planned, \(spentCost) charged "
-                + "(\(String(format: "%.1f", 100 * error(cost, spentCost))) %)")
+            print(
+                "plan vs actual (\(provider)): units \(units) planned, \(spentUnits) charged "
+                    + "(\(String(format: "%.1f", 100 * error(units, spentUnits))) %); USD \(cost) planned, \(spentCost) charged "
+                    + "(\(String(format: "%.1f", 100 * error(cost, spentCost))) %)")
             #expect(error(units, spentUnits) <= 0.05, "\(provider): \(units) planned, \(spentUnits) charged")
             #expect(error(cost, spentCost) <= 0.05, "\(provider): $\(cost) planned, $\(spentCost) charged")
         }

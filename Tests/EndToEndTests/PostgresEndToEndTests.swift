@@ -12,87 +12,89 @@ import WarehouseSQLite
     .enabled(
         if: ProcessInfo.processInfo.environment["SEOPIPE_TEST_POSTGRES_URL"].map { !$0.isEmpty } ?? false
             || ProcessInfo.processInfo.environment["SEOPIPE_REQUIRE_POSTGRES"] == "1",
-        "SEOPIPE_TEST_POSTGRES_URL is not set, so every end-to-end suite ran on SQLite only: scripts/test.sh starts a throwaway PostgreSQL and sets it"))
+        "SEOPIPE_TEST_POSTGRES_URL is not set, so every end-to-end suite ran on SQLite only: scripts/test.sh starts a throwaway PostgreSQL and sets it"
+    ))
 struct PostgresEndToEndTests {
     static let date = "2026-11-20"
 
     /// Every provider and every table: the demo's stages plus the endpoints and queries it leaves out.
-    static let everyTable = pipelineYAML(stages: """
-          - id: metrics
-            provider: ahrefs
-            endpoint: site-explorer/batch/metrics
-            targets: [seopipe.dev, ahrefs.com, Moz.com, "https://www.semrush.com/", backlinko.com]
-          - id: rating
-            provider: ahrefs
-            endpoint: site-explorer/batch/domain-rating
-            targets: [seopipe.dev, ahrefs.com, moz.com]
-          - id: backlinks
-            depends_on: [metrics]
-            provider: ahrefs
-            endpoint: site-explorer/batch/backlinks-stats
-            targets: { from_sql: "SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot AND domain_rating >= 20 ORDER BY target" }
-          - id: keywords
-            provider: ahrefs
-            endpoint: keywords-explorer/batch/overview
-            targets: ["seo tools", "  Keyword   Research ", "tab\\there?"]
-            params: { country: us }
-          - id: pages
-            provider: ahrefs
-            endpoint: site-explorer/batch/url-metrics
-            targets: ["https://seopipe.dev/", "https://Example.com/blog/post-1", "https://example.com/pricing?plan=pro"]
-          - id: summary
-            depends_on: [metrics]
-            provider: dataforseo
-            endpoint: backlinks/bulk_pages_summary/live
-            targets:
-              from_sql: >-
-                SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot
-                UNION ALL
-                SELECT 'https://' || target || '/' FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot
-            params: { include_subdomains: true }
-          - id: ranks
-            provider: dataforseo
-            endpoint: backlinks/bulk_ranks/live
-            targets: [ahrefs.com, moz.com, "https://moz.com/learn/seo/"]
-            params: { rank_scale: one_hundred }
-          - id: bulk_backlinks
-            provider: dataforseo
-            endpoint: backlinks/bulk_backlinks/live
-            targets: [ahrefs.com, moz.com]
-          - id: referring
-            provider: dataforseo
-            endpoint: backlinks/bulk_referring_domains/live
-            targets: [ahrefs.com, moz.com]
-          - id: spam
-            provider: dataforseo
-            endpoint: backlinks/bulk_spam_score/live
-            targets: [ahrefs.com, moz.com, gone.invalid]
-          - id: new_lost
-            provider: dataforseo
-            endpoint: backlinks/bulk_new_lost_backlinks/live
-            targets: [ahrefs.com, moz.com]
-            params: { date_from: "2026-10-01" }
-          - id: refdomains
-            provider: ahrefs_v2
-            endpoint: refdomains
-            targets: [ahrefs.com, moz.com]
-            params:
-              mode: domain
-              having: ["domain_rating >= 30"]
-              order_by: ["domain_rating:desc", "refdomain"]
-              limit: 50
-              max_rows: 120
-          - id: traffic
-            provider: analytics
-            endpoint: batch
-            targets: [acme, globex]
-            params:
-              queries: [overview, pages, sources, mediums, campaigns, countries, devices, channels, conversions]
-              periods: [yesterday, 7d, "2026-10-01..2026-10-31"]
-              depends_on: ["pages:overview"]
-              page_size: 20
+    static let everyTable = pipelineYAML(
+        stages: """
+              - id: metrics
+                provider: ahrefs
+                endpoint: site-explorer/batch/metrics
+                targets: [seopipe.dev, ahrefs.com, Moz.com, "https://www.semrush.com/", backlinko.com]
+              - id: rating
+                provider: ahrefs
+                endpoint: site-explorer/batch/domain-rating
+                targets: [seopipe.dev, ahrefs.com, moz.com]
+              - id: backlinks
+                depends_on: [metrics]
+                provider: ahrefs
+                endpoint: site-explorer/batch/backlinks-stats
+                targets: { from_sql: "SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot AND domain_rating >= 20 ORDER BY target" }
+              - id: keywords
+                provider: ahrefs
+                endpoint: keywords-explorer/batch/overview
+                targets: ["seo tools", "  Keyword   Research ", "tab\\there?"]
+                params: { country: us }
+              - id: pages
+                provider: ahrefs
+                endpoint: site-explorer/batch/url-metrics
+                targets: ["https://seopipe.dev/", "https://Example.com/blog/post-1", "https://example.com/pricing?plan=pro"]
+              - id: summary
+                depends_on: [metrics]
+                provider: dataforseo
+                endpoint: backlinks/bulk_pages_summary/live
+                targets:
+                  from_sql: >-
+                    SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot
+                    UNION ALL
+                    SELECT 'https://' || target || '/' FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot
+                params: { include_subdomains: true }
+              - id: ranks
+                provider: dataforseo
+                endpoint: backlinks/bulk_ranks/live
+                targets: [ahrefs.com, moz.com, "https://moz.com/learn/seo/"]
+                params: { rank_scale: one_hundred }
+              - id: bulk_backlinks
+                provider: dataforseo
+                endpoint: backlinks/bulk_backlinks/live
+                targets: [ahrefs.com, moz.com]
+              - id: referring
+                provider: dataforseo
+                endpoint: backlinks/bulk_referring_domains/live
+                targets: [ahrefs.com, moz.com]
+              - id: spam
+                provider: dataforseo
+                endpoint: backlinks/bulk_spam_score/live
+                targets: [ahrefs.com, moz.com, gone.invalid]
+              - id: new_lost
+                provider: dataforseo
+                endpoint: backlinks/bulk_new_lost_backlinks/live
+                targets: [ahrefs.com, moz.com]
+                params: { date_from: "2026-10-01" }
+              - id: refdomains
+                provider: ahrefs_v2
+                endpoint: refdomains
+                targets: [ahrefs.com, moz.com]
+                params:
+                  mode: domain
+                  having: ["domain_rating >= 30"]
+                  order_by: ["domain_rating:desc", "refdomain"]
+                  limit: 50
+                  max_rows: 120
+              - id: traffic
+                provider: analytics
+                endpoint: batch
+                targets: [acme, globex]
+                params:
+                  queries: [overview, pages, sources, mediums, campaigns, countries, devices, channels, conversions]
+                  periods: [yesterday, 7d, "2026-10-01..2026-10-31"]
+                  depends_on: ["pages:overview"]
+                  page_size: 20
 
-        """)
+            """)
 
     @Test("the same pipeline loads the same fact rows into PostgreSQL as into SQLite, table by table")
     func parityWithSQLite() async throws {
@@ -110,7 +112,9 @@ struct PostgresEndToEndTests {
                 let postgresCounts = try await postgresStore.factTableCounts()
                 #expect(sqliteCounts.map(\.table) == postgresCounts.map(\.table), "the same fact tables")
                 #expect(sqliteCounts.map(\.rows) == postgresCounts.map(\.rows), "\(sqliteCounts) \(postgresCounts)")
-                #expect(sqliteCounts.filter { $0.rows > 0 }.count == sqliteCounts.count, "every table has rows: \(sqliteCounts)")
+                #expect(
+                    sqliteCounts.filter { $0.rows > 0 }.count == sqliteCounts.count,
+                    "every table has rows: \(sqliteCounts)")
 
                 for (table, _) in sqliteCounts {
                     // run_id and fetched_at differ between two runs by design; everything else must match.
@@ -124,8 +128,9 @@ struct PostgresEndToEndTests {
 
                 // The ledger agrees too: the same stages with the same rows and statuses.
                 let stageSQL = "SELECT stage_id, status, rows, targets FROM seopipe_stage_runs ORDER BY stage_id"
-                #expect(try await sqliteStore.query(stageSQL).map(Self.normalized)
-                    == postgresStore.query(stageSQL).map(Self.normalized))
+                #expect(
+                    try await sqliteStore.query(stageSQL).map(Self.normalized)
+                        == postgresStore.query(stageSQL).map(Self.normalized))
                 let errorSQL = "SELECT stage_id, target, error FROM seopipe_target_errors ORDER BY stage_id, target"
                 #expect(try await sqliteStore.query(errorSQL) == postgresStore.query(errorSQL))
                 await sqliteStore.close()

@@ -9,35 +9,38 @@ struct RunEndToEndTests {
 
     /// All five endpoints; 150 domains in the metrics stage so it takes two requests.
     static func fullPipeline(metricsTargets: [String]) -> String {
-        pipelineYAML(stages: """
-              - id: metrics
-                provider: ahrefs
-                endpoint: site-explorer/batch/metrics
-                targets: \(flowList(metricsTargets))
-              - id: rating
-                provider: ahrefs
-                endpoint: site-explorer/batch/domain-rating
-                targets: [ahrefs.com, Moz.com, "https://www.semrush.com/"]
-              - id: backlinks
-                depends_on: [metrics]
-                provider: ahrefs
-                endpoint: site-explorer/batch/backlinks-stats
-                targets: { from_sql: "SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot ORDER BY target LIMIT 7" }
-              - id: keywords
-                provider: ahrefs
-                endpoint: keywords-explorer/batch/overview
-                targets: ["seo tools", "  Keyword   Research "]
-                params: { country: us }
-              - id: pages
-                provider: ahrefs
-                endpoint: site-explorer/batch/url-metrics
-                targets: { file: pages.txt }
-            """)
+        pipelineYAML(
+            stages: """
+                  - id: metrics
+                    provider: ahrefs
+                    endpoint: site-explorer/batch/metrics
+                    targets: \(flowList(metricsTargets))
+                  - id: rating
+                    provider: ahrefs
+                    endpoint: site-explorer/batch/domain-rating
+                    targets: [ahrefs.com, Moz.com, "https://www.semrush.com/"]
+                  - id: backlinks
+                    depends_on: [metrics]
+                    provider: ahrefs
+                    endpoint: site-explorer/batch/backlinks-stats
+                    targets: { from_sql: "SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot ORDER BY target LIMIT 7" }
+                  - id: keywords
+                    provider: ahrefs
+                    endpoint: keywords-explorer/batch/overview
+                    targets: ["seo tools", "  Keyword   Research "]
+                    params: { country: us }
+                  - id: pages
+                    provider: ahrefs
+                    endpoint: site-explorer/batch/url-metrics
+                    targets: { file: pages.txt }
+                """)
     }
 
     static let pages = "# pages\nhttps://Example.com/blog/post-1\nhttps://example.com/pricing?plan=pro\n\n"
 
-    @Test("loads every endpoint's documented fields, stamped with the date, and records the run", arguments: Backend.available)
+    @Test(
+        "loads every endpoint's documented fields, stamped with the date, and records the run",
+        arguments: Backend.available)
     func loadsEveryEndpoint(backend: Backend) async throws {
         try await withHarness(backend) { harness in
             let targets = domains(150)
@@ -49,7 +52,8 @@ struct RunEndToEndTests {
 
             // Exact values for named targets, as the sandbox served them for this date.
             let metrics = AhrefsV3Data.domainMetrics(target: "site7.example-shop.com", date: Self.date)
-            let row = try await harness.query("""
+            let row = try await harness.query(
+                """
                 SELECT org_keywords, org_traffic, domain_rating, snapshot_date, target_original, run_id
                 FROM ahrefs_domain_metrics WHERE target = 'site7.example-shop.com'
                 """)
@@ -63,14 +67,17 @@ struct RunEndToEndTests {
             let rating = AhrefsV3Data.domainRating(target: "moz.com", date: Self.date)
             let ratingRow = try await harness.query(
                 "SELECT domain_rating, ahrefs_rank, target_original FROM ahrefs_domain_rating WHERE target = 'moz.com'")
-            #expect(ratingRow.first.map { [Double($0[0] ?? ""), Double($0[1] ?? "")] }
-                == [rating.domainRating, Double(rating.ahrefsRank)])
+            #expect(
+                ratingRow.first.map { [Double($0[0] ?? ""), Double($0[1] ?? "")] }
+                    == [rating.domainRating, Double(rating.ahrefsRank)])
             #expect(ratingRow.first?[2] == "Moz.com", "the original spelling is kept")
-            #expect(try await harness.query("SELECT target FROM ahrefs_domain_rating ORDER BY target").map { $0[0] }
-                == ["ahrefs.com", "moz.com", "www.semrush.com"])
+            #expect(
+                try await harness.query("SELECT target FROM ahrefs_domain_rating ORDER BY target").map { $0[0] }
+                    == ["ahrefs.com", "moz.com", "www.semrush.com"])
 
             let keyword = AhrefsV3Data.keywordOverview(keyword: "keyword research", country: "us")
-            let keywordRow = try await harness.query("""
+            let keywordRow = try await harness.query(
+                """
                 SELECT volume, keyword_difficulty, cpc, traffic_potential, country, keyword_original
                 FROM ahrefs_keyword_overview WHERE keyword = 'keyword research'
                 """)
@@ -81,20 +88,26 @@ struct RunEndToEndTests {
             #expect(keywordRow.first?[4] == "us")
 
             let page = AhrefsV3Data.urlMetrics(url: "https://example.com/pricing?plan=pro", date: Self.date)
-            let pageRow = try await harness.query("""
+            let pageRow = try await harness.query(
+                """
                 SELECT url_rating, backlinks, referring_domains, keywords, traffic FROM ahrefs_url_metrics
                 WHERE url = 'https://example.com/pricing?plan=pro'
                 """)
-            #expect(pageRow.first == ["\(page.urlRating)", "\(page.backlinks)", "\(page.referringDomains)",
-                "\(page.keywords)", "\(page.traffic)"])
+            #expect(
+                pageRow.first == [
+                    "\(page.urlRating)", "\(page.backlinks)", "\(page.referringDomains)",
+                    "\(page.keywords)", "\(page.traffic)",
+                ])
             #expect(try await harness.count("ahrefs_url_metrics") == 2)
 
             // from_sql read the metrics stage's rows of this snapshot.
             let stats = AhrefsV3Data.backlinksStats(target: "site1.example-shop.com", date: Self.date)
             #expect(try await harness.count("ahrefs_backlinks_stats") == 7)
-            #expect(try await harness.query(
-                "SELECT live, live_refdomains FROM ahrefs_backlinks_stats WHERE target = 'site1.example-shop.com'").first
-                == ["\(stats.live)", "\(stats.liveRefdomains)"])
+            #expect(
+                try await harness.query(
+                    "SELECT live, live_refdomains FROM ahrefs_backlinks_stats WHERE target = 'site1.example-shop.com'"
+                ).first
+                    == ["\(stats.live)", "\(stats.liveRefdomains)"])
 
             #expect(try await harness.count("ahrefs_domain_metrics") == 150)
             #expect(try await harness.count("ahrefs_domain_rating") == 3)
@@ -107,18 +120,23 @@ struct RunEndToEndTests {
             #expect(usage.endpoints["site-explorer/batch/backlinks-stats"]?.requests == 1)
             #expect(usage.endpoints["keywords-explorer/batch/overview"]?.requests == 1)
             #expect(usage.endpoints["site-explorer/batch/url-metrics"]?.requests == 1)
-            let ledger = try await harness.query("SELECT status, rows, requests, units, snapshot_date FROM seopipe_runs")
+            let ledger = try await harness.query(
+                "SELECT status, rows, requests, units, snapshot_date FROM seopipe_runs")
             #expect(ledger.count == 1)
             #expect(ledger.first?[0] == "succeeded")
             #expect(ledger.first?[1] == "\(150 + 3 + 7 + 2 + 2)")
             #expect(ledger.first?[2] == "6")
             #expect(Double(ledger.first?[3] ?? "") == Double(usage.totalUnits))
             #expect(try await harness.count("seopipe_chunks") == 6)
-            #expect(try await harness.query("SELECT count(*) FROM seopipe_stage_runs WHERE status = 'success'").first?[0] == "5")
+            #expect(
+                try await harness.query("SELECT count(*) FROM seopipe_stage_runs WHERE status = 'success'").first?[0]
+                    == "5")
         }
     }
 
-    @Test("re-running a date loads nothing twice and buys nothing twice; a new date adds a snapshot", arguments: Backend.available)
+    @Test(
+        "re-running a date loads nothing twice and buys nothing twice; a new date adds a snapshot",
+        arguments: Backend.available)
     func rerunsAreIdempotent(backend: Backend) async throws {
         try await withHarness(backend) { harness in
             let file = try harness.write("pipeline.yml", Self.fullPipeline(metricsTargets: domains(120)))
@@ -126,8 +144,10 @@ struct RunEndToEndTests {
 
             #expect(try await harness.seopipe(["run", file, "--date", Self.date]).exitCode == 0)
             let firstUsage = harness.sandbox.usage()
-            let tables = ["ahrefs_domain_metrics", "ahrefs_domain_rating", "ahrefs_backlinks_stats",
-                "ahrefs_keyword_overview", "ahrefs_url_metrics"]
+            let tables = [
+                "ahrefs_domain_metrics", "ahrefs_domain_rating", "ahrefs_backlinks_stats",
+                "ahrefs_keyword_overview", "ahrefs_url_metrics",
+            ]
             var counts: [Int] = []
             for table in tables { counts.append(try await harness.count(table)) }
 
@@ -151,7 +171,8 @@ struct RunEndToEndTests {
             let dates = try await harness.query(
                 "SELECT snapshot_date, count(*) FROM ahrefs_domain_metrics GROUP BY snapshot_date ORDER BY 1")
             #expect(dates == [[Self.date, "120"], ["2026-11-21", "120"]])
-            let drift = try await harness.query("""
+            let drift = try await harness.query(
+                """
                 SELECT count(*) FROM ahrefs_domain_metrics a JOIN ahrefs_domain_metrics b ON a.target = b.target
                 WHERE a.snapshot_date = '\(Self.date)' AND b.snapshot_date = '2026-11-21'
                   AND a.org_traffic = b.org_traffic AND a.domain_rating = b.domain_rating AND a.org_keywords = b.org_keywords
@@ -160,19 +181,25 @@ struct RunEndToEndTests {
         }
     }
 
-    @Test("a target with a per-target error exits 3, records the error, and loads every other target", arguments: Backend.available)
+    @Test(
+        "a target with a per-target error exits 3, records the error, and loads every other target",
+        arguments: Backend.available)
     func perTargetErrors(backend: Backend) async throws {
         try await withHarness(backend) { harness in
-            let file = try harness.write("pipeline.yml", pipelineYAML(stages: """
-                  - id: metrics
-                    provider: ahrefs
-                    endpoint: site-explorer/batch/metrics
-                    targets: [ahrefs.com, gone-away.invalid, moz.com, "not a domain"]
-                """))
+            let file = try harness.write(
+                "pipeline.yml",
+                pipelineYAML(
+                    stages: """
+                          - id: metrics
+                            provider: ahrefs
+                            endpoint: site-explorer/batch/metrics
+                            targets: [ahrefs.com, gone-away.invalid, moz.com, "not a domain"]
+                        """))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == 3, "stderr: \(output.stderr)")
-            #expect(try await harness.query("SELECT target FROM ahrefs_domain_metrics ORDER BY target").map { $0[0] }
-                == ["ahrefs.com", "moz.com"])
+            #expect(
+                try await harness.query("SELECT target FROM ahrefs_domain_metrics ORDER BY target").map { $0[0] }
+                    == ["ahrefs.com", "moz.com"])
             let errors = try await harness.query(
                 "SELECT target, error, stage_id, CASE WHEN request_hash IS NULL THEN 1 ELSE 0 END "
                     + "FROM seopipe_target_errors ORDER BY target")
@@ -184,21 +211,31 @@ struct RunEndToEndTests {
             #expect(errors.last?[3] == "1", "an invalid domain is refused before sending")
             #expect(output.stderr.contains("gone-away.invalid"), "the log names the target")
             #expect(try await harness.query("SELECT status FROM seopipe_runs").first?[0] == "partial")
-            #expect(harness.sandbox.usage().endpoints["site-explorer/batch/metrics"]?.targets == 3, "`not a domain` was never sent")
+            #expect(
+                harness.sandbox.usage().endpoints["site-explorer/batch/metrics"]?.targets == 3,
+                "`not a domain` was never sent")
         }
     }
 
-    @Test("a 429 with Retry-After is waited out before anything is sent again, and paid once", arguments: Backend.available)
+    @Test(
+        "a 429 with Retry-After is waited out before anything is sent again, and paid once",
+        arguments: Backend.available)
     func honoursRetryAfter(backend: Backend) async throws {
         try await withHarness(backend) { harness in
-            harness.sandbox.setFaults([FaultRule(endpoint: "site-explorer/batch/metrics", fromRequest: 1, count: 1,
-                status: 429, retryAfterSeconds: 1)])
-            let file = try harness.write("pipeline.yml", pipelineYAML(stages: """
-                  - id: metrics
-                    provider: ahrefs
-                    endpoint: site-explorer/batch/metrics
-                    targets: \(flowList(domains(250)))
-                """, parallelLimit: 3))
+            harness.sandbox.setFaults([
+                FaultRule(
+                    endpoint: "site-explorer/batch/metrics", fromRequest: 1, count: 1,
+                    status: 429, retryAfterSeconds: 1)
+            ])
+            let file = try harness.write(
+                "pipeline.yml",
+                pipelineYAML(
+                    stages: """
+                          - id: metrics
+                            provider: ahrefs
+                            endpoint: site-explorer/batch/metrics
+                            targets: \(flowList(domains(250)))
+                        """, parallelLimit: 3))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == 0, "stderr: \(output.stderr)")
             let usage = harness.sandbox.usage()
@@ -219,7 +256,9 @@ struct RunEndToEndTests {
         }
     }
 
-    @Test("a run that fails part-way resumes with only the missing chunks and ends equal to a clean run", arguments: Backend.available)
+    @Test(
+        "a run that fails part-way resumes with only the missing chunks and ends equal to a clean run",
+        arguments: Backend.available)
     func resumesWithoutRebuying(backend: Backend) async throws {
         try await withHarness(backend) { harness in
             let stages = """
@@ -249,9 +288,11 @@ struct RunEndToEndTests {
             // A clean run of the same date into another warehouse holds exactly the same facts.
             let cleanWarehouse = harness.warehouse(named: "clean")
             let clean = try harness.write("clean.yml", pipelineYAML(name: "clean", stages: stages))
-            #expect(try await harness.seopipe(["run", clean, "--date", Self.date, "--warehouse", cleanWarehouse])
-                .exitCode == 0)
-            let facts = "SELECT target, target_original, snapshot_date, org_keywords, org_traffic, domain_rating "
+            #expect(
+                try await harness.seopipe(["run", clean, "--date", Self.date, "--warehouse", cleanWarehouse])
+                    .exitCode == 0)
+            let facts =
+                "SELECT target, target_original, snapshot_date, org_keywords, org_traffic, domain_rating "
                 + "FROM ahrefs_domain_metrics ORDER BY target"
             let resumedRows = try await harness.query(facts)
             let cleanRows = try await harness.query(facts, in: cleanWarehouse)
@@ -262,17 +303,23 @@ struct RunEndToEndTests {
         }
     }
 
-    @Test("an invalid token fails at once, is not retried, and never appears in output or the warehouse", arguments: Backend.available)
+    @Test(
+        "an invalid token fails at once, is not retried, and never appears in output or the warehouse",
+        arguments: Backend.available)
     func badTokenIsFatalAndSecret(backend: Backend) async throws {
         try await withHarness(backend) { harness in
             let secret = "tok-SECRET-3f9a2c"
-            let file = try harness.write("pipeline.yml", pipelineYAML(stages: """
-                  - id: metrics
-                    provider: ahrefs
-                    endpoint: site-explorer/batch/metrics
-                    targets: [ahrefs.com]
-                """, maxAttempts: 5))
-            let output = try await harness.seopipe(["run", file, "--date", Self.date, "--json"],
+            let file = try harness.write(
+                "pipeline.yml",
+                pipelineYAML(
+                    stages: """
+                          - id: metrics
+                            provider: ahrefs
+                            endpoint: site-explorer/batch/metrics
+                            targets: [ahrefs.com]
+                        """, maxAttempts: 5))
+            let output = try await harness.seopipe(
+                ["run", file, "--date", Self.date, "--json"],
                 environment: ["AHREFS_API_TOKEN": secret])
             #expect(output.exitCode == 1)
             #expect(harness.sandbox.usage().totalRequests == 1, "401 is never retried")
@@ -286,7 +333,9 @@ struct RunEndToEndTests {
         }
     }
 
-    @Test("a budget stops the run before it would be crossed, exits 3, and the next run resumes", arguments: Backend.available)
+    @Test(
+        "a budget stops the run before it would be crossed, exits 3, and the next run resumes",
+        arguments: Backend.available)
     func budgetStopsSpending(backend: Backend) async throws {
         try await withHarness(backend) { harness in
             // 300 targets = 3 chunks of ~500 units; a 1200-unit budget allows two.
@@ -296,7 +345,8 @@ struct RunEndToEndTests {
                     endpoint: site-explorer/batch/metrics
                     targets: \(flowList(domains(300)))
                 """
-            let file = try harness.write("pipeline.yml", pipelineYAML(stages: stages, budget: "max_units: 1200", parallelLimit: 1))
+            let file = try harness.write(
+                "pipeline.yml", pipelineYAML(stages: stages, budget: "max_units: 1200", parallelLimit: 1))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == 3, "stderr: \(output.stderr)")
             #expect(output.stdout.contains("budget"), "stdout: \(output.stdout)")
@@ -309,7 +359,8 @@ struct RunEndToEndTests {
         }
     }
 
-    @Test("a per-day budget counts earlier runs of the day: a backfill of a second date stops where the day's money ends",
+    @Test(
+        "a per-day budget counts earlier runs of the day: a backfill of a second date stops where the day's money ends",
         arguments: Backend.available)
     func dailyBudget(backend: Backend) async throws {
         try await withHarness(backend) { harness in
@@ -320,8 +371,10 @@ struct RunEndToEndTests {
                     endpoint: site-explorer/batch/metrics
                     targets: \(flowList(domains(300)))
                 """
-            let file = try harness.write("pipeline.yml", pipelineYAML(
-                stages: stages, budget: "max_units: 10000, max_units_per_day: 1700", parallelLimit: 1))
+            let file = try harness.write(
+                "pipeline.yml",
+                pipelineYAML(
+                    stages: stages, budget: "max_units: 10000, max_units_per_day: 1700", parallelLimit: 1))
             let first = try await harness.seopipe(["run", file, "--date", "2026-11-19"])
             #expect(first.exitCode == 0, "\(first.stderr)")
             let second = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
@@ -332,7 +385,8 @@ struct RunEndToEndTests {
         }
     }
 
-    @Test("a per-day budget counts what a same-day --refresh bought again, though it replaced the checkpoints",
+    @Test(
+        "a per-day budget counts what a same-day --refresh bought again, though it replaced the checkpoints",
         arguments: Backend.available)
     func dailyBudgetWithRefresh(backend: Backend) async throws {
         try await withHarness(backend) { harness in
@@ -343,8 +397,10 @@ struct RunEndToEndTests {
                     endpoint: site-explorer/batch/metrics
                     targets: \(flowList(domains(200)))
                 """
-            let file = try harness.write("pipeline.yml", pipelineYAML(
-                stages: stages, budget: "max_units_per_day: 2500", parallelLimit: 1))
+            let file = try harness.write(
+                "pipeline.yml",
+                pipelineYAML(
+                    stages: stages, budget: "max_units_per_day: 2500", parallelLimit: 1))
             let first = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(first.exitCode == 0, "\(first.stderr)")
             let refresh = try await harness.seopipe(["run", file, "--date", Self.date, "--refresh"])

@@ -8,7 +8,8 @@ import Testing
 struct SecretsEndToEndTests {
     static let pipelines = ["demo.yml", "ahrefs-v3.yml", "dataforseo.yml", "ahrefs-v2.yml", "analytics.yml"]
 
-    @Test("no token, login or password in output, logs, errors, JSON results or the warehouse, faults on",
+    @Test(
+        "no token, login or password in output, logs, errors, JSON results or the warehouse, faults on",
         arguments: Backend.available, pipelines)
     func noCredentialAnywhere(backend: Backend, pipeline: String) async throws {
         let id = UUID().uuidString.prefix(8).lowercased()
@@ -41,10 +42,13 @@ struct SecretsEndToEndTests {
             #expect(run.stderr.contains("retry 1/"), "the error paths ran: \(run.stderr.suffix(1500))")
             outputs.append(run)
             // A wrong credential too: its error message must not quote it either.
-            outputs.append(try await harness.seopipe(
-                ["run", file, "--log-level", "trace", "--refresh"],
-                environment: ["AHREFS_API_TOKEN": "wrong-\(secrets[0])", "AHREFS_V2_TOKEN": "wrong-\(secrets[3])",
-                    "DATAFORSEO_PASSWORD": "wrong-\(secrets[2])", "ANALYTICS_API_KEY": "wrong-\(secrets[4])"]))
+            outputs.append(
+                try await harness.seopipe(
+                    ["run", file, "--log-level", "trace", "--refresh"],
+                    environment: [
+                        "AHREFS_API_TOKEN": "wrong-\(secrets[0])", "AHREFS_V2_TOKEN": "wrong-\(secrets[3])",
+                        "DATAFORSEO_PASSWORD": "wrong-\(secrets[2])", "ANALYTICS_API_KEY": "wrong-\(secrets[4])",
+                    ]))
             outputs.append(try await harness.seopipe(["runs", "--json"]))
             #expect(harness.sandbox.usage().totalRequests > 0)
 

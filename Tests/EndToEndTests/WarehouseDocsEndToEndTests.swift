@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// docs/warehouse.md is what BI users read: its example queries must give the results it shows, in the real
@@ -55,12 +56,15 @@ struct WarehouseDocsEndToEndTests {
     static func buildExampleWarehouse(_ harness: Harness) async throws {
         let demo = Harness.repositoryRoot.appendingPathComponent("pipelines/demo.yml").path
         for date in dates {
-            let run = try await harness.seopipe(["run", demo, "--warehouse", harness.warehouse, "--date", date, "--quiet"])
+            let run = try await harness.seopipe([
+                "run", demo, "--warehouse", harness.warehouse, "--date", date, "--quiet",
+            ])
             #expect(run.exitCode == 0, "demo run for \(date): \(run.stderr)")
         }
     }
 
-    @Test("the documented example queries give the documented results in sqlite3 and psql", arguments: Backend.available)
+    @Test(
+        "the documented example queries give the documented results in sqlite3 and psql", arguments: Backend.available)
     func documentedQueries(backend: Backend) async throws {
         let examples = try Self.examples()
         #expect(examples.count >= 6, "docs/warehouse.md lost its examples")
@@ -70,7 +74,8 @@ struct WarehouseDocsEndToEndTests {
                 let output: Harness.Output
                 switch backend {
                 case .sqlite:
-                    output = try await harness.tool("sqlite3", ["-bail", "-csv", "-header", "warehouse.db"], input: example.sql)
+                    output = try await harness.tool(
+                        "sqlite3", ["-bail", "-csv", "-header", "warehouse.db"], input: example.sql)
                 case .postgres:
                     let server = try #require(harness.server?.components(separatedBy: "?").first)
                     output = try await harness.tool(
@@ -86,51 +91,62 @@ struct WarehouseDocsEndToEndTests {
         }
     }
 
-    @Test("every table, view and column is described in seopipe_columns (and COMMENT ON in PostgreSQL)",
+    @Test(
+        "every table, view and column is described in seopipe_columns (and COMMENT ON in PostgreSQL)",
         arguments: Backend.available)
     func dictionaryIsComplete(backend: Backend) async throws {
         try await withHarness(backend) { harness in
             let migrate = try await harness.seopipe(["migrate", "--warehouse", harness.warehouse])
             #expect(migrate.exitCode == 0, "\(migrate.stderr)")
-            let catalog: [[String?]] = switch backend {
-            case .sqlite:
-                try await harness.query("""
-                    SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
-                    WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite%' ORDER BY 1, 2
-                    """)
-            case .postgres:
-                try await harness.query("""
-                    SELECT table_name, column_name FROM information_schema.columns
-                    WHERE table_schema = current_schema() ORDER BY 1, 2
-                    """)
-            }
-            let documented = try await harness.query("""
+            let catalog: [[String?]] =
+                switch backend {
+                case .sqlite:
+                    try await harness.query(
+                        """
+                        SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                        WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite%' ORDER BY 1, 2
+                        """)
+                case .postgres:
+                    try await harness.query(
+                        """
+                        SELECT table_name, column_name FROM information_schema.columns
+                        WHERE table_schema = current_schema() ORDER BY 1, 2
+                        """)
+                }
+            let documented = try await harness.query(
+                """
                 SELECT table_name, column_name FROM seopipe_columns WHERE description <> '' ORDER BY 1, 2
                 """)
             #expect(catalog.count > 300)
             #expect(documented == catalog)
             let views = try await harness.query("SELECT table_name FROM seopipe_tables WHERE kind = 'view' ORDER BY 1")
-            #expect(views.map { $0[0] ?? "" } == [
-                "domain_metrics_changes", "domain_metrics_daily", "keyword_metrics_daily", "latest_domain_metrics",
-                "page_backlinks_daily", "referring_domains_daily", "site_traffic_daily", "site_traffic_with_backlinks",
-            ])
-            let undescribedTables = try await harness.query("SELECT table_name FROM seopipe_tables WHERE description = ''")
+            #expect(
+                views.map { $0[0] ?? "" } == [
+                    "domain_metrics_changes", "domain_metrics_daily", "keyword_metrics_daily", "latest_domain_metrics",
+                    "page_backlinks_daily", "referring_domains_daily", "site_traffic_daily",
+                    "site_traffic_with_backlinks",
+                ])
+            let undescribedTables = try await harness.query(
+                "SELECT table_name FROM seopipe_tables WHERE description = ''")
             #expect(undescribedTables.isEmpty)
             if backend == .postgres {
-                let comments = try await harness.query("""
+                let comments = try await harness.query(
+                    """
                     SELECT count(*) FROM information_schema.columns c
                     WHERE c.table_schema = current_schema()
                         AND col_description((quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass,
                             c.ordinal_position) IS NULL
                     """)
                 #expect(comments == [["0"]], "columns without COMMENT ON")
-                let view = try await harness.query("SELECT obj_description('domain_metrics_daily'::regclass, 'pg_class')")
+                let view = try await harness.query(
+                    "SELECT obj_description('domain_metrics_daily'::regclass, 'pg_class')")
                 #expect(view.first?.first??.hasPrefix("One row per provider, domain and snapshot date") == true)
             }
         }
     }
 
-    @Test("the domain views hold domains only (DataForSEO page URLs stay in page_backlinks_daily); www. joins own traffic",
+    @Test(
+        "the domain views hold domains only (DataForSEO page URLs stay in page_backlinks_daily); www. joins own traffic",
         arguments: Backend.available)
     func domainsOnly(backend: Backend) async throws {
         try await withHarness(backend) { harness in
@@ -161,14 +177,19 @@ struct WarehouseDocsEndToEndTests {
                     environment: ["PGOPTIONS": "-c search_path=\(harness.schema!)", "PGSSLMODE": "disable"])
             }
             #expect(output.exitCode == 0, "\(output.stderr)")
-            #expect(try await harness.query(
-                "SELECT domain, backlinks FROM domain_metrics_daily WHERE provider = 'dataforseo'") == [["moz.com", "10"]])
+            #expect(
+                try await harness.query(
+                    "SELECT domain, backlinks FROM domain_metrics_daily WHERE provider = 'dataforseo'") == [
+                        ["moz.com", "10"]
+                    ])
             // Ahrefs keeps www. in a target; the site's domain has none: the join finds it, once.
-            #expect(try await harness.query(
-                "SELECT day, domain, entrances, ahrefs_backlinks, ahrefs_referring_domains FROM site_traffic_with_backlinks"
-            ) == [["2026-11-20", "shop.example", "500", "70", "7"]])
-            #expect(try await harness.query("SELECT url, provider FROM page_backlinks_daily")
-                == [["https://moz.com/blog", "dataforseo"]])
+            #expect(
+                try await harness.query(
+                    "SELECT day, domain, entrances, ahrefs_backlinks, ahrefs_referring_domains FROM site_traffic_with_backlinks"
+                ) == [["2026-11-20", "shop.example", "500", "70", "7"]])
+            #expect(
+                try await harness.query("SELECT url, provider FROM page_backlinks_daily")
+                    == [["https://moz.com/blog", "dataforseo"]])
         }
     }
 
@@ -179,7 +200,8 @@ struct WarehouseDocsEndToEndTests {
             #expect(schema.exitCode == 0, "\(schema.stderr)")
             let docs = try Self.docs
             let marker = try #require(docs.range(of: "run it again. -->\n\n"))
-            #expect(String(docs[marker.upperBound...]) == schema.stdout,
+            #expect(
+                String(docs[marker.upperBound...]) == schema.stdout,
                 "docs/warehouse.md is stale: run scripts/generate-docs.sh")
             #expect(schema.stdout.contains("### `domain_metrics_daily` (view)"))
             #expect(schema.stdout.contains("| `domain_rating_wow` |"))
@@ -189,7 +211,8 @@ struct WarehouseDocsEndToEndTests {
     @Test("Datasette serves the SQLite warehouse and its JSON API returns the views' rows")
     func datasette() async throws {
         guard Self.hasDatasette else {
-            #expect(ProcessInfo.processInfo.environment["SEOPIPE_REQUIRE_DATASETTE"] != "1",
+            #expect(
+                ProcessInfo.processInfo.environment["SEOPIPE_REQUIRE_DATASETTE"] != "1",
                 "datasette is not installed; scripts/test.sh installs it with pip")
             return
         }
@@ -201,8 +224,10 @@ struct WarehouseDocsEndToEndTests {
                 environment: ProcessInfo.processInfo.environment, directory: harness.directory,
                 executable: URL(fileURLWithPath: "/usr/bin/env"))
             defer { server.signal(SIGTERM) }
-            let url = URL(string:
-                "http://127.0.0.1:\(port)/warehouse/latest_domain_metrics.json?_shape=array&provider=ahrefs&_sort=domain")!
+            let url = URL(
+                string:
+                    "http://127.0.0.1:\(port)/warehouse/latest_domain_metrics.json?_shape=array&provider=ahrefs&_sort=domain"
+            )!
             var rows: [[String: Any]]?
             let deadline = ContinuousClock.now + .seconds(60)
             while rows == nil, ContinuousClock.now < deadline {
@@ -215,9 +240,10 @@ struct WarehouseDocsEndToEndTests {
                 }
             }
             let served = try #require(rows, "datasette did not answer within 60 s")
-            #expect(served.map { $0["domain"] as? String } == [
-                "ahrefs.com", "backlinko.com", "moz.com", "searchengineland.com", "semrush.com", "seopipe.dev",
-            ])
+            #expect(
+                served.map { $0["domain"] as? String } == [
+                    "ahrefs.com", "backlinko.com", "moz.com", "searchengineland.com", "semrush.com", "seopipe.dev",
+                ])
             let moz = try #require(served.first { $0["domain"] as? String == "moz.com" })
             #expect(moz["snapshot_date"] as? String == "2026-11-25")
             #expect(moz["domain_rating"] as? Double == 39.8)

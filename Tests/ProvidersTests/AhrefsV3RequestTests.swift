@@ -25,7 +25,8 @@ struct AhrefsV3RequestTests {
         request.http.headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
     }
 
-    @Test("sends a POST to base_url/endpoint with bearer auth and a JSON content type",
+    @Test(
+        "sends a POST to base_url/endpoint with bearer auth and a JSON content type",
         arguments: AhrefsV3Provider.Endpoint.allCases)
     func envelope(endpoint: AhrefsV3Provider.Endpoint) throws {
         let params: [String: ParamValue] = endpoint == .keywordsOverview ? ["country": .string("us")] : [:]
@@ -43,15 +44,18 @@ struct AhrefsV3RequestTests {
         #expect(plain["targets"] as? [String] == ["example.com", "competitor1.com"])
         #expect(plain["date"] as? String == "2026-02-18")
 
-        let selected = try body(request(.metrics, ["example.com"], params: ["select": .string("org_keywords, org_traffic,domain_rating")]))
+        let selected = try body(
+            request(.metrics, ["example.com"], params: ["select": .string("org_keywords, org_traffic,domain_rating")]))
         #expect(Set(selected.keys) == ["targets", "date", "select"])
         #expect(selected["select"] as? String == "org_keywords,org_traffic,domain_rating")
 
-        let listed = try body(request(.metrics, ["example.com"], params: ["select": .list(["domain_rating", "org_traffic"])]))
+        let listed = try body(
+            request(.metrics, ["example.com"], params: ["select": .list(["domain_rating", "org_traffic"])]))
         #expect(listed["select"] as? String == "domain_rating,org_traffic")
     }
 
-    @Test("sends backlinks-stats and domain-rating exactly targets and date",
+    @Test(
+        "sends backlinks-stats and domain-rating exactly targets and date",
         arguments: [AhrefsV3Provider.Endpoint.backlinksStats, .domainRating])
     func domainBodies(endpoint: AhrefsV3Provider.Endpoint) throws {
         let json = try body(request(endpoint, ["example.com", "competitor2.com"]))
@@ -62,7 +66,8 @@ struct AhrefsV3RequestTests {
 
     @Test("sends keywords-explorer/batch/overview keywords and a lower-case country, and no date")
     func keywordsBody() throws {
-        let json = try body(request(.keywordsOverview, ["seo tools", "keyword research"], params: ["country": .string("US")]))
+        let json = try body(
+            request(.keywordsOverview, ["seo tools", "keyword research"], params: ["country": .string("US")]))
         #expect(Set(json.keys) == ["keywords", "country"])
         #expect(json["keywords"] as? [String] == ["seo tools", "keyword research"])
         #expect(json["country"] as? String == "us")
@@ -94,13 +99,16 @@ struct AhrefsV3RequestTests {
 
     @Test("gives equal chunks the same request hash")
     func stableHash() throws {
-        let first = try request(.metrics, ["example.com", "competitor1.com"], params: ["select": .string("org_traffic")])
-        let second = try request(.metrics, ["example.com", "competitor1.com"], params: ["select": .string("org_traffic")])
+        let first = try request(
+            .metrics, ["example.com", "competitor1.com"], params: ["select": .string("org_traffic")])
+        let second = try request(
+            .metrics, ["example.com", "competitor1.com"], params: ["select": .string("org_traffic")])
         #expect(first.requestHash == second.requestHash)
         #expect(!first.requestHash.isEmpty)
     }
 
-    @Test("gives a different date a different request hash",
+    @Test(
+        "gives a different date a different request hash",
         arguments: [AhrefsV3Provider.Endpoint.metrics, .backlinksStats, .domainRating, .urlMetrics])
     func hashByDate(endpoint: AhrefsV3Provider.Endpoint) throws {
         let target = endpoint == .urlMetrics ? "https://example.com/" : "example.com"
@@ -129,7 +137,9 @@ struct AhrefsV3RequestTests {
         #expect(us.requestHash != gb.requestHash)
     }
 
-    @Test("estimates max(50, 5 x targets) units per request", arguments: [(1, 50.0), (10, 50.0), (11, 55.0), (100, 500.0)])
+    @Test(
+        "estimates max(50, 5 x targets) units per request",
+        arguments: [(1, 50.0), (10, 50.0), (11, 55.0), (100, 500.0)])
     func estimatedUnits(targets: Int, units: Double) {
         #expect(driver.estimatedUnits(targetCount: targets, endpoint: Fixtures.spec(.metrics)) == units)
     }
@@ -137,13 +147,14 @@ struct AhrefsV3RequestTests {
     @Test("offers the five documented batch endpoints, 100 targets each, with their target kinds")
     func endpoints() {
         let kinds = Dictionary(uniqueKeysWithValues: driver.endpoints.map { ($0.name, $0.targetKind) })
-        #expect(kinds == [
-            "site-explorer/batch/metrics": .domain,
-            "site-explorer/batch/backlinks-stats": .domain,
-            "site-explorer/batch/domain-rating": .domain,
-            "keywords-explorer/batch/overview": .keyword,
-            "site-explorer/batch/url-metrics": .url,
-        ])
+        #expect(
+            kinds == [
+                "site-explorer/batch/metrics": .domain,
+                "site-explorer/batch/backlinks-stats": .domain,
+                "site-explorer/batch/domain-rating": .domain,
+                "keywords-explorer/batch/overview": .keyword,
+                "site-explorer/batch/url-metrics": .url,
+            ])
         #expect(driver.endpoints.allSatisfy { $0.maxBatchSize == 100 })
     }
 }
@@ -159,7 +170,8 @@ struct AhrefsV3ClassifyTests {
 
     @Test("retries a 429 after the seconds its Retry-After asks for")
     func rateLimited() {
-        let response = Fixtures.response(status: 429, headers: [("Retry-After", "7")], #"{"error": "Too many requests"}"#)
+        let response = Fixtures.response(
+            status: 429, headers: [("Retry-After", "7")], #"{"error": "Too many requests"}"#)
         guard case .retryable(let message, let retryAfter) = driver.classify(response) else {
             Issue.record("429 must be retryable")
             return
@@ -197,9 +209,11 @@ struct AhrefsV3ClassifyTests {
         #expect(message.contains("\(status)"))
     }
 
-    @Test("never retries a bad request, a bad token or a plan limit, and keeps the API's message", arguments: [
-        (400, "Invalid date format"), (401, "Invalid API token"), (403, "Insufficient API units"),
-    ])
+    @Test(
+        "never retries a bad request, a bad token or a plan limit, and keeps the API's message",
+        arguments: [
+            (400, "Invalid date format"), (401, "Invalid API token"), (403, "Insufficient API units"),
+        ])
     func fatal(status: Int, apiMessage: String) {
         let response = Fixtures.response(status: status, #"{"error": "\#(apiMessage)"}"#)
         guard case .fatal(let message) = driver.classify(response) else {

@@ -18,7 +18,8 @@ struct AnalyticsBatchProviderTests {
             name: "analytics", kind: "analytics-batch", baseURL: "https://my.sealmetrics.com/api/v1",
             credentials: ["api_key": Secret("sm_KEY-123")], rateLimit: RateLimit(requests: 240, per: .seconds(60)),
             retry: RetryPolicy(), budget: Budget())
-        return RequestContext(stage: stage, provider: provider, snapshotDate: SnapshotDate("2026-11-20")!, options: options)
+        return RequestContext(
+            stage: stage, provider: provider, snapshotDate: SnapshotDate("2026-11-20")!, options: options)
     }
 
     static let params: [String: ParamValue] = [
@@ -34,12 +35,15 @@ struct AnalyticsBatchProviderTests {
             "queries": .list(["overview", "pages", "sources", "countries", "devices", "channels"]),
             "periods": .list(["yesterday", "7d"]),
         ]
-        let chunks = driver.chunks(accounts((1...10).map { "site\($0)" }), size: 50, endpoint: spec, context: context(params))
+        let chunks = driver.chunks(
+            accounts((1...10).map { "site\($0)" }), size: 50, endpoint: spec, context: context(params))
         #expect(chunks.map(\.targets.count) == [8, 8, 4], "8 groups of 6 = 48 queries fit in 50")
         #expect(chunks.flatMap(\.targets).count == 20)
     }
 
-    @Test("the body is the seed's shape: alphanumeric ids, endpoints, explicit dates, depends_on inside the group, options")
+    @Test(
+        "the body is the seed's shape: alphanumeric ids, endpoints, explicit dates, depends_on inside the group, options"
+    )
     func body() throws {
         let ctx = context(Self.params, options: RunOptions(failFast: true, parallelLimit: 3, includeTiming: false))
         let chunk = driver.chunks(accounts(["acme"]), size: 50, endpoint: spec, context: ctx)[0]
@@ -75,23 +79,37 @@ struct AnalyticsBatchProviderTests {
 
     @Test("a skipped query names its dependency by query name, even with ids that prefix each other")
     func skippedNamesDependency() throws {
-        let ctx = context(["queries": .list(["overview", "pages"]), "periods": .list(["yesterday"]),
-            "depends_on": .list(["pages:overview"])])
+        let ctx = context([
+            "queries": .list(["overview", "pages"]), "periods": .list(["yesterday"]),
+            "depends_on": .list(["pages:overview"]),
+        ])
         let chunk = driver.chunks(accounts((1...11).map { "a\($0)" }), size: 50, endpoint: spec, context: ctx)[0]
         #expect(chunk.targets.count == 11)
         var results: [String: Any] = [:]
         for group in 0..<11 {
             let overview = AnalyticsBatchProvider.queryID(stage: "own_traffic", query: .overview, group: group)
             let pages = AnalyticsBatchProvider.queryID(stage: "own_traffic", query: .pages, group: group)
-            results[overview] = group == 10
+            results[overview] =
+                group == 10
                 ? ["status": "error", "error": ["code": "validation_error", "message": "bad account"]]
-                : ["status": "success", "data": ["entrances": 1, "page_views": 0, "engaged_entrances": 0,
-                    "bounce_rate": 0.0, "conversions": 0, "revenue": 0.0, "microconversions": 0]]
-            results[pages] = group == 10
-                ? ["status": "skipped", "error": ["code": "dependency_failed", "message": "dependency '\(overview)' failed"]]
+                : [
+                    "status": "success",
+                    "data": [
+                        "entrances": 1, "page_views": 0, "engaged_entrances": 0,
+                        "bounce_rate": 0.0, "conversions": 0, "revenue": 0.0, "microconversions": 0,
+                    ],
+                ]
+            results[pages] =
+                group == 10
+                ? [
+                    "status": "skipped",
+                    "error": ["code": "dependency_failed", "message": "dependency '\(overview)' failed"],
+                ]
                 : ["status": "success", "data": [["page_path": "/", "entrances": 1]]]
         }
-        let body = try JSONSerialization.data(withJSONObject: ["batch_id": "x", "status": "partial", "results": results])
+        let body = try JSONSerialization.data(withJSONObject: [
+            "batch_id": "x", "status": "partial", "results": results,
+        ])
         let response = HTTPResponseData(status: 200, headers: [], body: Array(body))
         #expect(driver.classify(response) == .success, "a query's validation error is that query's own")
         let payload = try driver.decode(
@@ -107,13 +125,16 @@ struct AnalyticsBatchProviderTests {
         #expect(overview.row(0)[overview.columns.firstIndex(of: "entrances")!] == .integer(1))
     }
 
-    @Test("classifies the documented error codes", arguments: [
-        (429, "rate_limit_exceeded", "retryable"), (500, "internal_error", "retryable"),
-        (402, "quota_exceeded", "exhausted"), (400, "validation_error", "fatal"), (401, "unauthorized", "fatal"),
-    ])
+    @Test(
+        "classifies the documented error codes",
+        arguments: [
+            (429, "rate_limit_exceeded", "retryable"), (500, "internal_error", "retryable"),
+            (402, "quota_exceeded", "exhausted"), (400, "validation_error", "fatal"), (401, "unauthorized", "fatal"),
+        ])
     func errors(status: Int, code: String, expected: String) throws {
         let body = try JSONSerialization.data(withJSONObject: ["error": ["code": code, "message": "m"]])
-        let verdict = driver.classify(HTTPResponseData(status: status, headers: [("Retry-After", "2")], body: Array(body)))
+        let verdict = driver.classify(
+            HTTPResponseData(status: status, headers: [("Retry-After", "2")], body: Array(body)))
         switch (verdict, expected) {
         case (.retryable, "retryable"), (.exhausted, "exhausted"), (.fatal, "fatal"): break
         default: Issue.record("\(code): \(verdict)")
@@ -126,10 +147,12 @@ struct AnalyticsBatchProviderTests {
 
     @Test("a query that hit the rate limit makes the whole batch retryable")
     func queryRateLimit() throws {
-        let body = try JSONSerialization.data(withJSONObject: ["results": [
-            "a": ["status": "success", "data": [:] as [String: Any]],
-            "b": ["status": "error", "error": ["code": "rate_limit_exceeded", "message": "slow down"]],
-        ]])
+        let body = try JSONSerialization.data(withJSONObject: [
+            "results": [
+                "a": ["status": "success", "data": [:] as [String: Any]],
+                "b": ["status": "error", "error": ["code": "rate_limit_exceeded", "message": "slow down"]],
+            ]
+        ])
         guard case .retryable = driver.classify(HTTPResponseData(status: 200, headers: [], body: Array(body))) else {
             Issue.record("not retryable")
             return
@@ -143,23 +166,32 @@ struct AnalyticsBatchProviderTests {
         var results: [String: Any] = [:]
         for group in 0..<3 {
             results[AnalyticsBatchProvider.queryID(stage: "own_traffic", query: .overview, group: group)] = [
-                "status": "success", "data": ["entrances": 12, "page_views": 30, "engaged_entrances": 7,
-                    "bounce_rate": 41.5, "conversions": 2, "revenue": 19.9, "microconversions": 4]]
+                "status": "success",
+                "data": [
+                    "entrances": 12, "page_views": 30, "engaged_entrances": 7,
+                    "bounce_rate": 41.5, "conversions": 2, "revenue": 19.9, "microconversions": 4,
+                ],
+            ]
             results[AnalyticsBatchProvider.queryID(stage: "own_traffic", query: .pages, group: group)] = [
-                "status": "success", "data": [["page_path": "/", "entrances": 9], ["page_path": "/pricing", "entrances": 3]]]
+                "status": "success",
+                "data": [["page_path": "/", "entrances": 9], ["page_path": "/pricing", "entrances": 3]],
+            ]
         }
-        let body = String(decoding: try JSONSerialization.data(
-            withJSONObject: ["batch_id": "b1", "status": "completed", "results": results], options: [.sortedKeys]),
+        let body = String(
+            decoding: try JSONSerialization.data(
+                withJSONObject: ["batch_id": "b1", "status": "completed", "results": results], options: [.sortedKeys]),
             as: UTF8.self)
         let stamp = RowStamp(snapshotDate: ctx.snapshotDate, fetchedAt: "2026-11-20T05:00:00Z", runID: "r")
-        _ = try driver.decode(HTTPResponseData(status: 200, headers: [], body: Array(body.utf8)), chunk: chunk,
+        _ = try driver.decode(
+            HTTPResponseData(status: 200, headers: [], body: Array(body.utf8)), chunk: chunk,
             endpoint: spec, context: ctx, stamp: stamp)
         var mutator = Mutator(seed: 11)
         var refused = 0
         for round in 0..<2000 {
             do {
                 _ = try driver.decode(
-                    HTTPResponseData(status: 200, headers: [], body: mutator.mutate(body)), chunk: chunk, endpoint: spec,
+                    HTTPResponseData(status: 200, headers: [], body: mutator.mutate(body)), chunk: chunk,
+                    endpoint: spec,
                     context: ctx, stamp: stamp)
             } catch {
                 refused += 1

@@ -14,7 +14,8 @@ struct DataForSEORequestTests {
     ) throws -> ProviderRequest {
         try driver.makeRequest(
             for: Fixtures.chunk(targets, index: index), endpoint: DataForSEOFixtures.spec(endpoint),
-            context: DataForSEOFixtures.context(endpoint, params: params, stageID: stageID, login: login, password: password))
+            context: DataForSEOFixtures.context(
+                endpoint, params: params, stageID: stageID, login: login, password: password))
     }
 
     /// The body's one task: the body must be a JSON array holding exactly one object (Live endpoints).
@@ -39,7 +40,8 @@ struct DataForSEORequestTests {
         try #require(task(request)["tag"]?.string)
     }
 
-    @Test("sends a POST to base_url/endpoint with Basic base64(login:password) and a JSON content type",
+    @Test(
+        "sends a POST to base_url/endpoint with Basic base64(login:password) and a JSON content type",
         arguments: DataForSEOProvider.Endpoint.allCases)
     func envelope(endpoint: DataForSEOProvider.Endpoint) throws {
         let request = try request(endpoint, ["dataforseo.com"])
@@ -54,7 +56,8 @@ struct DataForSEORequestTests {
         #expect(header("Content-Type", in: request) == ["application/json"])
     }
 
-    @Test("sends exactly one task with only targets and tag when no parameter is set",
+    @Test(
+        "sends exactly one task with only targets and tag when no parameter is set",
         arguments: DataForSEOProvider.Endpoint.allCases)
     func minimalTask(endpoint: DataForSEOProvider.Endpoint) throws {
         let targets = ["dataforseo.com", "https://dataforseo.com/about-us", "blog.example.org"]
@@ -64,9 +67,11 @@ struct DataForSEORequestTests {
         #expect(task["tag"]?.string?.isEmpty == false)
     }
 
-    @Test("sends include_subdomains on bulk_pages_summary as a JSON boolean when set", arguments: [
-        ("false", false), ("true", true), ("no", false), ("yes", true), ("FALSE", false),
-    ])
+    @Test(
+        "sends include_subdomains on bulk_pages_summary as a JSON boolean when set",
+        arguments: [
+            ("false", false), ("true", true), ("no", false), ("yes", true), ("FALSE", false),
+        ])
     func includeSubdomains(value: String, expected: Bool) throws {
         let task = try task(request(.pagesSummary, ["dataforseo.com"], params: ["include_subdomains": .string(value)]))
         #expect(Set(task.keys) == ["targets", "tag", "include_subdomains"])
@@ -82,24 +87,28 @@ struct DataForSEORequestTests {
 
     @Test("sends date_from on bulk_new_lost_backlinks when set")
     func dateFrom() throws {
-        let task = try task(request(.newLostBacklinks, ["dataforseo.com"], params: ["date_from": .string("2026-01-18")]))
+        let task = try task(
+            request(.newLostBacklinks, ["dataforseo.com"], params: ["date_from": .string("2026-01-18")]))
         #expect(Set(task.keys) == ["targets", "tag", "date_from"])
         #expect(task["date_from"] == .string("2026-01-18"))
     }
 
-    @Test("sends each optional field only to the endpoint that documents it",
+    @Test(
+        "sends each optional field only to the endpoint that documents it",
         arguments: DataForSEOProvider.Endpoint.allCases)
     func optionalFieldsPerEndpoint(endpoint: DataForSEOProvider.Endpoint) throws {
         let params: [String: ParamValue] = [
-            "include_subdomains": .string("false"), "rank_scale": .string("one_hundred"), "date_from": .string("2026-01-18"),
+            "include_subdomains": .string("false"), "rank_scale": .string("one_hundred"),
+            "date_from": .string("2026-01-18"),
         ]
         let task = try task(request(endpoint, ["dataforseo.com"], params: params))
-        let expected: Set<String> = switch endpoint {
-        case .pagesSummary: ["targets", "tag", "include_subdomains"]
-        case .ranks: ["targets", "tag", "rank_scale"]
-        case .newLostBacklinks: ["targets", "tag", "date_from"]
-        case .backlinks, .referringDomains, .spamScore: ["targets", "tag"]
-        }
+        let expected: Set<String> =
+            switch endpoint {
+            case .pagesSummary: ["targets", "tag", "include_subdomains"]
+            case .ranks: ["targets", "tag", "rank_scale"]
+            case .newLostBacklinks: ["targets", "tag", "date_from"]
+            case .backlinks, .referringDomains, .spamScore: ["targets", "tag"]
+            }
         #expect(Set(task.keys) == expected)
     }
 
@@ -111,10 +120,13 @@ struct DataForSEORequestTests {
             (original: "Ahrefs.com", normalized: "ahrefs.com"),
         ])
         let request = try driver.makeRequest(
-            for: chunk, endpoint: DataForSEOFixtures.spec(.pagesSummary), context: DataForSEOFixtures.context(.pagesSummary))
-        #expect(try task(request)["targets"] == .array([
-            .string("moz.com"), .string("https://dataforseo.com/about-us"), .string("ahrefs.com"),
-        ]))
+            for: chunk, endpoint: DataForSEOFixtures.spec(.pagesSummary),
+            context: DataForSEOFixtures.context(.pagesSummary))
+        #expect(
+            try task(request)["targets"]
+                == .array([
+                    .string("moz.com"), .string("https://dataforseo.com/about-us"), .string("ahrefs.com"),
+                ]))
     }
 
     @Test("names the stage and the chunk in the tag")
@@ -178,8 +190,10 @@ struct DataForSEORequestTests {
         #expect(try request(.pagesSummary, ["https://dataforseo.com/"]).requestHash != base.requestHash)
         // Same targets, another endpoint: another answer, so another checkpoint.
         #expect(try request(.backlinks, ["dataforseo.com"]).requestHash != base.requestHash)
-        let withSubdomains = try request(.pagesSummary, ["dataforseo.com"], params: ["include_subdomains": .string("true")])
-        let withoutSubdomains = try request(.pagesSummary, ["dataforseo.com"], params: ["include_subdomains": .string("false")])
+        let withSubdomains = try request(
+            .pagesSummary, ["dataforseo.com"], params: ["include_subdomains": .string("true")])
+        let withoutSubdomains = try request(
+            .pagesSummary, ["dataforseo.com"], params: ["include_subdomains": .string("false")])
         #expect(withSubdomains.requestHash != withoutSubdomains.requestHash)
         let hundred = try request(.ranks, ["dataforseo.com"], params: ["rank_scale": .string("one_hundred")])
         let thousand = try request(.ranks, ["dataforseo.com"], params: ["rank_scale": .string("one_thousand")])
@@ -191,14 +205,17 @@ struct DataForSEORequestTests {
         let spec = EndpointSpec(
             name: "backlinks/summary/live", targetKind: .domainOrURL, table: "x", parameters: [], maxBatchSize: 1000)
         #expect(throws: ProviderDecodingError.self) {
-            try driver.makeRequest(for: Fixtures.chunk(["dataforseo.com"]), endpoint: spec,
+            try driver.makeRequest(
+                for: Fixtures.chunk(["dataforseo.com"]), endpoint: spec,
                 context: DataForSEOFixtures.context(.pagesSummary))
         }
     }
 
-    @Test("estimates USD 0.02 a task plus 0.00003 a target", arguments: [
-        (1, 0.02003), (2, 0.02006), (100, 0.023), (1000, 0.05),
-    ])
+    @Test(
+        "estimates USD 0.02 a task plus 0.00003 a target",
+        arguments: [
+            (1, 0.02003), (2, 0.02006), (100, 0.023), (1000, 0.05),
+        ])
     func estimatedCost(targets: Int, usd: Double) {
         for endpoint in DataForSEOProvider.Endpoint.allCases {
             let estimate = driver.estimatedCostUSD(targetCount: targets, endpoint: DataForSEOFixtures.spec(endpoint))
@@ -208,11 +225,12 @@ struct DataForSEORequestTests {
 
     @Test("offers the six bulk Live endpoints, 1000 domains or URLs each, each into its own table")
     func endpoints() {
-        #expect(Set(driver.endpoints.map(\.name)) == [
-            "backlinks/bulk_pages_summary/live", "backlinks/bulk_ranks/live", "backlinks/bulk_backlinks/live",
-            "backlinks/bulk_referring_domains/live", "backlinks/bulk_spam_score/live",
-            "backlinks/bulk_new_lost_backlinks/live",
-        ])
+        #expect(
+            Set(driver.endpoints.map(\.name)) == [
+                "backlinks/bulk_pages_summary/live", "backlinks/bulk_ranks/live", "backlinks/bulk_backlinks/live",
+                "backlinks/bulk_referring_domains/live", "backlinks/bulk_spam_score/live",
+                "backlinks/bulk_new_lost_backlinks/live",
+            ])
         #expect(driver.endpoints.allSatisfy { $0.maxBatchSize == 1000 && $0.targetKind == .domainOrURL })
         #expect(DataForSEOFixtures.spec(.pagesSummary).table == "dataforseo_page_summary")
         #expect(Set(driver.endpoints.map(\.table)).count == 6)
@@ -225,7 +243,9 @@ struct DataForSEOClassifyTests {
 
     @Test("treats top-level 20000 with a task 20000 as success")
     func success() {
-        let body = DataForSEOFixtures.success(items: [#"{"type": "backlinks_page_summary", "url": "dataforseo.com", "rank": 1}"#])
+        let body = DataForSEOFixtures.success(items: [
+            #"{"type": "backlinks_page_summary", "url": "dataforseo.com", "rank": 1}"#
+        ])
         #expect(driver.classify(Fixtures.response(body)) == .success)
     }
 
@@ -245,9 +265,11 @@ struct DataForSEOClassifyTests {
         #expect(message.contains("Rate limit per minute exceeded."))
     }
 
-    @Test("stops spending on a top-level 40200 or 40203, keeping the code and the message", arguments: [
-        (40200, "Payment Required."), (40203, "Cost limit exceeded."),
-    ])
+    @Test(
+        "stops spending on a top-level 40200 or 40203, keeping the code and the message",
+        arguments: [
+            (40200, "Payment Required."), (40203, "Cost limit exceeded."),
+        ])
     func exhausted(code: Int, apiMessage: String) {
         let response = Fixtures.response(DataForSEOFixtures.topLevelError(code, apiMessage))
         guard case .exhausted(let message) = driver.classify(response) else {
@@ -269,11 +291,13 @@ struct DataForSEOClassifyTests {
         #expect(message.contains("Payment Required."))
     }
 
-    @Test("retries the transient top-level codes", arguments: [
-        (50000, "Internal Server Error."), (50301, "Service Temporarily Unavailable."),
-        (50303, "Backlinks database is temporarily unavailable."), (50401, "Gateway Timeout."),
-        (40103, "Your account's authorization is in progress."),
-    ])
+    @Test(
+        "retries the transient top-level codes",
+        arguments: [
+            (50000, "Internal Server Error."), (50301, "Service Temporarily Unavailable."),
+            (50303, "Backlinks database is temporarily unavailable."), (50401, "Gateway Timeout."),
+            (40103, "Your account's authorization is in progress."),
+        ])
     func transient(code: Int, apiMessage: String) {
         let response = Fixtures.response(DataForSEOFixtures.topLevelError(code, apiMessage))
         guard case .retryable(let message, _) = driver.classify(response) else {
@@ -284,9 +308,11 @@ struct DataForSEOClassifyTests {
         #expect(message.contains(apiMessage))
     }
 
-    @Test("retries a task-level rate limit or server error", arguments: [
-        (40202, "Rate limit per minute exceeded."), (50000, "Internal Server Error."),
-    ])
+    @Test(
+        "retries a task-level rate limit or server error",
+        arguments: [
+            (40202, "Rate limit per minute exceeded."), (50000, "Internal Server Error."),
+        ])
     func taskTransient(code: Int, apiMessage: String) {
         let response = Fixtures.response(DataForSEOFixtures.taskError(code, apiMessage))
         guard case .retryable(let message, _) = driver.classify(response) else {
@@ -330,12 +356,14 @@ struct DataForSEOClassifyTests {
         #expect(message.contains("500"))
     }
 
-    @Test("retries an HTTP 200 with a truncated or empty body instead of calling it success", arguments: [
-        String(DataForSEODecodeTests.seedResponse.prefix(600)),
-        String(DataForSEODecodeTests.seedResponse.dropLast(3)),
-        #"{"version": "0.1.20240422", "status_code": 20000, "status_message": "Ok.", "tasks": [{"status_code": 2"#,
-        "",
-    ])
+    @Test(
+        "retries an HTTP 200 with a truncated or empty body instead of calling it success",
+        arguments: [
+            String(DataForSEODecodeTests.seedResponse.prefix(600)),
+            String(DataForSEODecodeTests.seedResponse.dropLast(3)),
+            #"{"version": "0.1.20240422", "status_code": 20000, "status_message": "Ok.", "tasks": [{"status_code": 2"#,
+            "",
+        ])
     func truncated(body: String) {
         let result = driver.classify(Fixtures.response(body))
         guard case .retryable = result else {
@@ -353,30 +381,35 @@ struct DataForSEONormalizeTests {
         driver.normalize(raw, for: DataForSEOFixtures.spec(.pagesSummary))
     }
 
-    @Test("lower-cases domains and drops a scheme-less www.", arguments: [
-        ("www.Moz.com", "moz.com"),
-        ("WWW.DATAFORSEO.COM", "dataforseo.com"),
-        ("Ahrefs.com", "ahrefs.com"),
-        ("  www.example.org ", "example.org"),
-        ("Blog.Example.com", "blog.example.com"),
-    ])
+    @Test(
+        "lower-cases domains and drops a scheme-less www.",
+        arguments: [
+            ("www.Moz.com", "moz.com"),
+            ("WWW.DATAFORSEO.COM", "dataforseo.com"),
+            ("Ahrefs.com", "ahrefs.com"),
+            ("  www.example.org ", "example.org"),
+            ("Blog.Example.com", "blog.example.com"),
+        ])
     func domains(raw: String, expected: String) throws {
         for endpoint in DataForSEOProvider.Endpoint.allCases {
             #expect(try driver.normalize(raw, for: DataForSEOFixtures.spec(endpoint)).get() == expected)
         }
     }
 
-    @Test("keeps a page URL's path and query and lower-cases its host", arguments: [
-        ("https://DataForSEO.com/About-Us?ref=Nav", "https://dataforseo.com/About-Us?ref=Nav"),
-        ("https://dataforseo.com/", "https://dataforseo.com/"),
-        ("https://dataforseo.com/solutions", "https://dataforseo.com/solutions"),
-        ("http://Blog.Example.ORG/a/b?x=1&y=2", "http://blog.example.org/a/b?x=1&y=2"),
-    ])
+    @Test(
+        "keeps a page URL's path and query and lower-cases its host",
+        arguments: [
+            ("https://DataForSEO.com/About-Us?ref=Nav", "https://dataforseo.com/About-Us?ref=Nav"),
+            ("https://dataforseo.com/", "https://dataforseo.com/"),
+            ("https://dataforseo.com/solutions", "https://dataforseo.com/solutions"),
+            ("http://Blog.Example.ORG/a/b?x=1&y=2", "http://blog.example.org/a/b?x=1&y=2"),
+        ])
     func urls(raw: String, expected: String) throws {
         #expect(try normalize(raw).get() == expected)
     }
 
-    @Test("refuses a page without a scheme and suggests the https:// form",
+    @Test(
+        "refuses a page without a scheme and suggests the https:// form",
         arguments: [("example.com/page", "https://example.com/page"), ("www.moz.com/blog", "https://www.moz.com/blog")])
     func pageWithoutScheme(raw: String, suggestion: String) {
         guard case .failure(let failure) = normalize(raw) else {
@@ -387,8 +420,11 @@ struct DataForSEONormalizeTests {
         #expect(failure.message.contains(suggestion))
     }
 
-    @Test("refuses what is not a domain name",
-        arguments: ["", "   ", "localhost", "exa mple.com", "-example.com", "example-.com", "example..com", "ex_ample.com"])
+    @Test(
+        "refuses what is not a domain name",
+        arguments: [
+            "", "   ", "localhost", "exa mple.com", "-example.com", "example-.com", "example..com", "ex_ample.com",
+        ])
     func invalidDomains(raw: String) {
         guard case .failure = normalize(raw) else {
             Issue.record("\(raw) must be refused")
@@ -396,9 +432,11 @@ struct DataForSEONormalizeTests {
         }
     }
 
-    @Test("reports a refused target exactly as the user wrote it", arguments: [
-        "localhost", "ex_ample.com", "ftp://example.com/file",
-    ])
+    @Test(
+        "reports a refused target exactly as the user wrote it",
+        arguments: [
+            "localhost", "ex_ample.com", "ftp://example.com/file",
+        ])
     func refusedAsWritten(raw: String) {
         guard case .failure(let failure) = normalize(raw) else {
             Issue.record("\(raw) must be refused")
@@ -407,7 +445,8 @@ struct DataForSEONormalizeTests {
         #expect(failure.target == raw)
     }
 
-    @Test("reports a refused target with surrounding spaces exactly as the user wrote it, like the Ahrefs provider",
+    @Test(
+        "reports a refused target with surrounding spaces exactly as the user wrote it, like the Ahrefs provider",
         arguments: ["   ", " ex_ample.com ", " ftp://example.com/file"])
     func refusedAsWrittenWithSpaces(raw: String) {
         guard case .failure(let failure) = normalize(raw) else {
@@ -417,7 +456,9 @@ struct DataForSEONormalizeTests {
         #expect(failure.target == raw)
     }
 
-    @Test("refuses a URL that is not an absolute http(s) URL", arguments: ["ftp://example.com/file", "https://", "https:///page"])
+    @Test(
+        "refuses a URL that is not an absolute http(s) URL",
+        arguments: ["ftp://example.com/file", "https://", "https:///page"])
     func invalidURLs(raw: String) {
         guard case .failure(let failure) = normalize(raw) else {
             Issue.record("\(raw) must be refused")
@@ -437,7 +478,10 @@ struct DataForSEOChunkTests {
 
     /// The distinct hosts of a chunk's page URLs (bare domains count none).
     func hosts(_ chunk: Chunk) -> Set<String> {
-        Set(chunk.targets.compactMap { $0.normalized.contains("://") ? URLComponents(string: $0.normalized)?.host : nil })
+        Set(
+            chunk.targets.compactMap {
+                $0.normalized.contains("://") ? URLComponents(string: $0.normalized)?.host : nil
+            })
     }
 
     @Test("splits page URLs from 101 hosts into 2 chunks of at most 100 hosts each")

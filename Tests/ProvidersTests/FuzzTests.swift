@@ -100,8 +100,9 @@ struct FuzzTests {
                 refused += 1
                 #expect(!error.errors.isEmpty, "round \(round)")
                 for problem in error.errors {
-                    let where_ = problem.location
-                    #expect(where_.line >= 1 && where_.line <= lines + 1 && where_.column >= 1,
+                    let place = problem.location
+                    #expect(
+                        place.line >= 1 && place.line <= lines + 1 && place.column >= 1,
                         "round \(round): \(problem) points outside the file (\(lines) lines)")
                     #expect(!problem.message.isEmpty, "round \(round)")
                     #expect(!"\(problem)".contains(Self.token), "round \(round): the token leaked: \(problem)")
@@ -127,7 +128,8 @@ struct FuzzTests {
         for round in 0..<2000 {
             do {
                 _ = try ahrefs.decode(
-                    HTTPResponseData(status: 200, headers: [], body: mutator.mutate(ahrefsBody)), chunk: ahrefsChunk, endpoint: Fixtures.spec(.metrics),
+                    HTTPResponseData(status: 200, headers: [], body: mutator.mutate(ahrefsBody)), chunk: ahrefsChunk,
+                    endpoint: Fixtures.spec(.metrics),
                     context: Fixtures.context(.metrics), stamp: Fixtures.stamp)
             } catch {
                 failures += 1
@@ -135,7 +137,8 @@ struct FuzzTests {
             }
             do {
                 _ = try dataForSEO.decode(
-                    HTTPResponseData(status: 200, headers: [], body: mutator.mutate(DataForSEODecodeTests.seedResponse)),
+                    HTTPResponseData(
+                        status: 200, headers: [], body: mutator.mutate(DataForSEODecodeTests.seedResponse)),
                     chunk: DataForSEODecodeTests.seedChunk, endpoint: DataForSEOFixtures.spec(.pagesSummary),
                     context: DataForSEOFixtures.context(.pagesSummary), stamp: Fixtures.stamp)
             } catch {
@@ -155,7 +158,8 @@ struct FuzzTests {
             params: ["mode": .string("domain"), "limit": .string("2")], table: endpoint.table,
             location: Fixtures.location)
         let provider = ProviderConfig(
-            name: "ahrefs_v2", kind: "ahrefs-v2", baseURL: "https://apiv2.ahrefs.com", credentials: ["token": Secret("t")],
+            name: "ahrefs_v2", kind: "ahrefs-v2", baseURL: "https://apiv2.ahrefs.com",
+            credentials: ["token": Secret("t")],
             rateLimit: RateLimit(requests: 60, per: .seconds(60)), retry: RetryPolicy(), budget: Budget())
         let context = RequestContext(stage: stage, provider: provider, snapshotDate: SnapshotDate("2026-11-20")!)
         let chunk = Fixtures.chunk(["ahrefs.com"])

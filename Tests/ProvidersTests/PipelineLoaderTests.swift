@@ -13,7 +13,9 @@ struct PipelineLoaderTests {
 
     init() throws { folder = try TemporaryFolder() }
 
-    func load(_ yaml: String, environment: [String: String] = Self.environment, name: String = "pipeline.yml") throws -> Pipeline {
+    func load(_ yaml: String, environment: [String: String] = Self.environment, name: String = "pipeline.yml") throws
+        -> Pipeline
+    {
         let file = try folder.write(name, yaml)
         return try PipelineLoader(registry: .builtin, environment: environment).load(file: file)
     }
@@ -57,7 +59,8 @@ struct PipelineLoaderTests {
     func valid() throws {
         try folder.write("targets/competitors.txt", "# competitors\nexample.com\n\ncompetitor1.com\n")
         let warehouse = folder.url.appendingPathComponent("wh.db").path
-        let pipeline = try load("""
+        let pipeline = try load(
+            """
             name: competitors-nightly
             description: Competitor tracking
             schedule: "15 3 * * *"
@@ -111,7 +114,10 @@ struct PipelineLoaderTests {
         #expect(ahrefs.baseURL == "https://api.ahrefs.com/v3", "a trailing / is dropped so paths join with exactly one")
         #expect(ahrefs.token.value == Self.token)
         #expect(ahrefs.rateLimit == RateLimit(requests: 2, per: .seconds(1)))
-        #expect(ahrefs.retry == RetryPolicy(maxAttempts: 6, baseDelay: .seconds(2), maxDelay: .seconds(120), maxRetryAfter: .seconds(30)))
+        #expect(
+            ahrefs.retry
+                == RetryPolicy(
+                    maxAttempts: 6, baseDelay: .seconds(2), maxDelay: .seconds(120), maxRetryAfter: .seconds(30)))
         #expect(ahrefs.budget == Budget(maxUnits: 20_000, maxCostUSD: 1.5))
         #expect(ahrefs.batchSize == 50)
         #expect(ahrefs.timeout == .seconds(30))
@@ -120,7 +126,9 @@ struct PipelineLoaderTests {
         let metrics = try #require(pipeline.stage("competitor_metrics"))
         #expect(metrics.provider == "ahrefs")
         #expect(metrics.endpoint == "site-explorer/batch/metrics")
-        #expect(metrics.targets == .file(folder.url.path + "/targets/competitors.txt"), "resolved against the pipeline's folder")
+        #expect(
+            metrics.targets == .file(folder.url.path + "/targets/competitors.txt"),
+            "resolved against the pipeline's folder")
         #expect(metrics.params == ["select": .string("org_keywords,domain_rating")])
         #expect(metrics.table == "ahrefs_domain_metrics")
         #expect(metrics.dependsOn.isEmpty)
@@ -145,7 +153,8 @@ struct PipelineLoaderTests {
 
     @Test("fills documented defaults and takes the token from AHREFS_API_TOKEN when `token:` is left out")
     func defaults() throws {
-        let pipeline = try load("""
+        let pipeline = try load(
+            """
             name: minimal
             providers:
               ahrefs:
@@ -178,7 +187,8 @@ struct PipelineLoaderTests {
         for stage in pipeline.stages {
             if case .file(let path) = stage.targets {
                 #expect(FileManager.default.fileExists(atPath: path), "\(stage.id): \(path)")
-                #expect(path.hasPrefix(root.appendingPathComponent("pipelines").path), "resolved next to the pipeline file")
+                #expect(
+                    path.hasPrefix(root.appendingPathComponent("pipelines").path), "resolved next to the pipeline file")
             }
         }
         #expect(throws: Never.self) { try StageGraph(pipeline.stages.map { ($0.id, $0.dependsOn) }) }
@@ -188,7 +198,8 @@ struct PipelineLoaderTests {
 
     @Test("reports malformed YAML with its line")
     func malformedYAML() throws {
-        let errors = try errors("""
+        let errors = try errors(
+            """
             name: broken
             providers:
               ahrefs:
@@ -215,13 +226,15 @@ struct PipelineLoaderTests {
 
     @Test("reports an unknown stage key at its line and column with a suggestion")
     func unknownStageKey() throws {
-        let errors = try errors(Self.pipeline(stages: """
-              - id: metrics
-                provider: ahrefs
-                endpoint: site-explorer/batch/metrics
-                dependson: [other]
-                targets: [example.com]
-            """))
+        let errors = try errors(
+            Self.pipeline(
+                stages: """
+                      - id: metrics
+                        provider: ahrefs
+                        endpoint: site-explorer/batch/metrics
+                        dependson: [other]
+                        targets: [example.com]
+                    """))
         #expect(errors.count == 1)
         let error = try #require(errors.first)
         #expect(error.code == .unknownKey)
@@ -253,12 +266,16 @@ struct PipelineLoaderTests {
                     params: { country: usa }
                 """
             switch self {
-            case .missingTokenVariable: return PipelineLoaderTests.pipeline(stages: PipelineLoaderTests.metricsStage)
-                .replacingOccurrences(of: "${AHREFS_API_TOKEN}", with: "${AHREFS_TOKEN_NOT_SET}")
-            case .missingBaseURLVariable: return PipelineLoaderTests.pipeline(stages: PipelineLoaderTests.metricsStage)
-                .replacingOccurrences(of: "base_url: https://api.ahrefs.com/v3", with: "base_url: ${AHREFS_BASE_URL}")
-            case .unknownProviderKind: return PipelineLoaderTests.pipeline(stages: PipelineLoaderTests.metricsStage)
-                .replacingOccurrences(of: "kind: ahrefs-v3", with: "kind: ahref-v3")
+            case .missingTokenVariable:
+                return PipelineLoaderTests.pipeline(stages: PipelineLoaderTests.metricsStage)
+                    .replacingOccurrences(of: "${AHREFS_API_TOKEN}", with: "${AHREFS_TOKEN_NOT_SET}")
+            case .missingBaseURLVariable:
+                return PipelineLoaderTests.pipeline(stages: PipelineLoaderTests.metricsStage)
+                    .replacingOccurrences(
+                        of: "base_url: https://api.ahrefs.com/v3", with: "base_url: ${AHREFS_BASE_URL}")
+            case .unknownProviderKind:
+                return PipelineLoaderTests.pipeline(stages: PipelineLoaderTests.metricsStage)
+                    .replacingOccurrences(of: "kind: ahrefs-v3", with: "kind: ahref-v3")
             case .invalidCountry: return PipelineLoaderTests.pipeline(stages: keywords)
             }
         }
@@ -283,18 +300,20 @@ struct PipelineLoaderTests {
 
     @Test("reports a dependency cycle naming its stages")
     func cycle() throws {
-        let errors = try errors(Self.pipeline(stages: """
-              - id: first
-                depends_on: [second]
-                provider: ahrefs
-                endpoint: site-explorer/batch/metrics
-                targets: [example.com]
-              - id: second
-                depends_on: [first]
-                provider: ahrefs
-                endpoint: site-explorer/batch/domain-rating
-                targets: [example.com]
-            """))
+        let errors = try errors(
+            Self.pipeline(
+                stages: """
+                      - id: first
+                        depends_on: [second]
+                        provider: ahrefs
+                        endpoint: site-explorer/batch/metrics
+                        targets: [example.com]
+                      - id: second
+                        depends_on: [first]
+                        provider: ahrefs
+                        endpoint: site-explorer/batch/domain-rating
+                        targets: [example.com]
+                    """))
         #expect(errors.count == 1)
         let error = try #require(errors.first)
         #expect(error.code == .dependencyCycle)
@@ -313,14 +332,16 @@ struct PipelineLoaderTests {
 
     @Test("reports a dependency on an unknown stage with a suggestion")
     func unknownDependency() throws {
-        let errors = try errors(Self.pipeline(stages: Self.metricsStage + """
+        let errors = try errors(
+            Self.pipeline(
+                stages: Self.metricsStage + """
 
-              - id: pages
-                depends_on: [metrcs]
-                provider: ahrefs
-                endpoint: site-explorer/batch/url-metrics
-                targets: [https://example.com/]
-            """))
+                      - id: pages
+                        depends_on: [metrcs]
+                        provider: ahrefs
+                        endpoint: site-explorer/batch/url-metrics
+                        targets: [https://example.com/]
+                    """))
         #expect(errors.count == 1)
         let error = try #require(errors.first)
         #expect(error.code == .unknownDependency)
@@ -331,7 +352,8 @@ struct PipelineLoaderTests {
 
     @Test("reports an unknown provider kind with a suggestion")
     func unknownKind() throws {
-        let yaml = Self.pipeline(stages: Self.metricsStage).replacingOccurrences(of: "kind: ahrefs-v3", with: "kind: ahref-v3")
+        let yaml = Self.pipeline(stages: Self.metricsStage).replacingOccurrences(
+            of: "kind: ahrefs-v3", with: "kind: ahref-v3")
         let errors = try errors(yaml)
         let error = try #require(errors.first)
         #expect(error.code == .unknownProvider)
@@ -342,7 +364,9 @@ struct PipelineLoaderTests {
 
     @Test("reports a stage's undefined provider with a suggestion")
     func undefinedProvider() throws {
-        let errors = try errors(Self.pipeline(stages: Self.metricsStage.replacingOccurrences(of: "provider: ahrefs", with: "provider: ahref")))
+        let errors = try errors(
+            Self.pipeline(
+                stages: Self.metricsStage.replacingOccurrences(of: "provider: ahrefs", with: "provider: ahref")))
         #expect(errors.count == 1)
         #expect(errors.first?.code == .unknownProvider)
         #expect(errors.first?.hint?.contains("did you mean `ahrefs`") == true)
@@ -350,7 +374,8 @@ struct PipelineLoaderTests {
 
     @Test("reports an unknown endpoint with a suggestion")
     func unknownEndpoint() throws {
-        let errors = try errors(Self.pipeline(stages: Self.metricsStage.replacingOccurrences(of: "batch/metrics", with: "batch/metric")))
+        let errors = try errors(
+            Self.pipeline(stages: Self.metricsStage.replacingOccurrences(of: "batch/metrics", with: "batch/metric")))
         #expect(errors.count == 1)
         let error = try #require(errors.first)
         #expect(error.code == .unknownEndpoint)
@@ -370,7 +395,8 @@ struct PipelineLoaderTests {
 
     @Test("refuses a select field the endpoint does not return")
     func invalidSelect() throws {
-        let errors = try errors(Self.pipeline(stages: Self.metricsStage + "\n    params: { select: \"org_traffic,backlinks\" }"))
+        let errors = try errors(
+            Self.pipeline(stages: Self.metricsStage + "\n    params: { select: \"org_traffic,backlinks\" }"))
         #expect(errors.count == 1)
         let error = try #require(errors.first)
         #expect(error.code == .invalidValue)
@@ -380,12 +406,14 @@ struct PipelineLoaderTests {
 
     @Test("requires a country for keywords-explorer/batch/overview")
     func missingCountry() throws {
-        let errors = try errors(Self.pipeline(stages: """
-              - id: keywords
-                provider: ahrefs
-                endpoint: keywords-explorer/batch/overview
-                targets: [seo tools]
-            """))
+        let errors = try errors(
+            Self.pipeline(
+                stages: """
+                      - id: keywords
+                        provider: ahrefs
+                        endpoint: keywords-explorer/batch/overview
+                        targets: [seo tools]
+                    """))
         #expect(errors.count == 1)
         let error = try #require(errors.first)
         #expect(error.code == .missingKey)
@@ -394,13 +422,15 @@ struct PipelineLoaderTests {
 
     @Test("refuses a country that is not a 2-letter code", arguments: ["usa", "u1", "[us, gb]"])
     func invalidCountry(country: String) throws {
-        let errors = try errors(Self.pipeline(stages: """
-              - id: keywords
-                provider: ahrefs
-                endpoint: keywords-explorer/batch/overview
-                targets: [seo tools]
-                params: { country: \(country) }
-            """))
+        let errors = try errors(
+            Self.pipeline(
+                stages: """
+                      - id: keywords
+                        provider: ahrefs
+                        endpoint: keywords-explorer/batch/overview
+                        targets: [seo tools]
+                        params: { country: \(country) }
+                    """))
         let error = try #require(errors.first)
         #expect(error.code == .invalidValue)
         #expect(error.location.line == 13)
@@ -438,7 +468,8 @@ struct PipelineLoaderTests {
 
     @Test("reports every problem of a file together, in line order")
     func allErrors() throws {
-        let errors = try errors("""
+        let errors = try errors(
+            """
             name: many-problems
             schedule: "every night"
             providers:
@@ -497,7 +528,8 @@ struct PipelineLoaderTests {
         let validation = try #require(error)
         #expect(validation.errors.count >= 8)
         for item in validation.errors {
-            #expect(!item.description.contains(Self.token), "\(item.code) at line \(item.location.line) shows the token")
+            #expect(
+                !item.description.contains(Self.token), "\(item.code) at line \(item.location.line) shows the token")
         }
         #expect(!validation.description.contains(Self.token))
     }
@@ -518,8 +550,10 @@ struct PipelineLoaderTests {
     func noWarehouseSecretInErrors() throws {
         let yaml = Self.pipeline(stages: Self.metricsStage)
             .replacingOccurrences(of: "providers:", with: "warehouse: ${SEOPIPE_WAREHOUSE}\nproviders:")
-        let errors = try errors(yaml, environment: Self.environment.merging(
-            ["SEOPIPE_WAREHOUSE": "mysql://etl:hunter2-WAREHOUSE-PW@db.internal/seo"]) { $1 })
+        let errors = try errors(
+            yaml,
+            environment: Self.environment.merging(
+                ["SEOPIPE_WAREHOUSE": "mysql://etl:hunter2-WAREHOUSE-PW@db.internal/seo"]) { $1 })
         #expect(errors.map(\.code) == [.invalidValue])
         #expect(errors.first?.location.line == 2)
         #expect(!errors.map(\.description).joined().contains("hunter2-WAREHOUSE-PW"))
@@ -536,22 +570,27 @@ struct PipelineLoaderTests {
 
     @Test("reports a target file that does not exist")
     func missingTargetFile() throws {
-        let errors = try errors(Self.pipeline(stages: Self.metricsStage.replacingOccurrences(
-            of: "targets: [example.com]", with: "targets: { file: targets/none.txt }")))
+        let errors = try errors(
+            Self.pipeline(
+                stages: Self.metricsStage.replacingOccurrences(
+                    of: "targets: [example.com]", with: "targets: { file: targets/none.txt }")))
         #expect(errors.map(\.code) == [.invalidValue])
         #expect(errors.first?.message.contains("targets/none.txt") == true)
     }
 
     @Test("refuses a from_sql query that is not a SELECT")
     func fromSQLNotSelect() throws {
-        let errors = try errors(Self.pipeline(stages: Self.metricsStage.replacingOccurrences(
-            of: "targets: [example.com]", with: "targets: { from_sql: \"DELETE FROM seopipe_runs\" }")))
+        let errors = try errors(
+            Self.pipeline(
+                stages: Self.metricsStage.replacingOccurrences(
+                    of: "targets: [example.com]", with: "targets: { from_sql: \"DELETE FROM seopipe_runs\" }")))
         #expect(errors.map(\.code) == [.invalidValue])
     }
 
     @Test("refuses a stage id with characters other than letters, digits and _")
     func invalidStageID() throws {
-        let errors = try errors(Self.pipeline(stages: Self.metricsStage.replacingOccurrences(of: "id: metrics", with: "id: my-metrics")))
+        let errors = try errors(
+            Self.pipeline(stages: Self.metricsStage.replacingOccurrences(of: "id: metrics", with: "id: my-metrics")))
         #expect(errors.map(\.code) == [.invalidValue])
         #expect(errors.first?.hint?.contains("my_metrics") == true)
     }
@@ -574,7 +613,9 @@ struct PlannerTests {
         let folder = try TemporaryFolder()
         let targets = (0..<248).map { "site\($0).com" } + ["SITE0.com", "https://site1.com/", "not a domain"]
         try folder.write("targets.txt", targets.joined(separator: "\n"))
-        let file = try folder.write("p.yml", """
+        let file = try folder.write(
+            "p.yml",
+            """
             name: plan
             providers:
               ahrefs: { kind: ahrefs-v3, base_url: "https://api.ahrefs.com/v3", token: t }

@@ -8,7 +8,8 @@ final class TemporaryFolder {
     let url: URL
 
     init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("seopipe-providers-tests-\(UUID().uuidString)")
+        url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "seopipe-providers-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
@@ -58,7 +59,8 @@ enum Fixtures {
         Chunk(index: index, targets: pairs.map { Target(original: $0.original, normalized: $0.normalized) })
     }
 
-    static let stamp = RowStamp(snapshotDate: SnapshotDate("2026-02-18")!, fetchedAt: "2026-02-18T03:15:00Z", runID: "run-1")
+    static let stamp = RowStamp(
+        snapshotDate: SnapshotDate("2026-02-18")!, fetchedAt: "2026-02-18T03:15:00Z", runID: "run-1")
 
     static func response(status: Int = 200, headers: [(String, String)] = [], _ body: String) -> HTTPResponseData {
         HTTPResponseData(status: status, headers: headers.map { (name: $0.0, value: $0.1) }, body: Array(body.utf8))
@@ -95,14 +97,16 @@ enum DataForSEOFixtures {
     }
 
     static func context(
-        _ endpoint: DataForSEOProvider.Endpoint, params: [String: ParamValue] = [:], stageID: String = "strong_refdomains",
+        _ endpoint: DataForSEOProvider.Endpoint, params: [String: ParamValue] = [:],
+        stageID: String = "strong_refdomains",
         login: String = login, password: String = password
     ) -> RequestContext {
         let stage = Stage(
             id: stageID, dependsOn: [], provider: "dataforseo", endpoint: endpoint.rawValue, targets: .list([]),
             params: params, table: spec(endpoint).table, location: Fixtures.location)
         return RequestContext(
-            stage: stage, provider: provider(login: login, password: password), snapshotDate: SnapshotDate("2026-02-18")!)
+            stage: stage, provider: provider(login: login, password: password),
+            snapshotDate: SnapshotDate("2026-02-18")!)
     }
 
     /// A top-level envelope without tasks, the way DataForSEO reports an error of the whole call.

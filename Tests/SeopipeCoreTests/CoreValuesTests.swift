@@ -32,10 +32,12 @@ struct StableHashTests {
 
 @Suite("Did-you-mean suggestions")
 struct SuggestionTests {
-    @Test("measures Levenshtein distance", arguments: [
-        ("kitten", "sitting", 3), ("", "abc", 3), ("abc", "", 3), ("same", "same", 0), ("stagse", "stages", 2),
-        ("flaw", "lawn", 2),
-    ])
+    @Test(
+        "measures Levenshtein distance",
+        arguments: [
+            ("kitten", "sitting", 3), ("", "abc", 3), ("abc", "", 3), ("same", "same", 0), ("stagse", "stages", 2),
+            ("flaw", "lawn", 2),
+        ])
     func distance(a: String, b: String, expected: Int) {
         #expect(Suggestion.editDistance(a, b) == expected)
         #expect(Suggestion.editDistance(b, a) == expected)
@@ -56,22 +58,29 @@ struct SuggestionTests {
 struct WarehouseLocationTests {
     let directory = URL(fileURLWithPath: "/srv/seo")
 
-    @Test("resolves sqlite:PATH against a directory unless the path is absolute", arguments: [
-        ("sqlite:warehouse.db", "/srv/seo/warehouse.db"),
-        ("sqlite:data/w.db", "/srv/seo/data/w.db"),
-        ("sqlite:/var/lib/w.db", "/var/lib/w.db"),
-        ("sqlite:///var/lib/w.db", "/var/lib/w.db"),
-        ("sqlite://w.db", "/srv/seo/w.db"),
-    ])
+    @Test(
+        "resolves sqlite:PATH against a directory unless the path is absolute",
+        arguments: [
+            ("sqlite:warehouse.db", "/srv/seo/warehouse.db"),
+            ("sqlite:data/w.db", "/srv/seo/data/w.db"),
+            ("sqlite:/var/lib/w.db", "/var/lib/w.db"),
+            ("sqlite:///var/lib/w.db", "/var/lib/w.db"),
+            ("sqlite://w.db", "/srv/seo/w.db"),
+        ])
     func sqlite(text: String, path: String) throws {
         #expect(try WarehouseLocation.parse(text, relativeTo: directory) == .sqlite(path: path))
     }
 
-    @Test("keeps a PostgreSQL URL as written and never shows its password", arguments: [
-        ("postgres://etl:s3cret@db:5432/seo?schema=nightly", "postgres://etl:***@db:5432/seo?schema=nightly"),
-        ("postgresql://etl@db/seo", "postgresql://etl@db/seo"),
-        ("postgres://etl@db/seo?password=s3cret&sslmode=require", "postgres://etl@db/seo?password=***&sslmode=require"),
-    ])
+    @Test(
+        "keeps a PostgreSQL URL as written and never shows its password",
+        arguments: [
+            ("postgres://etl:s3cret@db:5432/seo?schema=nightly", "postgres://etl:***@db:5432/seo?schema=nightly"),
+            ("postgresql://etl@db/seo", "postgresql://etl@db/seo"),
+            (
+                "postgres://etl@db/seo?password=s3cret&sslmode=require",
+                "postgres://etl@db/seo?password=***&sslmode=require"
+            ),
+        ])
     func postgres(text: String, shown: String) throws {
         let location = try WarehouseLocation.parse(text, relativeTo: directory)
         #expect(location == .postgres(url: text))
@@ -151,7 +160,9 @@ struct PipelineErrorTests {
     func description() {
         let location = SourceLocation(file: "pipelines/nightly.yml", line: 12, column: 5)
         let error = PipelineError(.unknownKey, at: location, "unknown key `stagse`", hint: "did you mean `stages`?")
-        #expect(error.description == "pipelines/nightly.yml:12:5: error: unknown key `stagse`\n  hint: did you mean `stages`?")
+        #expect(
+            error.description
+                == "pipelines/nightly.yml:12:5: error: unknown key `stagse`\n  hint: did you mean `stages`?")
         let bare = PipelineError(.invalidValue, at: location, "bad")
         #expect(bare.description == "pipelines/nightly.yml:12:5: error: bad")
         #expect(PipelineValidationError([error, bare]).description == error.description + "\n" + bare.description)

@@ -14,12 +14,14 @@ struct InterpolationTests {
         try Interpolation.expand(text, environment: Self.environment)
     }
 
-    @Test("replaces ${VAR} with the variable's value", arguments: [
-        ("${AHREFS_API_TOKEN}", "tok-123"),
-        ("Bearer ${AHREFS_API_TOKEN}!", "Bearer tok-123!"),
-        ("${BASE}/site-explorer", "https://api.example.com/v3/site-explorer"),
-        ("${AHREFS_API_TOKEN}${AHREFS_API_TOKEN}", "tok-123tok-123"),
-    ])
+    @Test(
+        "replaces ${VAR} with the variable's value",
+        arguments: [
+            ("${AHREFS_API_TOKEN}", "tok-123"),
+            ("Bearer ${AHREFS_API_TOKEN}!", "Bearer tok-123!"),
+            ("${BASE}/site-explorer", "https://api.example.com/v3/site-explorer"),
+            ("${AHREFS_API_TOKEN}${AHREFS_API_TOKEN}", "tok-123tok-123"),
+        ])
     func substitutes(text: String, expected: String) throws {
         #expect(try expand(text) == expected)
     }
@@ -76,14 +78,16 @@ struct InterpolationTests {
         }
     }
 
-    @Test("throws malformed for an unclosed or invalid reference", arguments: [
-        "${AHREFS_API_TOKEN",
-        "prefix ${",
-        "${}",
-        "${1ABC}",
-        "${A-B}",
-        "${A B}",
-    ])
+    @Test(
+        "throws malformed for an unclosed or invalid reference",
+        arguments: [
+            "${AHREFS_API_TOKEN",
+            "prefix ${",
+            "${}",
+            "${1ABC}",
+            "${A-B}",
+            "${A B}",
+        ])
     func malformed(text: String) {
         let error = #expect(throws: Interpolation.Failure.self) { try expand(text) }
         guard case .malformed? = error else {
@@ -92,9 +96,11 @@ struct InterpolationTests {
         }
     }
 
-    @Test("returns text without $ unchanged", arguments: [
-        "", "plain", "competitors-nightly", "{ braces } and : colons -", "ünïcödé 🚀",
-    ])
+    @Test(
+        "returns text without $ unchanged",
+        arguments: [
+            "", "plain", "competitors-nightly", "{ braces } and : colons -", "ünïcödé 🚀",
+        ])
     func unchanged(text: String) throws {
         #expect(try expand(text) == text)
     }

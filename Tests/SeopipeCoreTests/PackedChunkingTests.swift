@@ -47,15 +47,24 @@ struct PackedChunkingTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "1000 bare domains are one chunk", targets: (0..<1000).map { domain("d\($0).com") }, expectedChunks: 1),
+        Case(
+            name: "1000 bare domains are one chunk", targets: (0..<1000).map { domain("d\($0).com") }, expectedChunks: 1
+        ),
         Case(name: "1001 targets are two chunks", targets: (0..<1001).map { domain("d\($0).com") }, expectedChunks: 2),
-        Case(name: "100 page domains are one chunk", targets: (0..<100).map { page("h\($0).com", 0) }, expectedChunks: 1),
-        Case(name: "101 page domains are two chunks", targets: (0..<101).map { page("h\($0).com", 0) }, expectedChunks: 2),
-        Case(name: "3500 pages of one domain are four chunks", targets: (0..<3500).map { page("one.com", $0) },
+        Case(
+            name: "100 page domains are one chunk", targets: (0..<100).map { page("h\($0).com", 0) }, expectedChunks: 1),
+        Case(
+            name: "101 page domains are two chunks", targets: (0..<101).map { page("h\($0).com", 0) }, expectedChunks: 2
+        ),
+        Case(
+            name: "3500 pages of one domain are four chunks", targets: (0..<3500).map { page("one.com", $0) },
             expectedChunks: 4),
-        Case(name: "pages and bare domains share chunks",
-            targets: (0..<150).map { page("h\($0).com", 0) } + (0..<1700).map { domain("d\($0).com") }, expectedChunks: 2),
-        Case(name: "5000 URLs over 40 domains plus 300 single-URL domains reach the lower bound of 6",
+        Case(
+            name: "pages and bare domains share chunks",
+            targets: (0..<150).map { page("h\($0).com", 0) } + (0..<1700).map { domain("d\($0).com") },
+            expectedChunks: 2),
+        Case(
+            name: "5000 URLs over 40 domains plus 300 single-URL domains reach the lower bound of 6",
             targets: skewed, expectedChunks: 6),
     ]
 

@@ -3,23 +3,27 @@ import Testing
 
 @Suite("Rate limits")
 struct RateLimitTests {
-    @Test("parses requests per second, minute and hour", arguments: [
-        ("60/min", 60, Duration.seconds(60)),
-        ("2/s", 2, .seconds(1)),
-        ("1000/hour", 1_000, .seconds(3_600)),
-        ("240/minute", 240, .seconds(60)),
-        ("5/sec", 5, .seconds(1)),
-        ("10/h", 10, .seconds(3_600)),
-        ("60 / MIN", 60, .seconds(60)),
-    ])
+    @Test(
+        "parses requests per second, minute and hour",
+        arguments: [
+            ("60/min", 60, Duration.seconds(60)),
+            ("2/s", 2, .seconds(1)),
+            ("1000/hour", 1_000, .seconds(3_600)),
+            ("240/minute", 240, .seconds(60)),
+            ("5/sec", 5, .seconds(1)),
+            ("10/h", 10, .seconds(3_600)),
+            ("60 / MIN", 60, .seconds(60)),
+        ])
     func valid(text: String, requests: Int, per: Duration) throws {
         let limit = try #require(RateLimit.parse(text))
         #expect(limit == RateLimit(requests: requests, per: per))
     }
 
-    @Test("refuses what is not a positive whole count per known unit", arguments: [
-        "", "60", "60/", "/min", "0/min", "-5/min", "1.5/s", "abc/min", "60/day", "60/min/s", "60 per min",
-    ])
+    @Test(
+        "refuses what is not a positive whole count per known unit",
+        arguments: [
+            "", "60", "60/", "/min", "0/min", "-5/min", "1.5/s", "abc/min", "60/day", "60/min/s", "60 per min",
+        ])
     func invalid(text: String) {
         #expect(RateLimit.parse(text) == nil)
     }

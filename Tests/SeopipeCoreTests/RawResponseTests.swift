@@ -31,13 +31,15 @@ struct RawResponseTests {
         let key = ChunkKey(pipeline: "p", snapshotDate: "2026-11-20", stageID: "s", requestHash: "h")
         let batch = RawResponse.batch(
             HTTPResponseData(status: 200, headers: [], body: Array(#"{"t":"abc123"}"#.utf8)), key: key, chunkIndex: 3,
-            provider: provider, endpoint: "e", stamp: RowStamp(
+            provider: provider, endpoint: "e",
+            stamp: RowStamp(
                 snapshotDate: SnapshotDate("2026-11-20")!, fetchedAt: "2026-11-20T01:00:00Z", runID: "r"))
         #expect(batch.table == "seopipe_raw_responses")
         #expect(batch.keyColumns == ["pipeline", "snapshot_date", "stage_id", "request_hash"])
-        #expect(Array(batch.row(0)) == [
-            .text("p"), .text("2026-11-20"), .text("s"), .text("h"), .integer(3), .text("ahrefs"), .text("e"),
-            .integer(200), .text("2026-11-20T01:00:00Z"), .text("r"), .text(#"{"t":"[REDACTED]"}"#),
-        ])
+        #expect(
+            Array(batch.row(0)) == [
+                .text("p"), .text("2026-11-20"), .text("s"), .text("h"), .integer(3), .text("ahrefs"), .text("e"),
+                .integer(200), .text("2026-11-20T01:00:00Z"), .text("r"), .text(#"{"t":"[REDACTED]"}"#),
+            ])
     }
 }

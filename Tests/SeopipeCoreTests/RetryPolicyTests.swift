@@ -3,11 +3,14 @@ import Testing
 
 @Suite("Retry backoff")
 struct RetryPolicyTests {
-    let policy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(60), maxRetryAfter: .seconds(60))
+    let policy = RetryPolicy(
+        maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(60), maxRetryAfter: .seconds(60))
 
-    @Test("waits between half and all of base x 2^(attempt-1): jitter 0 gives half, jitter near 1 the whole", arguments: [
-        (1, Duration.seconds(1)), (2, .seconds(2)), (3, .seconds(4)), (4, .seconds(8)), (6, .seconds(32)),
-    ])
+    @Test(
+        "waits between half and all of base x 2^(attempt-1): jitter 0 gives half, jitter near 1 the whole",
+        arguments: [
+            (1, Duration.seconds(1)), (2, .seconds(2)), (3, .seconds(4)), (4, .seconds(8)), (6, .seconds(32)),
+        ])
     func exponential(attempt: Int, ceiling: Duration) {
         #expect(policy.delay(afterAttempt: attempt, jitter: 0) == ceiling / 2)
         #expect(policy.delay(afterAttempt: attempt, jitter: 1) == ceiling)
@@ -34,7 +37,9 @@ struct RetryPolicyTests {
     @Test("doubles the delay from one attempt to the next at the same jitter")
     func doubling() {
         for attempt in 1...5 {
-            #expect(policy.delay(afterAttempt: attempt + 1, jitter: 0.3) == policy.delay(afterAttempt: attempt, jitter: 0.3) * 2)
+            #expect(
+                policy.delay(afterAttempt: attempt + 1, jitter: 0.3) == policy.delay(afterAttempt: attempt, jitter: 0.3)
+                    * 2)
         }
     }
 
@@ -73,24 +78,28 @@ struct RetryPolicyTests {
 
 @Suite("Duration parsing")
 struct DurationParseTests {
-    @Test("parses ms, s, m, h and bare seconds", arguments: [
-        ("250ms", Duration.milliseconds(250)),
-        ("1s", .seconds(1)),
-        ("1.5s", .milliseconds(1_500)),
-        ("2m", .seconds(120)),
-        ("1h", .seconds(3_600)),
-        ("3", .seconds(3)),
-        ("0.25", .milliseconds(250)),
-        ("0s", .zero),
-        (" 60s ", .seconds(60)),
-    ])
+    @Test(
+        "parses ms, s, m, h and bare seconds",
+        arguments: [
+            ("250ms", Duration.milliseconds(250)),
+            ("1s", .seconds(1)),
+            ("1.5s", .milliseconds(1_500)),
+            ("2m", .seconds(120)),
+            ("1h", .seconds(3_600)),
+            ("3", .seconds(3)),
+            ("0.25", .milliseconds(250)),
+            ("0s", .zero),
+            (" 60s ", .seconds(60)),
+        ])
     func valid(text: String, expected: Duration) {
         #expect(Duration.parse(text) == expected)
     }
 
-    @Test("refuses what is not a non-negative duration", arguments: [
-        "", "abc", "s", "ms", "-1s", "-3", "1x", "1 s", "5min", "1d", "one second", "1s2",
-    ])
+    @Test(
+        "refuses what is not a non-negative duration",
+        arguments: [
+            "", "abc", "s", "ms", "-1s", "-3", "1x", "1 s", "5min", "1d", "one second", "1s2",
+        ])
     func invalid(text: String) {
         #expect(Duration.parse(text) == nil)
     }

@@ -4,10 +4,12 @@ import Testing
 
 @Suite("Snapshot dates")
 struct SnapshotDateTests {
-    @Test("parses YYYY-MM-DD into its parts and writes it back unchanged", arguments: [
-        ("2026-02-18", 2026, 2, 18), ("1999-12-31", 1999, 12, 31), ("2026-01-01", 2026, 1, 1),
-        ("2026-04-30", 2026, 4, 30),
-    ])
+    @Test(
+        "parses YYYY-MM-DD into its parts and writes it back unchanged",
+        arguments: [
+            ("2026-02-18", 2026, 2, 18), ("1999-12-31", 1999, 12, 31), ("2026-01-01", 2026, 1, 1),
+            ("2026-04-30", 2026, 4, 30),
+        ])
     func valid(text: String, year: Int, month: Int, day: Int) throws {
         let date = try #require(SnapshotDate(text))
         #expect(date.year == year)
@@ -16,19 +18,23 @@ struct SnapshotDateTests {
         #expect(date.description == text)
     }
 
-    @Test("accepts February 29 in leap years only", arguments: [
-        ("2024-02-29", true), ("2023-02-29", false), ("2000-02-29", true), ("1900-02-29", false),
-        ("2100-02-29", false), ("2400-02-29", true), ("2023-02-28", true), ("2024-02-30", false),
-    ])
+    @Test(
+        "accepts February 29 in leap years only",
+        arguments: [
+            ("2024-02-29", true), ("2023-02-29", false), ("2000-02-29", true), ("1900-02-29", false),
+            ("2100-02-29", false), ("2400-02-29", true), ("2023-02-28", true), ("2024-02-30", false),
+        ])
     func leapYears(text: String, valid: Bool) {
         #expect((SnapshotDate(text) != nil) == valid)
     }
 
-    @Test("refuses other formats and impossible dates", arguments: [
-        "", "today", "2026-2-18", "2026-02-8", "26-02-18", "2026/02/18", "20260218", "2026-13-01", "2026-00-10",
-        "2026-01-00", "2026-01-32", "2026-04-31", "2026-06-31", "2026-09-31", "2026-11-31", "2026-02-18T00:00:00Z",
-        "2026-02-18 ", "2026-02", "2026-02-18-01", "abcd-ef-gh",
-    ])
+    @Test(
+        "refuses other formats and impossible dates",
+        arguments: [
+            "", "today", "2026-2-18", "2026-02-8", "26-02-18", "2026/02/18", "20260218", "2026-13-01", "2026-00-10",
+            "2026-01-00", "2026-01-32", "2026-04-31", "2026-06-31", "2026-09-31", "2026-11-31", "2026-02-18T00:00:00Z",
+            "2026-02-18 ", "2026-02", "2026-02-18-01", "abcd-ef-gh",
+        ])
     func invalid(text: String) {
         #expect(SnapshotDate(text) == nil)
     }
@@ -45,7 +51,8 @@ struct SnapshotDateTests {
     func ordering() throws {
         let texts = ["2026-01-10", "2025-12-31", "2026-01-09", "2026-02-01", "2024-02-29"]
         let dates = try texts.map { try #require(SnapshotDate($0)) }
-        #expect(dates.sorted().map(\.description) == ["2024-02-29", "2025-12-31", "2026-01-09", "2026-01-10", "2026-02-01"])
+        #expect(
+            dates.sorted().map(\.description) == ["2024-02-29", "2025-12-31", "2026-01-09", "2026-01-10", "2026-02-01"])
         #expect(try #require(SnapshotDate("2026-01-09")) < #require(SnapshotDate("2026-01-10")))
         #expect(!(try #require(SnapshotDate("2026-01-10")) < #require(SnapshotDate("2026-01-10"))))
         #expect(try #require(SnapshotDate("2026-03-01")) > #require(SnapshotDate("2026-02-28")))

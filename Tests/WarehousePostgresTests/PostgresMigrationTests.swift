@@ -25,20 +25,24 @@ struct PostgresMigrationTests {
             let tables = try await warehouse.query(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = '\(schema)'")
             #expect(Int(tables.first?.first.flatMap { $0 } ?? "") ?? 0 > 20)
-            let types = try await warehouse.query("""
+            let types = try await warehouse.query(
+                """
                 SELECT column_name, data_type FROM information_schema.columns
                 WHERE table_schema = '\(schema)' AND table_name = 'ahrefs_domain_metrics'
                     AND column_name IN ('snapshot_date', 'fetched_at', 'org_traffic', 'domain_rating')
                 ORDER BY column_name
                 """)
-            #expect(types == [
-                ["domain_rating", "double precision"], ["fetched_at", "timestamp with time zone"],
-                ["org_traffic", "bigint"], ["snapshot_date", "date"],
-            ])
-            #expect(try await warehouse.query("""
-                SELECT data_type, numeric_precision, numeric_scale FROM information_schema.columns
-                WHERE table_schema = '\(schema)' AND table_name = 'seopipe_runs' AND column_name = 'cost_usd'
-                """) == [["numeric", "18", "6"]])
+            #expect(
+                types == [
+                    ["domain_rating", "double precision"], ["fetched_at", "timestamp with time zone"],
+                    ["org_traffic", "bigint"], ["snapshot_date", "date"],
+                ])
+            #expect(
+                try await warehouse.query(
+                    """
+                    SELECT data_type, numeric_precision, numeric_scale FROM information_schema.columns
+                    WHERE table_schema = '\(schema)' AND table_name = 'seopipe_runs' AND column_name = 'cost_usd'
+                    """) == [["numeric", "18", "6"]])
             await warehouse.close()
         }
     }
@@ -48,12 +52,15 @@ struct PostgresMigrationTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         func names(_ backend: String) throws -> [String] {
-            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("migrations/\(backend)").path)
-                .filter { $0.hasSuffix(".sql") }.sorted()
+            try FileManager.default.contentsOfDirectory(
+                atPath: root.appendingPathComponent("migrations/\(backend)").path
+            )
+            .filter { $0.hasSuffix(".sql") }.sorted()
         }
         #expect(try names("postgres") == names("sqlite"))
         for name in try names("sqlite") {
-            let sqlite = try String(contentsOf: root.appendingPathComponent("migrations/sqlite/\(name)"), encoding: .utf8)
+            let sqlite = try String(
+                contentsOf: root.appendingPathComponent("migrations/sqlite/\(name)"), encoding: .utf8)
             let postgres = try String(
                 contentsOf: root.appendingPathComponent("migrations/postgres/\(name)"), encoding: .utf8)
             #expect(Self.shape(postgres) == Self.shape(sqlite), "\(name)")
@@ -88,9 +95,10 @@ struct PostgresMigrationTests {
             #expect(message.contains("was changed after it was applied"))
             #expect(message.contains(original[0].checksum) && message.contains(edited[0].checksum))
             #expect(message.contains("restore the file and add a new numbered migration instead"))
-            #expect(try await warehouse.query(
-                "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
-                    + "AND table_name = 'facts'") == [["1"]])
+            #expect(
+                try await warehouse.query(
+                    "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                        + "AND table_name = 'facts'") == [["1"]])
             await warehouse.close()
         }
     }
@@ -125,10 +133,12 @@ struct PostgresMigrationTests {
             let error = await #expect(throws: (any Error).self) { try await warehouse.migrate() }
             #expect("\(error.map { "\($0)" } ?? "")".contains("0002_broken.sql"))
             #expect(try await warehouse.query("SELECT version FROM seopipe_schema_migrations") == [["1"]])
-            #expect(try await warehouse.query("""
-                SELECT table_name FROM information_schema.tables
-                WHERE table_schema = current_schema() AND table_name IN ('ok', 'half') ORDER BY 1
-                """) == [["ok"]])
+            #expect(
+                try await warehouse.query(
+                    """
+                    SELECT table_name FROM information_schema.tables
+                    WHERE table_schema = current_schema() AND table_name IN ('ok', 'half') ORDER BY 1
+                    """) == [["ok"]])
             await warehouse.close()
         }
     }
@@ -137,9 +147,10 @@ struct PostgresMigrationTests {
     func concurrentMigrate() async throws {
         try await withSchema { url, _ async throws in
             // A slow first migration widens the window in which the runners would collide without the lock.
-            let migrations = [
-                MigrationFile(version: 0, name: "slow", sql: "CREATE TABLE slow (a BIGINT);\nSELECT pg_sleep(0.3);")
-            ] + PostgresMigrations.all
+            let migrations =
+                [
+                    MigrationFile(version: 0, name: "slow", sql: "CREATE TABLE slow (a BIGINT);\nSELECT pg_sleep(0.3);")
+                ] + PostgresMigrations.all
             let results = try await withThrowingTaskGroup(of: [AppliedMigration].self) { group in
                 for _ in 0..<4 {
                     group.addTask {
@@ -159,7 +170,9 @@ struct PostgresMigrationTests {
                 #expect(appliers.count == 1, "migration \(migration.version) applied by \(appliers.count) runners")
             }
             let warehouse = try await PostgresWarehouse(url: url, migrations: migrations)
-            #expect(try await warehouse.query("SELECT count(*) FROM seopipe_schema_migrations") == [["\(migrations.count)"]])
+            #expect(
+                try await warehouse.query("SELECT count(*) FROM seopipe_schema_migrations") == [["\(migrations.count)"]]
+            )
             await warehouse.close()
         }
     }

@@ -7,15 +7,17 @@ import Testing
 
 @Suite("SQL text: statements and named parameters")
 struct SQLTextTests {
-    @Test("splits a migration at top-level semicolons only", arguments: [
-        ("CREATE TABLE a (x BIGINT);\nCREATE TABLE b (y TEXT);\n", 2),
-        ("-- a; comment\nCREATE TABLE a (x TEXT DEFAULT ';');", 1),
-        ("CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; SELECT 2; $body$ LANGUAGE sql;\nSELECT 1;", 2),
-        ("/* nested /* ; */ ; */ SELECT \"odd;name\" FROM t;", 1),
-        ("SELECT E'it\\'s; fine';", 1),
-        ("SELECT 1;;\n\n;  -- trailing comment\n", 1),
-        ("SELECT $1::int; SELECT 2", 2),
-    ])
+    @Test(
+        "splits a migration at top-level semicolons only",
+        arguments: [
+            ("CREATE TABLE a (x BIGINT);\nCREATE TABLE b (y TEXT);\n", 2),
+            ("-- a; comment\nCREATE TABLE a (x TEXT DEFAULT ';');", 1),
+            ("CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; SELECT 2; $body$ LANGUAGE sql;\nSELECT 1;", 2),
+            ("/* nested /* ; */ ; */ SELECT \"odd;name\" FROM t;", 1),
+            ("SELECT E'it\\'s; fine';", 1),
+            ("SELECT 1;;\n\n;  -- trailing comment\n", 1),
+            ("SELECT $1::int; SELECT 2", 2),
+        ])
     func statements(sql: String, count: Int) {
         #expect(SQLText.statements(sql).count == count, "\(SQLText.statements(sql))")
     }
@@ -30,16 +32,22 @@ struct SQLTextTests {
         let (sql, count) = SQLText.bindingNamedParameter(
             "SELECT ':snapshot', \":snapshot\", x::snapshot, :snapshot, :snapshots, (:snapshot) -- :snapshot\n/* :snapshot */",
             name: "snapshot", to: "$1::date")
-        #expect(sql == "SELECT ':snapshot', \":snapshot\", x::snapshot, $1::date, :snapshots, ($1::date) -- :snapshot\n/* :snapshot */")
+        #expect(
+            sql
+                == "SELECT ':snapshot', \":snapshot\", x::snapshot, $1::date, :snapshots, ($1::date) -- :snapshot\n/* :snapshot */"
+        )
         #expect(count == 2)
         #expect(SQLText.bindingNamedParameter("SELECT 1", name: "snapshot", to: "$1").count == 0)
         #expect(SQLText.bindingNamedParameter("a=:snapshot", name: "snapshot", to: "$1") == ("a=$1", 1))
     }
 
-    @Test("reads the first keyword past comments and parentheses", arguments: [
-        ("SELECT 1", "select"), ("  -- hi\n/* x */ (select 1)", "select"), ("with a as (select 1) select * from a", "with"),
-        ("DELETE FROM t", "delete"), ("'text'", nil), ("", nil),
-    ] as [(String, String?)])
+    @Test(
+        "reads the first keyword past comments and parentheses",
+        arguments: [
+            ("SELECT 1", "select"), ("  -- hi\n/* x */ (select 1)", "select"),
+            ("with a as (select 1) select * from a", "with"),
+            ("DELETE FROM t", "delete"), ("'text'", nil), ("", nil),
+        ] as [(String, String?)])
     func firstKeyword(sql: String, keyword: String?) {
         #expect(SQLText.firstKeyword(sql) == keyword)
     }
@@ -63,15 +71,18 @@ struct CopyTextEncoderTests {
 
     @Test("escapes backslash, tab, newline and carriage return and writes NULL as \\N")
     func escaping() {
-        #expect(encoded([.text("a\tb"), .text("c\nd\re"), .text("back\\slash"), .null, .text("\\N")])
-            == "a\\tb\tc\\nd\\re\tback\\\\slash\t\\N\t\\\\N\n")
+        #expect(
+            encoded([.text("a\tb"), .text("c\nd\re"), .text("back\\slash"), .null, .text("\\N")])
+                == "a\\tb\tc\\nd\\re\tback\\\\slash\t\\N\t\\\\N\n")
         #expect(encoded([.text("Ünïcödé 🚀"), .text(""), .text("'\"")]) == "Ünïcödé 🚀\t\t'\"\n")
     }
 
-    @Test("writes numbers as PostgreSQL reads them", arguments: [
-        (SQLValue.integer(-42), "-42"), (.real(65), "65"), (.real(72.5), "72.5"), (.real(1e20), "1e+20"),
-        (.real(.nan), "NaN"), (.real(-.infinity), "-Infinity"), (.real(-0.0), "0"),
-    ])
+    @Test(
+        "writes numbers as PostgreSQL reads them",
+        arguments: [
+            (SQLValue.integer(-42), "-42"), (.real(65), "65"), (.real(72.5), "72.5"), (.real(1e20), "1e+20"),
+            (.real(.nan), "NaN"), (.real(-.infinity), "-Infinity"), (.real(-0.0), "0"),
+        ])
     func numbers(value: SQLValue, text: String) {
         #expect(encoded([value]) == text + "\n")
     }
@@ -79,29 +90,35 @@ struct CopyTextEncoderTests {
 
 @Suite("PostgreSQL values as text")
 struct PostgresValueTextTests {
-    @Test("renders dates and timestamps in the warehouse's ISO spelling", arguments: [
-        (Int64(0), "2000-01-01T00:00:00Z"), (-1, "1999-12-31T23:59:59.999999Z"),
-        (848_460_900_000_000, "2026-11-20T03:35:00Z"), (848_460_900_120_000, "2026-11-20T03:35:00.12Z"),
-    ])
+    @Test(
+        "renders dates and timestamps in the warehouse's ISO spelling",
+        arguments: [
+            (Int64(0), "2000-01-01T00:00:00Z"), (-1, "1999-12-31T23:59:59.999999Z"),
+            (848_460_900_000_000, "2026-11-20T03:35:00Z"), (848_460_900_120_000, "2026-11-20T03:35:00.12Z"),
+        ])
     func timestamps(microseconds: Int64, text: String) {
         #expect(PostgresText.timestamp(microseconds, zone: true) == text)
     }
 
-    @Test("renders days since 2000 as YYYY-MM-DD", arguments: [
-        (Int32(0), "2000-01-01"), (-1, "1999-12-31"), (9820, "2026-11-20"), (60, "2000-03-01"),
-    ])
+    @Test(
+        "renders days since 2000 as YYYY-MM-DD",
+        arguments: [
+            (Int32(0), "2000-01-01"), (-1, "1999-12-31"), (9820, "2026-11-20"), (60, "2000-03-01"),
+        ])
     func dates(days: Int32, text: String) {
         #expect(PostgresText.date(days) == text)
     }
 
-    @Test("renders NUMERIC with its scale", arguments: [
-        ([Int16]([12, 5000]), Int16(0), UInt16(0), Int16(6), "12.500000"),
-        ([], 0, 0, 6, "0.000000"),
-        ([500], -1, 0x4000, 2, "-0.05"),
-        ([1, 0], 1, 0, 0, "10000"),
-        ([1000], -2, 0, 6, "0.000010"),
-        ([1, 2345, 6789], 1, 0, 4, "12345.6789"),
-    ])
+    @Test(
+        "renders NUMERIC with its scale",
+        arguments: [
+            ([Int16]([12, 5000]), Int16(0), UInt16(0), Int16(6), "12.500000"),
+            ([], 0, 0, 6, "0.000000"),
+            ([500], -1, 0x4000, 2, "-0.05"),
+            ([1, 0], 1, 0, 0, "10000"),
+            ([1000], -2, 0, 6, "0.000010"),
+            ([1, 2345, 6789], 1, 0, 4, "12345.6789"),
+        ])
     func numeric(digits: [Int16], weight: Int16, sign: UInt16, scale: Int16, text: String) throws {
         var buffer = ByteBuffer()
         buffer.writeInteger(Int16(digits.count))
@@ -128,7 +145,8 @@ struct PostgresConfigurationTests {
         #expect(configuration.database == "seo")
         #expect(configuration.schema == "nightly")
         #expect(configuration.sslMode == .require)
-        #expect(configuration.redactedURL == "postgresql://etl:***@db.example.com:6543/seo?schema=nightly&sslmode=require")
+        #expect(
+            configuration.redactedURL == "postgresql://etl:***@db.example.com:6543/seo?schema=nightly&sslmode=require")
     }
 
     @Test("defaults like psql: PG* variables, then localhost:5432, the user's own database, sslmode prefer")
@@ -137,7 +155,8 @@ struct PostgresConfigurationTests {
         #expect(plain.host == "localhost" && plain.port == 5432 && plain.user == "ana" && plain.database == "ana")
         #expect(plain.sslMode == .prefer && plain.schema == nil && plain.password == nil)
         let fromEnvironment = try PostgresWarehouseConfiguration(
-            url: "postgres://", environment: [
+            url: "postgres://",
+            environment: [
                 "PGHOST": "db", "PGPORT": "5433", "PGUSER": "etl", "PGDATABASE": "seo", "PGSSLMODE": "disable",
             ])
         #expect(fromEnvironment.host == "db" && fromEnvironment.port == 5433 && fromEnvironment.user == "etl")
@@ -150,11 +169,11 @@ struct PostgresConfigurationTests {
         defer { try? FileManager.default.removeItem(at: home) }
         let pgpass = home.appendingPathComponent(".pgpass")
         try """
-            # host:port:database:user:password
-            other:5432:*:etl:nope
-            db:5432:seo:etl:from\\:file
-            *:*:*:*:fallback
-            """.write(to: pgpass, atomically: true, encoding: .utf8)
+        # host:port:database:user:password
+        other:5432:*:etl:nope
+        db:5432:seo:etl:from\\:file
+        *:*:*:*:fallback
+        """.write(to: pgpass, atomically: true, encoding: .utf8)
         chmod(pgpass.path, 0o600)
         func password(_ url: String, _ environment: [String: String] = [:]) throws -> String? {
             try PostgresWarehouseConfiguration(url: url, environment: environment, homeDirectory: home.path).password
@@ -170,10 +189,12 @@ struct PostgresConfigurationTests {
         #expect(try password("postgres://etl@db/seo") == nil)
     }
 
-    @Test("refuses unknown parameters, sslmodes and schema names that need quoting", arguments: [
-        "postgres://h/db?sslmod=disable", "postgres://h/db?sslmode=maybe", "postgres://h/db?schema=Seo",
-        "postgres://h/db?schema=a;drop", "mysql://h/db",
-    ])
+    @Test(
+        "refuses unknown parameters, sslmodes and schema names that need quoting",
+        arguments: [
+            "postgres://h/db?sslmod=disable", "postgres://h/db?sslmode=maybe", "postgres://h/db?schema=Seo",
+            "postgres://h/db?schema=a;drop", "mysql://h/db",
+        ])
     func invalid(url: String) {
         #expect(throws: PostgresWarehouseError.self) {
             try PostgresWarehouseConfiguration(url: url, environment: [:])

@@ -15,26 +15,40 @@ struct PostgresWarehouseTests {
                 runID: "run-1")
             let failure = TargetFailure(target: "nosuch.com", message: "Domain not found in index")
             try await warehouse.commit(
-                Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h1", failures: [failure], units: 123, cost: 0.5))
+                Rows.commit(
+                    batch, date: Self.date, runID: "run-1", hash: "h1", failures: [failure], units: 123, cost: 0.5))
 
-            let rows = try await warehouse.query("""
+            let rows = try await warehouse.query(
+                """
                 SELECT target, target_original, snapshot_date, fetched_at, run_id, org_keywords, org_traffic, domain_rating
                 FROM ahrefs_domain_metrics ORDER BY target
                 """)
-            #expect(rows == [
-                ["competitor1.com", "COMPETITOR1.COM", Self.date, "\(Self.date)T03:15:00Z", "run-1", "14573", nil, "72.5"],
-                ["example.com", "EXAMPLE.COM", Self.date, "\(Self.date)T03:15:00Z", "run-1", "6926", "38707", "65.0"],
-            ])
-            #expect(try await warehouse.query(
-                "SELECT pg_typeof(snapshot_date)::text, pg_typeof(fetched_at)::text FROM ahrefs_domain_metrics LIMIT 1")
-                == [["date", "timestamp with time zone"]])
+            #expect(
+                rows == [
+                    [
+                        "competitor1.com", "COMPETITOR1.COM", Self.date, "\(Self.date)T03:15:00Z", "run-1", "14573",
+                        nil, "72.5",
+                    ],
+                    [
+                        "example.com", "EXAMPLE.COM", Self.date, "\(Self.date)T03:15:00Z", "run-1", "6926", "38707",
+                        "65.0",
+                    ],
+                ])
+            #expect(
+                try await warehouse.query(
+                    "SELECT pg_typeof(snapshot_date)::text, pg_typeof(fetched_at)::text FROM ahrefs_domain_metrics LIMIT 1"
+                )
+                    == [["date", "timestamp with time zone"]])
             let errors = try await warehouse.query(
                 "SELECT pipeline, snapshot_date, stage_id, target, run_id, request_hash, error, recorded_at "
                     + "FROM seopipe_target_errors")
-            #expect(errors == [[
-                "nightly", Self.date, "metrics", "nosuch.com", "run-1", "h1", "Domain not found in index",
-                "\(Self.date)T03:15:01Z",
-            ]])
+            #expect(
+                errors == [
+                    [
+                        "nightly", Self.date, "metrics", "nosuch.com", "run-1", "h1", "Domain not found in index",
+                        "\(Self.date)T03:15:01Z",
+                    ]
+                ])
 
             let checkpoints = try await warehouse.committedChunks(
                 pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
@@ -54,19 +68,23 @@ struct PostgresWarehouseTests {
         try await withWarehouse { warehouse async throws in
             let batch = Rows.metrics([("example.com", 1, 1, 1)], date: Self.date, runID: "run-1")
             try await warehouse.commit(Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h1"))
-            #expect(try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: "2026-02-19", stageID: "metrics")
-                .isEmpty)
-            #expect(try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "other")
-                .isEmpty)
-            #expect(try await warehouse.committedChunks(pipeline: "weekly", snapshotDate: Self.date, stageID: "metrics")
-                .isEmpty)
+            #expect(
+                try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: "2026-02-19", stageID: "metrics")
+                    .isEmpty)
+            #expect(
+                try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "other")
+                    .isEmpty)
+            #expect(
+                try await warehouse.committedChunks(pipeline: "weekly", snapshotDate: Self.date, stageID: "metrics")
+                    .isEmpty)
         }
     }
 
     @Test("replaces row values on a re-commit of the same key without adding rows, and adds the new keys")
     func upsert() async throws {
         try await withWarehouse { warehouse async throws in
-            let first = Rows.metrics([("example.com", 100, 1_000, 50), ("b.com", 1, 2, 3)], date: Self.date, runID: "run-1")
+            let first = Rows.metrics(
+                [("example.com", 100, 1_000, 50), ("b.com", 1, 2, 3)], date: Self.date, runID: "run-1")
             try await warehouse.commit(Rows.commit(first, date: Self.date, runID: "run-1", hash: "h1"))
             // A new key among existing ones: the direct COPY gives way to the staging table and the upsert.
             let second = Rows.metrics(
@@ -75,9 +93,10 @@ struct PostgresWarehouseTests {
             try await warehouse.commit(Rows.commit(second, date: Self.date, runID: "run-2", hash: "h1", units: 60))
 
             #expect(try await warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["3"]])
-            #expect(try await warehouse.query(
-                "SELECT org_keywords, org_traffic, domain_rating, run_id FROM ahrefs_domain_metrics "
-                    + "WHERE target = 'example.com'") == [["200", nil, "51.5", "run-2"]])
+            #expect(
+                try await warehouse.query(
+                    "SELECT org_keywords, org_traffic, domain_rating, run_id FROM ahrefs_domain_metrics "
+                        + "WHERE target = 'example.com'") == [["200", nil, "51.5", "run-2"]])
             let checkpoints = try await warehouse.committedChunks(
                 pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
             #expect(checkpoints.count == 1)
@@ -93,9 +112,10 @@ struct PostgresWarehouseTests {
             let tomorrow = Rows.metrics([("example.com", 110, 1_100, 51)], date: "2026-02-19", runID: "run-2")
             try await warehouse.commit(Rows.commit(today, date: "2026-02-18", runID: "run-1", hash: "h1"))
             try await warehouse.commit(Rows.commit(tomorrow, date: "2026-02-19", runID: "run-2", hash: "h2"))
-            #expect(try await warehouse.query(
-                "SELECT snapshot_date, org_keywords FROM ahrefs_domain_metrics WHERE target = 'example.com' "
-                    + "ORDER BY snapshot_date") == [["2026-02-18", "100"], ["2026-02-19", "110"]])
+            #expect(
+                try await warehouse.query(
+                    "SELECT snapshot_date, org_keywords FROM ahrefs_domain_metrics WHERE target = 'example.com' "
+                        + "ORDER BY snapshot_date") == [["2026-02-18", "100"], ["2026-02-19", "110"]])
         }
     }
 
@@ -106,8 +126,9 @@ struct PostgresWarehouseTests {
                 [("example.com", 1, 1, 1), ("other.com", 5, 5, 5), ("example.com", 2, 2, 2)], date: Self.date,
                 runID: "run-1")
             try await warehouse.commit(Rows.commit(batch, date: Self.date, runID: "run-1"))
-            #expect(try await warehouse.query("SELECT target, org_keywords FROM ahrefs_domain_metrics ORDER BY target")
-                == [["example.com", "2"], ["other.com", "5"]])
+            #expect(
+                try await warehouse.query("SELECT target, org_keywords FROM ahrefs_domain_metrics ORDER BY target")
+                    == [["example.com", "2"], ["other.com", "5"]])
         }
     }
 
@@ -144,15 +165,17 @@ struct PostgresWarehouseTests {
             }
             #expect(try await warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["0"]])
             #expect(try await warehouse.query("SELECT count(*) FROM seopipe_target_errors") == [["0"]])
-            #expect(try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
-                .isEmpty)
+            #expect(
+                try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
+                    .isEmpty)
 
             // The failed transaction is closed: the next chunk commits normally.
             let good = Rows.metrics([("first.com", 1, 1, 1)], date: Self.date, runID: "run-1")
             try await warehouse.commit(Rows.commit(good, date: Self.date, runID: "run-1", hash: "h1"))
             #expect(try await warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["1"]])
-            #expect(try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
-                .count == 1)
+            #expect(
+                try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
+                    .count == 1)
         }
     }
 
@@ -175,7 +198,9 @@ struct PostgresWarehouseTests {
     @Test("replaces a parent's child rows as a whole: a key that vanished loses its row")
     func replaceChildren() async throws {
         try await withWarehouse { warehouse async throws in
-            func breakdown(_ rows: [(url: String, date: String, key: String, count: Int)], replacing: [(String, String)])
+            func breakdown(
+                _ rows: [(url: String, date: String, key: String, count: Int)], replacing: [(String, String)]
+            )
                 -> TableBatch
             {
                 var batch = TableBatch(
@@ -193,25 +218,30 @@ struct PostgresWarehouseTests {
                 return batch
             }
             let first = breakdown(
-                [("a.com", Self.date, "com", 1), ("a.com", Self.date, "org", 2), ("a.com", Self.date, "net", 3),
-                    ("a.com", "2026-02-17", "org", 9), ("b.com", Self.date, "com", 4)],
+                [
+                    ("a.com", Self.date, "com", 1), ("a.com", Self.date, "org", 2), ("a.com", Self.date, "net", 3),
+                    ("a.com", "2026-02-17", "org", 9), ("b.com", Self.date, "com", 4),
+                ],
                 replacing: [("a.com", Self.date), ("a.com", "2026-02-17"), ("b.com", Self.date)])
             try await warehouse.commit(Rows.commit(first, date: Self.date, runID: "r", hash: "h1"))
 
             let second = breakdown([("a.com", Self.date, "com", 10)], replacing: [("a.com", Self.date)])
             try await warehouse.commit(Rows.commit(second, date: Self.date, runID: "r", hash: "h2"))
-            #expect(try await warehouse.query(
-                "SELECT url, snapshot_date, key, count FROM dataforseo_page_summary_breakdown ORDER BY 1, 2, 3") == [
-                    ["a.com", "2026-02-17", "org", "9"],
-                    ["a.com", Self.date, "com", "10"],
-                    ["b.com", Self.date, "com", "4"],
-                ])
+            #expect(
+                try await warehouse.query(
+                    "SELECT url, snapshot_date, key, count FROM dataforseo_page_summary_breakdown ORDER BY 1, 2, 3")
+                    == [
+                        ["a.com", "2026-02-17", "org", "9"],
+                        ["a.com", Self.date, "com", "10"],
+                        ["b.com", Self.date, "com", "4"],
+                    ])
 
             // A parent whose map became empty loses all its rows.
             let emptied = breakdown([], replacing: [("b.com", Self.date)])
             try await warehouse.commit(Rows.commit(emptied, date: Self.date, runID: "r", hash: "h3"))
-            #expect(try await warehouse.query("SELECT count(*) FROM dataforseo_page_summary_breakdown WHERE url = 'b.com'")
-                == [["0"]])
+            #expect(
+                try await warehouse.query("SELECT count(*) FROM dataforseo_page_summary_breakdown WHERE url = 'b.com'")
+                    == [["0"]])
         }
     }
 
@@ -243,11 +273,14 @@ struct PostgresWarehouseTests {
             #expect(rows.map { $0[0] } == Self.awkwardTexts)
             #expect(rows.map { $0[1] } == Self.awkwardTexts)
             #expect(rows.allSatisfy { $0[2] == nil })
-            #expect(try await warehouse.query(
-                "SELECT org_keywords, org_traffic, domain_rating FROM ahrefs_domain_metrics WHERE target = 'null.com'")
-                == [[nil, nil, nil]])
-            #expect(try await warehouse.query(
-                "SELECT count(*) FROM ahrefs_domain_metrics WHERE target_original = ''") == [["1"]])
+            #expect(
+                try await warehouse.query(
+                    "SELECT org_keywords, org_traffic, domain_rating FROM ahrefs_domain_metrics WHERE target = 'null.com'"
+                )
+                    == [[nil, nil, nil]])
+            #expect(
+                try await warehouse.query(
+                    "SELECT count(*) FROM ahrefs_domain_metrics WHERE target_original = ''") == [["1"]])
         }
     }
 
@@ -266,12 +299,13 @@ struct PostgresWarehouseTests {
                 ])
             }
             try await warehouse.commit(Rows.commit(batch, date: Self.date, runID: "r"))
-            #expect(try await warehouse.query(
-                "SELECT org_keywords, domain_rating, fetched_at FROM ahrefs_domain_metrics ORDER BY target") == [
-                    ["42", "0.1", "\(Self.date)T03:15:00.123456Z"],
-                    ["\(Int64.max)", "-1.5e-07", "\(Self.date)T03:15:00.123456Z"],
-                    ["-3", "1e+300", "\(Self.date)T03:15:00.123456Z"],
-                ])
+            #expect(
+                try await warehouse.query(
+                    "SELECT org_keywords, domain_rating, fetched_at FROM ahrefs_domain_metrics ORDER BY target") == [
+                        ["42", "0.1", "\(Self.date)T03:15:00.123456Z"],
+                        ["\(Int64.max)", "-1.5e-07", "\(Self.date)T03:15:00.123456Z"],
+                        ["-3", "1e+300", "\(Self.date)T03:15:00.123456Z"],
+                    ])
         }
     }
 
@@ -290,32 +324,41 @@ struct PostgresWarehouseTests {
             #expect(try await warehouse.targets(fromSQL: sql, snapshotDate: "2026-02-18") == ["b.com", "c.com"])
             #expect(try await warehouse.targets(fromSQL: sql, snapshotDate: "2026-02-17") == ["old.com"])
             #expect(try await warehouse.targets(fromSQL: sql, snapshotDate: "2026-01-01") == [])
-            #expect(try await warehouse.targets(
-                fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com';", snapshotDate: "2026-02-18") == ["x.com", "y.com"])
+            #expect(
+                try await warehouse.targets(
+                    fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com';", snapshotDate: "2026-02-18") == [
+                        "x.com", "y.com",
+                    ])
             // ':snapshot' in a string stays text; `::date` is a cast; a non-text first column comes back as text.
-            #expect(try await warehouse.targets(
-                fromSQL: "SELECT ':snapshot' || '|' || (:snapshot::date - 1)::text -- :snapshot", snapshotDate: Self.date)
-                == [":snapshot|2026-02-17"])
-            #expect(try await warehouse.targets(
-                fromSQL: "SELECT snapshot_date FROM ahrefs_domain_metrics WHERE snapshot_date < :snapshot",
-                snapshotDate: Self.date) == ["2026-02-17"])
-            #expect(try await warehouse.targets(
-                fromSQL: "SELECT 'https://' || target || '/' FROM ahrefs_domain_metrics WHERE target = 'old.com'",
-                snapshotDate: Self.date) == ["https://old.com/"])
+            #expect(
+                try await warehouse.targets(
+                    fromSQL: "SELECT ':snapshot' || '|' || (:snapshot::date - 1)::text -- :snapshot",
+                    snapshotDate: Self.date)
+                    == [":snapshot|2026-02-17"])
+            #expect(
+                try await warehouse.targets(
+                    fromSQL: "SELECT snapshot_date FROM ahrefs_domain_metrics WHERE snapshot_date < :snapshot",
+                    snapshotDate: Self.date) == ["2026-02-17"])
+            #expect(
+                try await warehouse.targets(
+                    fromSQL: "SELECT 'https://' || target || '/' FROM ahrefs_domain_metrics WHERE target = 'old.com'",
+                    snapshotDate: Self.date) == ["https://old.com/"])
         }
     }
 
-    @Test("refuses a from_sql statement that would change the warehouse", arguments: [
-        "DELETE FROM ahrefs_domain_metrics",
-        "UPDATE ahrefs_domain_metrics SET target = 'x'",
-        "INSERT INTO ahrefs_domain_metrics (target) VALUES ('x')",
-        "DROP TABLE ahrefs_domain_metrics",
-        "WITH gone AS (DELETE FROM ahrefs_domain_metrics RETURNING target) SELECT target FROM gone",
-        "SELECT target FROM ahrefs_domain_metrics; DELETE FROM ahrefs_domain_metrics",
-        "BEGIN",
-        "SET search_path TO public",
-        "SELECT set_config('search_path', 'public', false)",
-    ])
+    @Test(
+        "refuses a from_sql statement that would change the warehouse",
+        arguments: [
+            "DELETE FROM ahrefs_domain_metrics",
+            "UPDATE ahrefs_domain_metrics SET target = 'x'",
+            "INSERT INTO ahrefs_domain_metrics (target) VALUES ('x')",
+            "DROP TABLE ahrefs_domain_metrics",
+            "WITH gone AS (DELETE FROM ahrefs_domain_metrics RETURNING target) SELECT target FROM gone",
+            "SELECT target FROM ahrefs_domain_metrics; DELETE FROM ahrefs_domain_metrics",
+            "BEGIN",
+            "SET search_path TO public",
+            "SELECT set_config('search_path', 'public', false)",
+        ])
     func targetsFromSQLReadOnly(sql: String) async throws {
         try await withWarehouse { warehouse async throws in
             let batch = Rows.metrics([("example.com", 1, 1, 1)], date: Self.date, runID: "r1")
@@ -350,14 +393,17 @@ struct PostgresWarehouseTests {
     func recentRuns() async throws {
         try await withWarehouse { warehouse async throws in
             for (index, day) in ["2026-02-16", "2026-02-17", "2026-02-18"].enumerated() {
-                try await warehouse.recordRun(RunRecord(
-                    runID: "run-\(index)", pipeline: "nightly", snapshotDate: day, status: "running",
-                    startedAt: "\(day)T03:15:00Z"))
+                try await warehouse.recordRun(
+                    RunRecord(
+                        runID: "run-\(index)", pipeline: "nightly", snapshotDate: day, status: "running",
+                        startedAt: "\(day)T03:15:00Z"))
             }
-            try await warehouse.recordRun(RunRecord(
-                runID: "run-2", pipeline: "nightly", snapshotDate: "2026-02-18", status: "partial",
-                startedAt: "2026-02-18T03:15:00Z", finishedAt: "2026-02-18T03:20:00Z", rows: 42, requests: 3, units: 150,
-                costUSD: 0.25, error: "1 target failed"))
+            try await warehouse.recordRun(
+                RunRecord(
+                    runID: "run-2", pipeline: "nightly", snapshotDate: "2026-02-18", status: "partial",
+                    startedAt: "2026-02-18T03:15:00Z", finishedAt: "2026-02-18T03:20:00Z", rows: 42, requests: 3,
+                    units: 150,
+                    costUSD: 0.25, error: "1 target failed"))
 
             let runs = try await warehouse.recentRuns(limit: 2)
             #expect(runs.map(\.runID) == ["run-2", "run-1"])
@@ -377,21 +423,25 @@ struct PostgresWarehouseTests {
     @Test("records stage runs only for a known run, replacing a stage recorded again")
     func stageRecords() async throws {
         try await withWarehouse { warehouse async throws in
-            try await warehouse.recordRun(RunRecord(
-                runID: "run-1", pipeline: "nightly", snapshotDate: Self.date, status: "running",
-                startedAt: "\(Self.date)T03:15:00Z"))
+            try await warehouse.recordRun(
+                RunRecord(
+                    runID: "run-1", pipeline: "nightly", snapshotDate: Self.date, status: "running",
+                    startedAt: "\(Self.date)T03:15:00Z"))
             for status in ["running", "success"] {
-                try await warehouse.recordStage(StageRecord(
-                    runID: "run-1", stageID: "metrics", provider: "ahrefs", endpoint: "site-explorer/batch/metrics",
-                    status: status, startedAt: "\(Self.date)T03:15:00Z", targets: 250, chunks: 3, chunksSkipped: 1,
-                    rows: 248, requests: 2, units: 750))
+                try await warehouse.recordStage(
+                    StageRecord(
+                        runID: "run-1", stageID: "metrics", provider: "ahrefs", endpoint: "site-explorer/batch/metrics",
+                        status: status, startedAt: "\(Self.date)T03:15:00Z", targets: 250, chunks: 3, chunksSkipped: 1,
+                        rows: 248, requests: 2, units: 750))
             }
-            #expect(try await warehouse.query(
-                "SELECT stage_id, status, targets, chunks, chunks_skipped, rows FROM seopipe_stage_runs")
-                == [["metrics", "success", "250", "3", "1", "248"]])
+            #expect(
+                try await warehouse.query(
+                    "SELECT stage_id, status, targets, chunks, chunks_skipped, rows FROM seopipe_stage_runs")
+                    == [["metrics", "success", "250", "3", "1", "248"]])
             await #expect(throws: (any Error).self) {
-                try await warehouse.recordStage(StageRecord(
-                    runID: "no-such-run", stageID: "metrics", provider: "ahrefs", endpoint: "x", status: "success"))
+                try await warehouse.recordStage(
+                    StageRecord(
+                        runID: "no-such-run", stageID: "metrics", provider: "ahrefs", endpoint: "x", status: "success"))
             }
         }
     }
@@ -405,8 +455,9 @@ struct PostgresWarehouseTests {
                     TargetFailure(target: "not a domain", message: "not a valid domain name"),
                 ], runID: "run-1", pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics",
                 at: "\(Self.date)T03:15:00Z")
-            #expect(try await warehouse.query("SELECT target, request_hash, error FROM seopipe_target_errors")
-                == [["not a domain", nil, "not a valid domain name"]])
+            #expect(
+                try await warehouse.query("SELECT target, request_hash, error FROM seopipe_target_errors")
+                    == [["not a domain", nil, "not a valid domain name"]])
         }
     }
 
@@ -419,10 +470,12 @@ struct PostgresWarehouseTests {
             let names = counts.map(\.table)
             #expect(names == names.sorted())
             #expect(!names.contains { $0.hasPrefix("seopipe_") })
-            #expect(Set(names).isSuperset(of: [
-                "ahrefs_backlinks_stats", "ahrefs_domain_metrics", "ahrefs_domain_rating", "ahrefs_keyword_overview",
-                "ahrefs_url_metrics", "dataforseo_page_summary", "ahrefs_v2_refdomains", "analytics_overview_daily",
-            ]))
+            #expect(
+                Set(names).isSuperset(of: [
+                    "ahrefs_backlinks_stats", "ahrefs_domain_metrics", "ahrefs_domain_rating",
+                    "ahrefs_keyword_overview",
+                    "ahrefs_url_metrics", "dataforseo_page_summary", "ahrefs_v2_refdomains", "analytics_overview_daily",
+                ]))
             for (table, rows) in counts {
                 #expect(rows == (table == "ahrefs_domain_metrics" ? 2 : 0), "\(table)")
             }

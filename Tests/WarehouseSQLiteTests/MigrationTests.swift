@@ -22,8 +22,11 @@ struct MigrationTests {
     @Test("records each applied migration's version, name and checksum")
     func checksums() async throws {
         let test = try await TestWarehouse()
-        let rows = try await test.warehouse.query("SELECT version, name, checksum FROM seopipe_schema_migrations ORDER BY version")
-        let expected = SQLiteMigrations.all.sorted { $0.version < $1.version }.map { ["\($0.version)", $0.name, $0.checksum] }
+        let rows = try await test.warehouse.query(
+            "SELECT version, name, checksum FROM seopipe_schema_migrations ORDER BY version")
+        let expected = SQLiteMigrations.all.sorted { $0.version < $1.version }.map {
+            ["\($0.version)", $0.name, $0.checksum]
+        }
         #expect(rows == expected)
         #expect(Set(expected.map { $0[2] }).count == expected.count, "different files have different checksums")
     }
@@ -34,7 +37,8 @@ struct MigrationTests {
         let migrations = [
             MigrationFile(version: 2, name: "child", sql: "CREATE TABLE child (id INTEGER REFERENCES parent (id))"),
             MigrationFile(version: 1, name: "parent", sql: "CREATE TABLE parent (id INTEGER PRIMARY KEY)"),
-            MigrationFile(version: 3, name: "view", sql: "CREATE VIEW both_ AS SELECT * FROM parent JOIN child USING (id)"),
+            MigrationFile(
+                version: 3, name: "view", sql: "CREATE VIEW both_ AS SELECT * FROM parent JOIN child USING (id)"),
         ]
         let warehouse = try SQLiteWarehouse(path: folder.path("w.db"), migrations: migrations)
         let applied = try await warehouse.migrate()
@@ -84,7 +88,10 @@ struct MigrationTests {
         let warehouse = try SQLiteWarehouse(path: folder.path("w.db"), migrations: migrations)
         await #expect(throws: (any Error).self) { try await warehouse.migrate() }
         #expect(try await warehouse.query("SELECT version FROM seopipe_schema_migrations") == [["1"]])
-        #expect(try await warehouse.query("SELECT name FROM sqlite_master WHERE name IN ('ok', 'half') ORDER BY name") == [["ok"]])
+        #expect(
+            try await warehouse.query("SELECT name FROM sqlite_master WHERE name IN ('ok', 'half') ORDER BY name") == [
+                ["ok"]
+            ])
     }
 
     @Test("embeds exactly the SQL files of migrations/sqlite")
@@ -107,7 +114,9 @@ struct MigrationTests {
         #expect(embedded.map(\.version) == files.map(\.version), "\(fix)")
         #expect(embedded.map(\.name) == files.map(\.name), "\(fix)")
         for (embedded, file) in zip(embedded, files) {
-            #expect(trimmedTrailing(embedded.sql) == trimmedTrailing(file.sql), "\(String(format: "%04d", file.version))_\(file.name).sql: \(fix)")
+            #expect(
+                trimmedTrailing(embedded.sql) == trimmedTrailing(file.sql),
+                "\(String(format: "%04d", file.version))_\(file.name).sql: \(fix)")
         }
     }
 

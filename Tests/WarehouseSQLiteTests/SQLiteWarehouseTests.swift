@@ -16,23 +16,29 @@ struct SQLiteWarehouseTests {
     @Test("commits a chunk's rows, target errors and checkpoint together")
     func commit() async throws {
         let test = try await TestWarehouse()
-        let batch = Rows.metrics([("example.com", 6926, 38707, 65), ("competitor1.com", 14573, nil, 72.5)], date: Self.date, runID: "run-1")
+        let batch = Rows.metrics(
+            [("example.com", 6926, 38707, 65), ("competitor1.com", 14573, nil, 72.5)], date: Self.date, runID: "run-1")
         let failure = TargetFailure(target: "nosuch.com", message: "Domain not found in index")
-        try await test.warehouse.commit(Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h1", failures: [failure], units: 123, cost: 0.5))
+        try await test.warehouse.commit(
+            Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h1", failures: [failure], units: 123, cost: 0.5))
 
-        let rows = try await test.warehouse.query("""
+        let rows = try await test.warehouse.query(
+            """
             SELECT target, target_original, snapshot_date, run_id, org_keywords, org_traffic, domain_rating
             FROM ahrefs_domain_metrics ORDER BY target
             """)
-        #expect(rows == [
-            ["competitor1.com", "COMPETITOR1.COM", Self.date, "run-1", "14573", nil, "72.5"],
-            ["example.com", "EXAMPLE.COM", Self.date, "run-1", "6926", "38707", "65.0"],
-        ])
+        #expect(
+            rows == [
+                ["competitor1.com", "COMPETITOR1.COM", Self.date, "run-1", "14573", nil, "72.5"],
+                ["example.com", "EXAMPLE.COM", Self.date, "run-1", "6926", "38707", "65.0"],
+            ])
         let errors = try await test.warehouse.query(
             "SELECT pipeline, snapshot_date, stage_id, target, run_id, request_hash, error FROM seopipe_target_errors")
-        #expect(errors == [["nightly", Self.date, "metrics", "nosuch.com", "run-1", "h1", "Domain not found in index"]])
+        #expect(
+            errors == [["nightly", Self.date, "metrics", "nosuch.com", "run-1", "h1", "Domain not found in index"]])
 
-        let checkpoints = try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
+        let checkpoints = try await test.warehouse.committedChunks(
+            pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
         #expect(Array(checkpoints.keys) == ["h1"])
         let checkpoint = try #require(checkpoints["h1"])
         #expect(checkpoint.requestHash == "h1")
@@ -48,24 +54,35 @@ struct SQLiteWarehouseTests {
         let test = try await TestWarehouse()
         let batch = Rows.metrics([("example.com", 1, 1, 1)], date: Self.date, runID: "run-1")
         try await test.warehouse.commit(Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h1"))
-        #expect(try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: "2026-02-19", stageID: "metrics").isEmpty)
-        #expect(try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "other").isEmpty)
-        #expect(try await test.warehouse.committedChunks(pipeline: "weekly", snapshotDate: Self.date, stageID: "metrics").isEmpty)
+        #expect(
+            try await test.warehouse.committedChunks(
+                pipeline: "nightly", snapshotDate: "2026-02-19", stageID: "metrics"
+            ).isEmpty)
+        #expect(
+            try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "other")
+                .isEmpty)
+        #expect(
+            try await test.warehouse.committedChunks(pipeline: "weekly", snapshotDate: Self.date, stageID: "metrics")
+                .isEmpty)
     }
 
     @Test("replaces row values on a re-commit of the same key without adding rows")
     func upsert() async throws {
         let test = try await TestWarehouse()
-        let first = Rows.metrics([("example.com", 100, 1_000, 50), ("b.com", 1, 2, 3)], date: Self.date, runID: "run-1")
+        let first = Rows.metrics(
+            [("example.com", 100, 1_000, 50), ("b.com", 1, 2, 3)], date: Self.date, runID: "run-1")
         try await test.warehouse.commit(Rows.commit(first, date: Self.date, runID: "run-1", hash: "h1"))
-        let second = Rows.metrics([("example.com", 200, nil, 51.5), ("b.com", 1, 2, 3)], date: Self.date, runID: "run-2")
+        let second = Rows.metrics(
+            [("example.com", 200, nil, 51.5), ("b.com", 1, 2, 3)], date: Self.date, runID: "run-2")
         try await test.warehouse.commit(Rows.commit(second, date: Self.date, runID: "run-2", hash: "h1", units: 60))
 
         #expect(try await test.warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["2"]])
         let row = try await test.warehouse.query(
-            "SELECT org_keywords, org_traffic, domain_rating, run_id FROM ahrefs_domain_metrics WHERE target = 'example.com'")
+            "SELECT org_keywords, org_traffic, domain_rating, run_id FROM ahrefs_domain_metrics WHERE target = 'example.com'"
+        )
         #expect(row == [["200", nil, "51.5", "run-2"]])
-        let checkpoints = try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
+        let checkpoints = try await test.warehouse.committedChunks(
+            pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
         #expect(checkpoints.count == 1)
         #expect(checkpoints["h1"]?.runID == "run-2")
         #expect(checkpoints["h1"]?.units == 60)
@@ -79,17 +96,23 @@ struct SQLiteWarehouseTests {
         try await test.warehouse.commit(Rows.commit(today, date: "2026-02-18", runID: "run-1", hash: "h1"))
         try await test.warehouse.commit(Rows.commit(tomorrow, date: "2026-02-19", runID: "run-2", hash: "h2"))
         let rows = try await test.warehouse.query(
-            "SELECT snapshot_date, org_keywords FROM ahrefs_domain_metrics WHERE target = 'example.com' ORDER BY snapshot_date")
+            "SELECT snapshot_date, org_keywords FROM ahrefs_domain_metrics WHERE target = 'example.com' ORDER BY snapshot_date"
+        )
         #expect(rows == [["2026-02-18", "100"], ["2026-02-19", "110"]])
     }
 
     @Test("leaves no checkpoint, rows or errors when a chunk's table does not exist")
     func atomicMissingTable() async throws {
         let test = try await TestWarehouse()
-        let batch = Rows.metrics([("example.com", 1, 1, 1)], date: Self.date, runID: "run-1", table: "ahrefs_no_such_table")
-        let commit = Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h1", failures: [TargetFailure(target: "x.com", message: "no")])
+        let batch = Rows.metrics(
+            [("example.com", 1, 1, 1)], date: Self.date, runID: "run-1", table: "ahrefs_no_such_table")
+        let commit = Rows.commit(
+            batch, date: Self.date, runID: "run-1", hash: "h1",
+            failures: [TargetFailure(target: "x.com", message: "no")])
         await #expect(throws: (any Error).self) { try await test.warehouse.commit(commit) }
-        #expect(try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics").isEmpty)
+        #expect(
+            try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
+                .isEmpty)
         #expect(try await test.warehouse.query("SELECT count(*) FROM seopipe_chunks") == [["0"]])
         #expect(try await test.warehouse.query("SELECT count(*) FROM seopipe_target_errors") == [["0"]])
         #expect(try await test.warehouse.factTableCounts().allSatisfy { $0.rows == 0 })
@@ -105,40 +128,52 @@ struct SQLiteWarehouseTests {
             try await test.warehouse.commit(Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h1"))
         }
         #expect(try await test.warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["0"]])
-        #expect(try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics").isEmpty)
+        #expect(
+            try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
+                .isEmpty)
 
         // The failed transaction is closed: the next chunk commits normally.
         let good = Rows.metrics([("first.com", 1, 1, 1)], date: Self.date, runID: "run-1")
         try await test.warehouse.commit(Rows.commit(good, date: Self.date, runID: "run-1", hash: "h1"))
         #expect(try await test.warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["1"]])
-        #expect(try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics").count == 1)
+        #expect(
+            try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
+                .count == 1)
     }
 
     @Test("binds :snapshot in a from_sql query")
     func targetsFromSQL() async throws {
         let test = try await TestWarehouse()
-        let today = Rows.metrics([("b.com", 1, 1, 60), ("a.com", 1, 1, 40), ("c.com", 1, 1, 70)], date: "2026-02-18", runID: "r1")
+        let today = Rows.metrics(
+            [("b.com", 1, 1, 60), ("a.com", 1, 1, 40), ("c.com", 1, 1, 70)], date: "2026-02-18", runID: "r1")
         let other = Rows.metrics([("old.com", 1, 1, 99)], date: "2026-02-17", runID: "r0")
         try await test.warehouse.commit(Rows.commit(today, date: "2026-02-18", runID: "r1", hash: "h1"))
         try await test.warehouse.commit(Rows.commit(other, date: "2026-02-17", runID: "r0", hash: "h0"))
-        let sql = "SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot AND domain_rating >= 50 ORDER BY target"
+        let sql =
+            "SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot AND domain_rating >= 50 ORDER BY target"
         #expect(try await test.warehouse.targets(fromSQL: sql, snapshotDate: "2026-02-18") == ["b.com", "c.com"])
         #expect(try await test.warehouse.targets(fromSQL: sql, snapshotDate: "2026-02-17") == ["old.com"])
         #expect(try await test.warehouse.targets(fromSQL: sql, snapshotDate: "2026-01-01") == [])
-        #expect(try await test.warehouse.targets(fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com'", snapshotDate: "2026-02-18") == ["x.com", "y.com"])
+        #expect(
+            try await test.warehouse.targets(
+                fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com'", snapshotDate: "2026-02-18") == ["x.com", "y.com"])
     }
 
-    @Test("refuses a from_sql statement that would change the warehouse", arguments: [
-        "DELETE FROM ahrefs_domain_metrics",
-        "UPDATE ahrefs_domain_metrics SET target = 'x'",
-        "INSERT INTO ahrefs_domain_metrics (target) VALUES ('x')",
-        "DROP TABLE ahrefs_domain_metrics",
-    ])
+    @Test(
+        "refuses a from_sql statement that would change the warehouse",
+        arguments: [
+            "DELETE FROM ahrefs_domain_metrics",
+            "UPDATE ahrefs_domain_metrics SET target = 'x'",
+            "INSERT INTO ahrefs_domain_metrics (target) VALUES ('x')",
+            "DROP TABLE ahrefs_domain_metrics",
+        ])
     func targetsFromSQLReadOnly(sql: String) async throws {
         let test = try await TestWarehouse()
         let batch = Rows.metrics([("example.com", 1, 1, 1)], date: Self.date, runID: "r1")
         try await test.warehouse.commit(Rows.commit(batch, date: Self.date, runID: "r1"))
-        await #expect(throws: (any Error).self) { try await test.warehouse.targets(fromSQL: sql, snapshotDate: Self.date) }
+        await #expect(throws: (any Error).self) {
+            try await test.warehouse.targets(fromSQL: sql, snapshotDate: Self.date)
+        }
         #expect(try await test.warehouse.query("SELECT target FROM ahrefs_domain_metrics") == [["example.com"]])
     }
 
@@ -148,7 +183,9 @@ struct SQLiteWarehouseTests {
         // passes SELECT/WITH text, but the warehouse must refuse these itself: a BEGIN left open would make
         // every later chunk commit fail.
         let test = try await TestWarehouse()
-        await #expect(throws: (any Error).self) { try await test.warehouse.targets(fromSQL: "BEGIN", snapshotDate: Self.date) }
+        await #expect(throws: (any Error).self) {
+            try await test.warehouse.targets(fromSQL: "BEGIN", snapshotDate: Self.date)
+        }
         let batch = Rows.metrics([("example.com", 1, 1, 1)], date: Self.date, runID: "r1")
         // No transaction was left open, so the next chunk commits.
         try await test.warehouse.commit(Rows.commit(batch, date: Self.date, runID: "r1"))
@@ -158,14 +195,17 @@ struct SQLiteWarehouseTests {
     func recentRuns() async throws {
         let test = try await TestWarehouse()
         for (index, day) in ["2026-02-16", "2026-02-17", "2026-02-18"].enumerated() {
-            try await test.warehouse.recordRun(RunRecord(
-                runID: "run-\(index)", pipeline: "nightly", snapshotDate: day, status: "running",
-                startedAt: "\(day)T03:15:00Z"))
+            try await test.warehouse.recordRun(
+                RunRecord(
+                    runID: "run-\(index)", pipeline: "nightly", snapshotDate: day, status: "running",
+                    startedAt: "\(day)T03:15:00Z"))
         }
-        try await test.warehouse.recordRun(RunRecord(
-            runID: "run-2", pipeline: "nightly", snapshotDate: "2026-02-18", status: "partial",
-            startedAt: "2026-02-18T03:15:00Z", finishedAt: "2026-02-18T03:20:00Z", rows: 42, requests: 3, units: 150,
-            costUSD: 0.25, error: "1 target failed"))
+        try await test.warehouse.recordRun(
+            RunRecord(
+                runID: "run-2", pipeline: "nightly", snapshotDate: "2026-02-18", status: "partial",
+                startedAt: "2026-02-18T03:15:00Z", finishedAt: "2026-02-18T03:20:00Z", rows: 42, requests: 3,
+                units: 150,
+                costUSD: 0.25, error: "1 target failed"))
 
         let runs = try await test.warehouse.recentRuns(limit: 2)
         #expect(runs.map(\.runID) == ["run-2", "run-1"])
@@ -183,16 +223,22 @@ struct SQLiteWarehouseTests {
     @Test("records stage runs only for a known run")
     func stageRecords() async throws {
         let test = try await TestWarehouse()
-        try await test.warehouse.recordRun(RunRecord(
-            runID: "run-1", pipeline: "nightly", snapshotDate: Self.date, status: "running", startedAt: "t0"))
-        try await test.warehouse.recordStage(StageRecord(
-            runID: "run-1", stageID: "metrics", provider: "ahrefs", endpoint: "site-explorer/batch/metrics",
-            status: "success", targets: 250, chunks: 3, chunksSkipped: 1, rows: 248, requests: 2, units: 750))
-        #expect(try await test.warehouse.query(
-            "SELECT stage_id, status, targets, chunks, chunks_skipped, rows FROM seopipe_stage_runs") == [["metrics", "success", "250", "3", "1", "248"]])
+        try await test.warehouse.recordRun(
+            RunRecord(
+                runID: "run-1", pipeline: "nightly", snapshotDate: Self.date, status: "running", startedAt: "t0"))
+        try await test.warehouse.recordStage(
+            StageRecord(
+                runID: "run-1", stageID: "metrics", provider: "ahrefs", endpoint: "site-explorer/batch/metrics",
+                status: "success", targets: 250, chunks: 3, chunksSkipped: 1, rows: 248, requests: 2, units: 750))
+        #expect(
+            try await test.warehouse.query(
+                "SELECT stage_id, status, targets, chunks, chunks_skipped, rows FROM seopipe_stage_runs") == [
+                    ["metrics", "success", "250", "3", "1", "248"]
+                ])
         await #expect(throws: (any Error).self) {
-            try await test.warehouse.recordStage(StageRecord(
-                runID: "no-such-run", stageID: "metrics", provider: "ahrefs", endpoint: "x", status: "success"))
+            try await test.warehouse.recordStage(
+                StageRecord(
+                    runID: "no-such-run", stageID: "metrics", provider: "ahrefs", endpoint: "x", status: "success"))
         }
     }
 
@@ -202,8 +248,9 @@ struct SQLiteWarehouseTests {
         try await test.warehouse.recordTargetFailures(
             [TargetFailure(target: "not a domain", message: "not a valid domain name")], runID: "run-1",
             pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics", at: "t0")
-        #expect(try await test.warehouse.query("SELECT target, request_hash, error FROM seopipe_target_errors")
-            == [["not a domain", nil, "not a valid domain name"]])
+        #expect(
+            try await test.warehouse.query("SELECT target, request_hash, error FROM seopipe_target_errors")
+                == [["not a domain", nil, "not a valid domain name"]])
     }
 
     @Test("counts rows of the fact tables only, by name")
@@ -215,10 +262,11 @@ struct SQLiteWarehouseTests {
         let names = counts.map(\.table)
         #expect(names == names.sorted())
         #expect(!names.contains { $0.hasPrefix("seopipe_") || $0.hasPrefix("sqlite_") })
-        #expect(Set(names).isSuperset(of: [
-            "ahrefs_backlinks_stats", "ahrefs_domain_metrics", "ahrefs_domain_rating", "ahrefs_keyword_overview",
-            "ahrefs_url_metrics",
-        ]))
+        #expect(
+            Set(names).isSuperset(of: [
+                "ahrefs_backlinks_stats", "ahrefs_domain_metrics", "ahrefs_domain_rating", "ahrefs_keyword_overview",
+                "ahrefs_url_metrics",
+            ]))
         for (table, rows) in counts {
             #expect(rows == (table == "ahrefs_domain_metrics" ? 2 : 0), "\(table)")
         }

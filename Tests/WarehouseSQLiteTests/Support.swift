@@ -42,7 +42,8 @@ enum Rows {
         var batch = TableBatch(table: table, columns: metricsColumns, keyColumns: ["target", "snapshot_date"])
         for row in rows {
             batch.append([
-                .text(row.target), .text(row.target.uppercased()), .text(date), .text("\(date)T03:15:00Z"), .text(runID),
+                .text(row.target), .text(row.target.uppercased()), .text(date), .text("\(date)T03:15:00Z"),
+                .text(runID),
                 SQLValue(row.keywords), SQLValue(row.traffic), SQLValue(row.rating),
             ])
         }

@@ -6,7 +6,9 @@ extension AhrefsV2Provider {
         "target", "mode", "snapshot_date", "refdomain", "fetched_at", "run_id", "backlinks", "refpages", "first_seen",
         "last_visited", "domain_rating",
     ]
-    static let statsColumns = ["target", "mode", "snapshot_date", "fetched_at", "run_id", "refdomains", "ips", "class_c"]
+    static let statsColumns = [
+        "target", "mode", "snapshot_date", "fetched_at", "run_id", "refdomains", "ips", "class_c",
+    ]
 
     struct RefdomainsResponse: Decodable {
         var refdomains: [Row]?
@@ -79,7 +81,8 @@ extension AhrefsV2Provider {
         let fetchedAt = SQLValue.text(stamp.fetchedAt)
         let runID = SQLValue.text(stamp.runID)
 
-        var rows = TableBatch(table: "ahrefs_v2_refdomains", columns: Self.refdomainColumns,
+        var rows = TableBatch(
+            table: "ahrefs_v2_refdomains", columns: Self.refdomainColumns,
             keyColumns: ["target", "mode", "snapshot_date", "refdomain"], reservingRows: items.count)
         if chunk.page == 0 {
             // The first page replaces the target's rows of this date, so a refreshed pull never keeps rows the
@@ -91,16 +94,21 @@ extension AhrefsV2Provider {
             guard let refdomain = item.refdomain else {
                 throw ProviderDecodingError("a refdomains row has no refdomain (select must include it)")
             }
-            rows.append([target, mode, date, .text(refdomain), fetchedAt, runID, SQLValue(item.backlinks),
+            rows.append([
+                target, mode, date, .text(refdomain), fetchedAt, runID, SQLValue(item.backlinks),
                 SQLValue(item.refpages), try Self.w3c(item.firstSeen), try Self.w3c(item.lastVisited),
-                SQLValue(item.domainRating)])
+                SQLValue(item.domainRating),
+            ])
         }
         var related: [TableBatch] = []
         if let stats = decoded.stats {
-            var batch = TableBatch(table: "ahrefs_v2_refdomains_stats", columns: Self.statsColumns,
+            var batch = TableBatch(
+                table: "ahrefs_v2_refdomains_stats", columns: Self.statsColumns,
                 keyColumns: ["target", "mode", "snapshot_date"])
-            batch.append([target, mode, date, fetchedAt, runID, SQLValue(stats.refdomains), SQLValue(stats.ips),
-                SQLValue(stats.classC)])
+            batch.append([
+                target, mode, date, fetchedAt, runID, SQLValue(stats.refdomains), SQLValue(stats.ips),
+                SQLValue(stats.classC),
+            ])
             related.append(batch)
         }
         let units = AhrefsV2Provider.rowsCost(returned: items.count, query: query)
@@ -115,9 +123,12 @@ extension AhrefsV2Provider {
     /// W3C dates (`2013-08-08T23:04:54Z`) kept as ISO-8601 UTC text; anything else is a decoding error.
     static func w3c(_ text: String?) throws -> SQLValue {
         guard let text else { return .null }
-        let valid = text.count == 20 && text.hasSuffix("Z") && SnapshotDate(String(text.prefix(10))) != nil
+        let valid =
+            text.count == 20 && text.hasSuffix("Z") && SnapshotDate(String(text.prefix(10))) != nil
             && Array(text)[10] == "T"
-        guard valid else { throw ProviderDecodingError("unexpected date `\(text)` (documented: W3C, e.g. 2013-08-08T23:04:54Z)") }
+        guard valid else {
+            throw ProviderDecodingError("unexpected date `\(text)` (documented: W3C, e.g. 2013-08-08T23:04:54Z)")
+        }
         return .text(text)
     }
 }

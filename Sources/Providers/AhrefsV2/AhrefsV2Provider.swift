@@ -127,7 +127,8 @@ public struct AhrefsV2Provider: ProviderDriver {
         context.stage.params["max_rows"].flatMap { Int($0.description) }
     }
 
-    public func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest {
+    public func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest
+    {
         guard let table = AhrefsV2Table(rawValue: endpoint.name) else {
             throw ProviderDecodingError("ahrefs-v2 has no table \(endpoint.name)")
         }
@@ -170,7 +171,9 @@ public struct AhrefsV2Provider: ProviderDriver {
 
     /// A page at most: its `limit` rows plus the request and filter charges. `plan` shows the first page of each
     /// target (later pages exist only if it comes back full); budgets reserve this before each page.
-    public func estimate(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> (units: Double, costUSD: Double) {
+    public func estimate(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> (
+        units: Double, costUSD: Double
+    ) {
         guard let table = AhrefsV2Table(rawValue: endpoint.name) else { return (0, 0) }
         let query = query(for: chunk, context: context, table: table)
         return (Double(Self.rowsCost(returned: query.limit, query: query)), 0)

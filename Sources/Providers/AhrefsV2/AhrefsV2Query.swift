@@ -94,9 +94,10 @@ public struct AhrefsV2Condition: Sendable, Hashable, CustomStringConvertible {
     func validated(filter: Filter, table: AhrefsV2Table) -> Result<Self, ParseError> {
         guard let column = table.column(self.column), filter == .where ? column.inWhere : column.inHaving else {
             let allowed = table.columns.filter { filter == .where ? $0.inWhere : $0.inHaving }.map(\.name)
-            return .failure(.init(
-                "\(filter.rawValue) cannot use column '\(self.column)' on \(table.rawValue); "
-                    + "it can use \(allowed.joined(separator: ", "))"))
+            return .failure(
+                .init(
+                    "\(filter.rawValue) cannot use column '\(self.column)' on \(table.rawValue); "
+                        + "it can use \(allowed.joined(separator: ", "))"))
         }
         if let function, column.kind != .string {
             return .failure(.init("\(function)() applies to text columns, not '\(column.name)'"))
@@ -121,7 +122,9 @@ public struct AhrefsV2Condition: Sendable, Hashable, CustomStringConvertible {
 
     /// The condition in v2's syntax: strings and dates in double quotes with `\` and `"` escaped, ints bare.
     public var description: String {
-        let quoted = "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        let quoted =
+            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            + "\""
         if let function { return "\(function)(\(column),\(quoted))" }
         return column + (op ?? "=") + (bare ? value : quoted)
     }
@@ -180,7 +183,9 @@ public struct AhrefsV2Query: Sendable, Equatable {
 
     /// The parameters in the seed's order, `token` first; `output=json` always.
     public func parameters(token: String) -> [(String, String)] {
-        var items: [(String, String)] = [("token", token), ("from", table.rawValue), ("target", encodedTarget), ("mode", mode)]
+        var items: [(String, String)] = [
+            ("token", token), ("from", table.rawValue), ("target", encodedTarget), ("mode", mode),
+        ]
         if !select.isEmpty { items.append(("select", select.joined(separator: ","))) }
         if !`where`.isEmpty { items.append(("where", `where`.map(\.description).joined(separator: ","))) }
         if !having.isEmpty { items.append(("having", having.map(\.description).joined(separator: ","))) }

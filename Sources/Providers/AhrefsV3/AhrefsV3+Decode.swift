@@ -7,27 +7,37 @@ extension AhrefsV3Provider {
         let stamp = ["snapshot_date", "fetched_at", "run_id"]
         switch endpoint {
         case .metrics:
-            return ("ahrefs_domain_metrics",
+            return (
+                "ahrefs_domain_metrics",
                 ["target", "target_original"] + stamp + ["org_keywords", "org_traffic", "domain_rating"],
-                ["target", "snapshot_date"])
+                ["target", "snapshot_date"]
+            )
         case .backlinksStats:
-            return ("ahrefs_backlinks_stats",
+            return (
+                "ahrefs_backlinks_stats",
                 ["target", "target_original"] + stamp + ["live", "live_refdomains"],
-                ["target", "snapshot_date"])
+                ["target", "snapshot_date"]
+            )
         case .domainRating:
-            return ("ahrefs_domain_rating",
+            return (
+                "ahrefs_domain_rating",
                 ["target", "target_original"] + stamp + ["domain_rating", "ahrefs_rank"],
-                ["target", "snapshot_date"])
+                ["target", "snapshot_date"]
+            )
         case .keywordsOverview:
-            return ("ahrefs_keyword_overview",
+            return (
+                "ahrefs_keyword_overview",
                 ["keyword", "keyword_original", "country"] + stamp
                     + ["volume", "keyword_difficulty", "cpc", "traffic_potential"],
-                ["keyword", "country", "snapshot_date"])
+                ["keyword", "country", "snapshot_date"]
+            )
         case .urlMetrics:
-            return ("ahrefs_url_metrics",
+            return (
+                "ahrefs_url_metrics",
                 ["url", "url_original"] + stamp
                     + ["url_rating", "backlinks", "referring_domains", "keywords", "traffic"],
-                ["url", "snapshot_date"])
+                ["url", "snapshot_date"]
+            )
         }
     }
 
@@ -38,7 +48,8 @@ extension AhrefsV3Provider {
             throw ProviderDecodingError("ahrefs-v3 has no endpoint \(endpoint.name)")
         }
         let layout = Self.layout(which)
-        var batch = TableBatch(table: layout.table, columns: layout.columns, keyColumns: layout.key,
+        var batch = TableBatch(
+            table: layout.table, columns: layout.columns, keyColumns: layout.key,
             reservingRows: chunk.targets.count)
         var failures: [TargetFailure] = []
         var originals = Dictionary(chunk.targets.map { ($0.normalized, $0.original) }, uniquingKeysWith: { a, _ in a })
@@ -60,42 +71,76 @@ extension AhrefsV3Provider {
         do {
             switch which {
             case .metrics:
-                for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.DomainMetricsItem>.self, from: body).results {
+                for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.DomainMetricsItem>.self, from: body)
+                    .results
+                {
                     guard let target = take(item.target) else { continue }
-                    if let error = item.error { failures.append(TargetFailure(target: target.normalized, message: error)); continue }
-                    batch.append([.text(target.normalized), .text(target.original), date, fetchedAt, runID,
+                    if let error = item.error {
+                        failures.append(TargetFailure(target: target.normalized, message: error))
+                        continue
+                    }
+                    batch.append([
+                        .text(target.normalized), .text(target.original), date, fetchedAt, runID,
                         SQLValue(item.metrics?.orgKeywords), SQLValue(item.metrics?.orgTraffic),
-                        SQLValue(item.metrics?.domainRating)])
+                        SQLValue(item.metrics?.domainRating),
+                    ])
                 }
             case .backlinksStats:
-                for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.BacklinksStatsItem>.self, from: body).results {
+                for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.BacklinksStatsItem>.self, from: body)
+                    .results
+                {
                     guard let target = take(item.target) else { continue }
-                    if let error = item.error { failures.append(TargetFailure(target: target.normalized, message: error)); continue }
-                    batch.append([.text(target.normalized), .text(target.original), date, fetchedAt, runID,
-                        SQLValue(item.backlinksStats?.live), SQLValue(item.backlinksStats?.liveRefdomains)])
+                    if let error = item.error {
+                        failures.append(TargetFailure(target: target.normalized, message: error))
+                        continue
+                    }
+                    batch.append([
+                        .text(target.normalized), .text(target.original), date, fetchedAt, runID,
+                        SQLValue(item.backlinksStats?.live), SQLValue(item.backlinksStats?.liveRefdomains),
+                    ])
                 }
             case .domainRating:
-                for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.DomainRatingItem>.self, from: body).results {
+                for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.DomainRatingItem>.self, from: body)
+                    .results
+                {
                     guard let target = take(item.target) else { continue }
-                    if let error = item.error { failures.append(TargetFailure(target: target.normalized, message: error)); continue }
-                    batch.append([.text(target.normalized), .text(target.original), date, fetchedAt, runID,
-                        SQLValue(item.domainRating), SQLValue(item.ahrefsRank)])
+                    if let error = item.error {
+                        failures.append(TargetFailure(target: target.normalized, message: error))
+                        continue
+                    }
+                    batch.append([
+                        .text(target.normalized), .text(target.original), date, fetchedAt, runID,
+                        SQLValue(item.domainRating), SQLValue(item.ahrefsRank),
+                    ])
                 }
             case .keywordsOverview:
-                for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.KeywordOverviewItem>.self, from: body).results {
+                for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.KeywordOverviewItem>.self, from: body)
+                    .results
+                {
                     guard let target = take(item.keyword) else { continue }
-                    if let error = item.error { failures.append(TargetFailure(target: target.normalized, message: error)); continue }
-                    batch.append([.text(target.normalized), .text(target.original), country, date, fetchedAt, runID,
+                    if let error = item.error {
+                        failures.append(TargetFailure(target: target.normalized, message: error))
+                        continue
+                    }
+                    batch.append([
+                        .text(target.normalized), .text(target.original), country, date, fetchedAt, runID,
                         SQLValue(item.volume), SQLValue(item.keywordDifficulty), SQLValue(item.cpc),
-                        SQLValue(item.trafficPotential)])
+                        SQLValue(item.trafficPotential),
+                    ])
                 }
             case .urlMetrics:
-                for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.URLMetricsItem>.self, from: body).results {
+                for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.URLMetricsItem>.self, from: body).results
+                {
                     guard let target = take(item.url ?? item.target) else { continue }
-                    if let error = item.error { failures.append(TargetFailure(target: target.normalized, message: error)); continue }
-                    batch.append([.text(target.normalized), .text(target.original), date, fetchedAt, runID,
+                    if let error = item.error {
+                        failures.append(TargetFailure(target: target.normalized, message: error))
+                        continue
+                    }
+                    batch.append([
+                        .text(target.normalized), .text(target.original), date, fetchedAt, runID,
                         SQLValue(item.urlRating), SQLValue(item.backlinks), SQLValue(item.referringDomains),
-                        SQLValue(item.keywords), SQLValue(item.traffic)])
+                        SQLValue(item.keywords), SQLValue(item.traffic),
+                    ])
                 }
             }
         } catch {
@@ -105,7 +150,8 @@ extension AhrefsV3Provider {
         for (normalized, _) in originals.sorted(by: { $0.key < $1.key }) {
             failures.append(TargetFailure(target: normalized, message: "missing from the provider's response"))
         }
-        let units = response.header("x-api-units-cost-total").flatMap(Double.init)
+        let units =
+            response.header("x-api-units-cost-total").flatMap(Double.init)
             ?? estimatedUnits(targetCount: batch.rowCount, endpoint: endpoint)
         return ChunkPayload(rows: batch, targetFailures: failures, units: units)
     }

@@ -39,25 +39,31 @@ public struct AhrefsV3Provider: ProviderDriver {
                 return nil
             })
         return [
-            EndpointSpec(name: Endpoint.metrics.rawValue, targetKind: .domain, table: "ahrefs_domain_metrics",
+            EndpointSpec(
+                name: Endpoint.metrics.rawValue, targetKind: .domain, table: "ahrefs_domain_metrics",
                 parameters: [select], maxBatchSize: Self.maxBatchSize),
-            EndpointSpec(name: Endpoint.backlinksStats.rawValue, targetKind: .domain, table: "ahrefs_backlinks_stats",
+            EndpointSpec(
+                name: Endpoint.backlinksStats.rawValue, targetKind: .domain, table: "ahrefs_backlinks_stats",
                 parameters: [], maxBatchSize: Self.maxBatchSize),
-            EndpointSpec(name: Endpoint.domainRating.rawValue, targetKind: .domain, table: "ahrefs_domain_rating",
+            EndpointSpec(
+                name: Endpoint.domainRating.rawValue, targetKind: .domain, table: "ahrefs_domain_rating",
                 parameters: [], maxBatchSize: Self.maxBatchSize),
-            EndpointSpec(name: Endpoint.keywordsOverview.rawValue, targetKind: .keyword, table: "ahrefs_keyword_overview",
+            EndpointSpec(
+                name: Endpoint.keywordsOverview.rawValue, targetKind: .keyword, table: "ahrefs_keyword_overview",
                 parameters: [country], maxBatchSize: Self.maxBatchSize,
                 currentOnly: "takes no date: it answers with today's search volumes"),
-            EndpointSpec(name: Endpoint.urlMetrics.rawValue, targetKind: .url, table: "ahrefs_url_metrics",
+            EndpointSpec(
+                name: Endpoint.urlMetrics.rawValue, targetKind: .url, table: "ahrefs_url_metrics",
                 parameters: [], maxBatchSize: Self.maxBatchSize),
         ]
     }
 
     static func fields(_ value: ParamValue) -> [String] {
-        let raw: [String] = switch value {
-        case .string(let text): text.split(separator: ",").map(String.init)
-        case .list(let items): items
-        }
+        let raw: [String] =
+            switch value {
+            case .string(let text): text.split(separator: ",").map(String.init)
+            case .list(let items): items
+            }
         return raw.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
@@ -76,7 +82,8 @@ public struct AhrefsV3Provider: ProviderDriver {
         Double(max(50, 5 * targetCount))
     }
 
-    public func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest {
+    public func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest
+    {
         guard let which = Endpoint(rawValue: endpoint.name) else {
             throw ProviderDecodingError("ahrefs-v3 has no endpoint \(endpoint.name)")
         }
@@ -117,7 +124,8 @@ public struct AhrefsV3Provider: ProviderDriver {
     }
 
     static func errorMessage(_ body: [UInt8]) -> String {
-        if let decoded = try? JSONDecoder().decode(AhrefsV3.ErrorBody.self, from: Data(body)), let error = decoded.error {
+        if let decoded = try? JSONDecoder().decode(AhrefsV3.ErrorBody.self, from: Data(body)), let error = decoded.error
+        {
             return String(error.prefix(500))
         }
         let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

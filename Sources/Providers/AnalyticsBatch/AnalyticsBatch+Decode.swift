@@ -49,10 +49,13 @@ extension AnalyticsBatchProvider {
                 // Name the dependency by its query, not by the id we made up for the API. Only quoted ids are
                 // replaced: `…G1` is a prefix of `…G10`.
                 for (id, name) in names { message = message.replacingOccurrences(of: "'\(id)'", with: "'\(name)'") }
-                failures.append(TargetFailure(target: label, message: status == "skipped" ? "skipped (\(message))" : message))
+                failures.append(
+                    TargetFailure(target: label, message: status == "skipped" ? "skipped (\(message))" : message))
                 continue
             }
-            let key: [SQLValue] = [.text(item.account), .text(item.start.description), .text(item.end.description), date]
+            let key: [SQLValue] = [
+                .text(item.account), .text(item.start.description), .text(item.end.description), date,
+            ]
             let stampValues: [SQLValue] = [.text(item.period), .text(stamp.fetchedAt), .text(stamp.runID)]
             var batch = batches[item.query]!
             if let dimension = item.query.dimension {
@@ -64,14 +67,16 @@ extension AnalyticsBatchProvider {
                     guard let value = row[dimension].map({ "\($0)" }) else {
                         throw ProviderDecodingError("\(label): a row has no `\(dimension)`")
                     }
-                    batch.append(key + [.text(value)] + stampValues + Self.listMetrics.map { Self.number(row[$0], metric: $0) })
+                    batch.append(
+                        key + [.text(value)] + stampValues + Self.listMetrics.map { Self.number(row[$0], metric: $0) })
                 }
             } else {
                 guard let data = result["data"] as? [String: Any] else {
                     throw ProviderDecodingError("\(label): `data` is not an object")
                 }
                 let site = context.stage.params["site_domain"].flatMap(Self.siteDomain).map(SQLValue.text) ?? .null
-                batch.append(key + stampValues + Self.overviewMetrics.map { Self.number(data[$0], metric: $0) } + [site])
+                batch.append(
+                    key + stampValues + Self.overviewMetrics.map { Self.number(data[$0], metric: $0) } + [site])
             }
             batches[item.query] = batch
         }

@@ -42,50 +42,57 @@ public struct AnalyticsBatchProvider: ProviderDriver {
     public var endpoints: [EndpointSpec] {
         let queries = ParameterSpec(
             "queries", required: true,
-            help: "a list of \(Query.allCases.map(\.rawValue).joined(separator: ", "))") { value in
-                let names = Self.list(value)
-                if names.isEmpty { return "queries is empty" }
-                let unknown = names.filter { Query(rawValue: $0) == nil }
-                if !unknown.isEmpty { return "unknown query \(unknown.joined(separator: ", "))" }
-                if Set(names).count != names.count { return "a query is listed twice" }
-                return names.count > Self.maxQueries ? "at most \(Self.maxQueries) queries" : nil
-            }
+            help: "a list of \(Query.allCases.map(\.rawValue).joined(separator: ", "))"
+        ) { value in
+            let names = Self.list(value)
+            if names.isEmpty { return "queries is empty" }
+            let unknown = names.filter { Query(rawValue: $0) == nil }
+            if !unknown.isEmpty { return "unknown query \(unknown.joined(separator: ", "))" }
+            if Set(names).count != names.count { return "a query is listed twice" }
+            return names.count > Self.maxQueries ? "at most \(Self.maxQueries) queries" : nil
+        }
         let periods = ParameterSpec(
             "periods", help: "a list of \(AnalyticsPeriod.names.joined(separator: ", ")) or YYYY-MM-DD..YYYY-MM-DD"
         ) { value in
-            let bad = Self.list(value).filter { AnalyticsPeriod.resolve($0, on: SnapshotDate(year: 2026, month: 1, day: 1)) == nil }
+            let bad = Self.list(value).filter {
+                AnalyticsPeriod.resolve($0, on: SnapshotDate(year: 2026, month: 1, day: 1)) == nil
+            }
             return bad.isEmpty ? nil : "unknown period \(bad.joined(separator: ", "))"
         }
         let dependsOn = ParameterSpec(
-            "depends_on", help: "a list of \"query:dependency\", e.g. \"sources:overview\"") { value in
-                var edges: [String: [String]] = [:]
-                for item in Self.list(value) {
-                    let parts = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
-                    guard parts.count == 2, parts.allSatisfy({ Query(rawValue: $0) != nil }) else {
-                        return "`\(item)` is not query:dependency with known queries"
-                    }
-                    edges[parts[0], default: []].append(parts[1])
+            "depends_on", help: "a list of \"query:dependency\", e.g. \"sources:overview\""
+        ) { value in
+            var edges: [String: [String]] = [:]
+            for item in Self.list(value) {
+                let parts = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, parts.allSatisfy({ Query(rawValue: $0) != nil }) else {
+                    return "`\(item)` is not query:dependency with known queries"
                 }
-                // The same planner as the stages' own DAG (and the API's validate call): no cycles.
-                let names = Set(edges.keys).union(edges.values.flatMap { $0 }).sorted()
-                do throws(StageGraph.CycleError) {
-                    _ = try StageGraph(names.map { ($0, edges[$0] ?? []) })
-                } catch {
-                    return "queries depend on each other in a cycle: \(error.cycle.joined(separator: " -> "))"
-                }
-                return nil
+                edges[parts[0], default: []].append(parts[1])
             }
+            // The same planner as the stages' own DAG (and the API's validate call): no cycles.
+            let names = Set(edges.keys).union(edges.values.flatMap { $0 }).sorted()
+            do throws(StageGraph.CycleError) {
+                _ = try StageGraph(names.map { ($0, edges[$0] ?? []) })
+            } catch {
+                return "queries depend on each other in a cycle: \(error.cycle.joined(separator: " -> "))"
+            }
+            return nil
+        }
         let pageSize = ParameterSpec("page_size", help: "rows of a list query, 1-100 (default 50)") {
             guard let number = Int($0.description), (1...100).contains(number) else { return "page_size must be 1-100" }
             return nil
         }
         let siteDomain = ParameterSpec(
-            "site_domain", help: "the site's own domain, e.g. example.com: stored with the overview rows (not sent), "
-                + "so the view site_traffic_with_backlinks can join own traffic with backlink metrics") { value in
-                Self.siteDomain(value) == nil ? "site_domain must be a domain such as example.com" : nil
-            }
+            "site_domain",
+            help: "the site's own domain, e.g. example.com: stored with the overview rows (not sent), "
+                + "so the view site_traffic_with_backlinks can join own traffic with backlink metrics"
+        ) { value in
+            Self.siteDomain(value) == nil ? "site_domain must be a domain such as example.com" : nil
+        }
         return [
-            EndpointSpec(name: "batch", targetKind: .account, table: "analytics_overview_daily",
+            EndpointSpec(
+                name: "batch", targetKind: .account, table: "analytics_overview_daily",
                 parameters: [queries, periods, dependsOn, pageSize, siteDomain], maxBatchSize: Self.maxQueries)
         ]
     }
@@ -96,9 +103,11 @@ public struct AnalyticsBatchProvider: ProviderDriver {
         var host = text.trimmingCharacters(in: .whitespaces).lowercased()
         if host.hasPrefix("www.") { host.removeFirst(4) }
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ label in
-            !label.isEmpty && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-        }) else { return nil }
+        guard labels.count >= 2,
+            labels.allSatisfy({ label in
+                !label.isEmpty && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            })
+        else { return nil }
         return host
     }
 
@@ -112,8 +121,10 @@ public struct AnalyticsBatchProvider: ProviderDriver {
     /// Accounts are site identifiers: letters, digits, `-`, `_`, `.`.
     public func normalize(_ raw: String, for endpoint: EndpointSpec) -> Result<String, TargetFailure> {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
-            return .failure(TargetFailure(target: raw, message: "`\(raw)` is not an account id (letters, digits, - _ .)"))
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+        else {
+            return .failure(
+                TargetFailure(target: raw, message: "`\(raw)` is not an account id (letters, digits, - _ .)"))
         }
         return .success(text)
     }
@@ -126,7 +137,10 @@ public struct AnalyticsBatchProvider: ProviderDriver {
         var pageSize: Int?
 
         init(_ stage: Stage) {
-            queries = stage.params["queries"].map(AnalyticsBatchProvider.list)?.compactMap(Query.init(rawValue:)) ?? [.overview]
+            queries =
+                stage.params["queries"].map(AnalyticsBatchProvider.list)?.compactMap(Query.init(rawValue:)) ?? [
+                    .overview
+                ]
             periods = stage.params["periods"].map(AnalyticsBatchProvider.list) ?? ["yesterday"]
             var dependencies: [Query: [Query]] = [:]
             for item in stage.params["depends_on"].map(AnalyticsBatchProvider.list) ?? [] {
@@ -178,13 +192,15 @@ public struct AnalyticsBatchProvider: ProviderDriver {
                 throw ProviderDecodingError("unknown period \(period)")
             }
             return plan.queries.map {
-                Item(id: Self.queryID(stage: context.stage.id, query: $0, group: group), query: $0, group: group,
+                Item(
+                    id: Self.queryID(stage: context.stage.id, query: $0, group: group), query: $0, group: group,
                     account: account, period: period, start: start, end: end)
             }
         }
     }
 
-    public func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest {
+    public func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest
+    {
         let plan = Plan(context.stage)
         let items = try items(of: chunk, context: context)
         let queries: [[String: any Sendable]] = items.map { item in
@@ -195,7 +211,9 @@ public struct AnalyticsBatchProvider: ProviderDriver {
             var query: [String: any Sendable] = ["id": item.id, "endpoint": item.query.endpoint, "params": params]
             let dependencies = (plan.dependencies[item.query] ?? []).filter(plan.queries.contains)
             if !dependencies.isEmpty {
-                query["depends_on"] = dependencies.map { Self.queryID(stage: context.stage.id, query: $0, group: item.group) }
+                query["depends_on"] = dependencies.map {
+                    Self.queryID(stage: context.stage.id, query: $0, group: item.group)
+                }
             }
             return query
         }
@@ -217,13 +235,15 @@ public struct AnalyticsBatchProvider: ProviderDriver {
     public func classify(_ response: HTTPResponseData) -> ResponseClass {
         let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
         if let error = object?["error"] as? [String: Any] {
-            return Self.classify(code: error["code"] as? String ?? "", message: error["message"] as? String ?? "",
+            return Self.classify(
+                code: error["code"] as? String ?? "", message: error["message"] as? String ?? "",
                 status: response.status, retryAfter: RetryAfter.parse(response.header("Retry-After")))
         }
         switch response.status {
         case 200..<300:
             guard let results = object?["results"] as? [String: Any] else {
-                let reason = object == nil
+                let reason =
+                    object == nil
                     ? "the answer is not valid JSON (\(response.body.count) bytes): cut short, or not the API's answer"
                     : "the answer has no `results`"
                 return .retryable(message: reason, retryAfter: nil)
@@ -234,7 +254,8 @@ public struct AnalyticsBatchProvider: ProviderDriver {
                 guard let result = value as? [String: Any], result["status"] as? String == "error",
                     let error = result["error"] as? [String: Any], let code = error["code"] as? String
                 else { continue }
-                let verdict = Self.classify(code: code, message: error["message"] as? String ?? "", status: 200, retryAfter: nil)
+                let verdict = Self.classify(
+                    code: code, message: error["message"] as? String ?? "", status: 200, retryAfter: nil)
                 switch verdict {
                 case .retryable, .exhausted: return verdict
                 default: continue
@@ -244,7 +265,8 @@ public struct AnalyticsBatchProvider: ProviderDriver {
         case 401, 403: return .fatal(message: "HTTP \(response.status)")
         case 402: return .exhausted(message: "HTTP 402")
         case 429, 500...599:
-            return .retryable(message: "HTTP \(response.status)", retryAfter: RetryAfter.parse(response.header("Retry-After")))
+            return .retryable(
+                message: "HTTP \(response.status)", retryAfter: RetryAfter.parse(response.header("Retry-After")))
         default: return .fatal(message: "HTTP \(response.status)")
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import SeopipeCore
 
 /// Report periods of the analytics API, resolved against the snapshot date to explicit dates, so a
@@ -55,7 +56,9 @@ public enum AnalyticsPeriod {
         case "ytd": return (yearStart, day)
         case "this_year": return (yearStart, SnapshotDate(year: day.year, month: 12, day: 31))
         case "last_year":
-            return (SnapshotDate(year: day.year - 1, month: 1, day: 1), SnapshotDate(year: day.year - 1, month: 12, day: 31))
+            return (
+                SnapshotDate(year: day.year - 1, month: 1, day: 1), SnapshotDate(year: day.year - 1, month: 12, day: 31)
+            )
         default:
             let parts = period.components(separatedBy: "..")
             guard parts.count == 2, let start = SnapshotDate(parts[0]), let end = SnapshotDate(parts[1]), start <= end
@@ -64,5 +67,3 @@ public enum AnalyticsPeriod {
         }
     }
 }
-
-import Foundation

@@ -4,12 +4,13 @@ import SeopipeCore
 extension DataForSEOProvider {
     static let stampColumns = ["snapshot_date", "fetched_at", "run_id"]
 
-    static let pageSummaryColumns = ["url", "url_original"] + stampColumns + [
-        "rank", "main_domain_rank", "backlinks", "first_seen", "lost_date", "backlinks_spam_score",
-        "broken_backlinks", "broken_pages", "referring_domains", "referring_domains_nofollow",
-        "referring_main_domains", "referring_main_domains_nofollow", "referring_ips", "referring_subnets",
-        "referring_pages", "referring_pages_nofollow",
-    ]
+    static let pageSummaryColumns =
+        ["url", "url_original"] + stampColumns + [
+            "rank", "main_domain_rank", "backlinks", "first_seen", "lost_date", "backlinks_spam_score",
+            "broken_backlinks", "broken_pages", "referring_domains", "referring_domains_nofollow",
+            "referring_main_domains", "referring_main_domains_nofollow", "referring_ips", "referring_subnets",
+            "referring_pages", "referring_pages_nofollow",
+        ]
 
     static let breakdownColumns = ["url", "snapshot_date", "dimension", "key", "count", "fetched_at", "run_id"]
 
@@ -45,9 +46,11 @@ extension DataForSEOProvider {
             if which == .pagesSummary {
                 let envelope = try JSONDecoder().decode(Envelope<PageSummaryItem>.self, from: body)
                 cost = Self.cost(of: envelope)
-                rows = TableBatch(table: which.table, columns: Self.pageSummaryColumns, keyColumns: ["url", "snapshot_date"],
+                rows = TableBatch(
+                    table: which.table, columns: Self.pageSummaryColumns, keyColumns: ["url", "snapshot_date"],
                     reservingRows: chunk.targets.count)
-                var breakdown = TableBatch(table: "dataforseo_page_summary_breakdown", columns: Self.breakdownColumns,
+                var breakdown = TableBatch(
+                    table: "dataforseo_page_summary_breakdown", columns: Self.breakdownColumns,
                     keyColumns: ["url", "snapshot_date", "dimension", "key"])
                 for item in Self.items(envelope) {
                     guard let url = item.url, let original = originals.removeValue(forKey: url) else { continue }
@@ -64,8 +67,10 @@ extension DataForSEOProvider {
                     // Every count map, one row per key (the empty key "" kept as the API sends it).
                     for (field, counts) in item.maps {
                         for (key, count) in (counts ?? [:]).sorted(by: { $0.key < $1.key }) {
-                            breakdown.append([.text(url), date, .text(field), .text(key), .integer(Int64(count)),
-                                fetchedAt, runID])
+                            breakdown.append([
+                                .text(url), date, .text(field), .text(key), .integer(Int64(count)),
+                                fetchedAt, runID,
+                            ])
                         }
                     }
                     // A re-run replaces a page's breakdown as a whole, even when a map lost keys or became null.
@@ -77,21 +82,27 @@ extension DataForSEOProvider {
                 let envelope = try JSONDecoder().decode(Envelope<BulkItem>.self, from: body)
                 cost = Self.cost(of: envelope)
                 rows = TableBatch(
-                    table: which.table, columns: ["target", "target_original"] + Self.stampColumns + Self.bulkColumns(which),
+                    table: which.table,
+                    columns: ["target", "target_original"] + Self.stampColumns + Self.bulkColumns(which),
                     keyColumns: ["target", "snapshot_date"], reservingRows: chunk.targets.count)
                 for item in Self.items(envelope) {
-                    guard let target = item.target, let original = originals.removeValue(forKey: target) else { continue }
+                    guard let target = item.target, let original = originals.removeValue(forKey: target) else {
+                        continue
+                    }
                     var row: [SQLValue] = [.text(target), .text(original), date, fetchedAt, runID]
                     switch which {
                     case .ranks:
                         let scale = context.stage.params["rank_scale"]?.description ?? "one_thousand"
                         row += [SQLValue(item.rank), .text(scale)]
                     case .backlinks: row += [SQLValue(item.backlinks)]
-                    case .referringDomains: row += [SQLValue(item.referringDomains), SQLValue(item.referringMainDomains)]
+                    case .referringDomains:
+                        row += [SQLValue(item.referringDomains), SQLValue(item.referringMainDomains)]
                     case .spamScore: row += [SQLValue(item.spamScore)]
                     case .newLostBacklinks:
-                        row += [SQLValue(context.stage.params["date_from"]?.description), SQLValue(item.newBacklinks),
-                            SQLValue(item.lostBacklinks)]
+                        row += [
+                            SQLValue(context.stage.params["date_from"]?.description), SQLValue(item.newBacklinks),
+                            SQLValue(item.lostBacklinks),
+                        ]
                     case .pagesSummary: break
                     }
                     rows.append(row)

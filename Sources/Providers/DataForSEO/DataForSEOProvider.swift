@@ -50,12 +50,13 @@ public struct DataForSEOProvider: ProviderDriver {
             "date_from", help: "a date YYYY-MM-DD: count new and lost backlinks since then",
             validate: { SnapshotDate($0.description) == nil ? "date_from must be YYYY-MM-DD" : nil })
         return Endpoint.allCases.map { endpoint in
-            let parameters: [ParameterSpec] = switch endpoint {
-            case .pagesSummary: [includeSubdomains]
-            case .ranks: [rankScale]
-            case .newLostBacklinks: [dateFrom]
-            case .backlinks, .referringDomains, .spamScore: []
-            }
+            let parameters: [ParameterSpec] =
+                switch endpoint {
+                case .pagesSummary: [includeSubdomains]
+                case .ranks: [rankScale]
+                case .newLostBacklinks: [dateFrom]
+                case .backlinks, .referringDomains, .spamScore: []
+                }
             return EndpointSpec(
                 name: endpoint.rawValue, targetKind: .domainOrURL, table: endpoint.table, parameters: parameters,
                 maxBatchSize: Self.maxTargets, currentOnly: "takes no date: it answers from today's backlink index")
@@ -75,8 +76,9 @@ public struct DataForSEOProvider: ProviderDriver {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.contains("://") { return TargetNormalizer.url(raw) }
         if text.contains("/") || text.contains("?") {
-            return .failure(TargetFailure(
-                target: raw, message: "`\(raw)` looks like a page without a scheme; write it as https://\(text)"))
+            return .failure(
+                TargetFailure(
+                    target: raw, message: "`\(raw)` looks like a page without a scheme; write it as https://\(text)"))
         }
         return TargetNormalizer.domain(raw, stripWWW: true)
     }
@@ -106,7 +108,8 @@ public struct DataForSEOProvider: ProviderDriver {
         0.02 + 0.00003 * Double(targetCount)
     }
 
-    public func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest {
+    public func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest
+    {
         guard let which = Endpoint(rawValue: endpoint.name) else {
             throw ProviderDecodingError("dataforseo has no endpoint \(endpoint.name)")
         }
@@ -118,7 +121,9 @@ public struct DataForSEOProvider: ProviderDriver {
         ]
         switch which {
         case .pagesSummary:
-            if let value = context.stage.params["include_subdomains"].flatMap(Self.bool) { task["include_subdomains"] = value }
+            if let value = context.stage.params["include_subdomains"].flatMap(Self.bool) {
+                task["include_subdomains"] = value
+            }
         case .ranks:
             if let value = context.stage.params["rank_scale"] { task["rank_scale"] = value.description }
         case .newLostBacklinks:
@@ -137,7 +142,8 @@ public struct DataForSEOProvider: ProviderDriver {
 
     /// Status codes live in the body of an HTTP 200, at the top and per task; both are read here, once.
     public func classify(_ response: HTTPResponseData) -> ResponseClass {
-        let envelope = try? JSONDecoder().decode(DataForSEO.Envelope<DataForSEO.PageSummaryItem>.self, from: Data(response.body))
+        let envelope = try? JSONDecoder().decode(
+            DataForSEO.Envelope<DataForSEO.PageSummaryItem>.self, from: Data(response.body))
         if let envelope, let code = envelope.statusCode {
             let message = "DataForSEO \(code): \(envelope.statusMessage ?? "(no message)")"
             if code != 20000 { return Self.classify(code: code, message: message, taskLevel: false) }

@@ -59,8 +59,9 @@ public enum Interpolation {
 
     static func isValidName(_ name: Substring) -> Bool {
         guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0)
-            || ("0"..."9").contains($0)
+        return name.unicodeScalars.allSatisfy {
+            $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0)
+                || ("0"..."9").contains($0)
         }
     }
 }

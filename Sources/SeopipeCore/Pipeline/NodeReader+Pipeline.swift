@@ -19,7 +19,8 @@ extension NodeReader {
             .flatMap { node -> String? in
                 guard let name = string(node, what: "name") else { return nil }
                 guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-                    fail(.invalidValue, node, "name `\(name)` may use only letters, digits, `-`, `_` and `.`",
+                    fail(
+                        .invalidValue, node, "name `\(name)` may use only letters, digits, `-`, `_` and `.`",
                         hint: "e.g. name: competitors-nightly")
                     return nil
                 }
@@ -30,16 +31,22 @@ extension NodeReader {
             do throws(CronSchedule.ParseError) {
                 _ = try CronSchedule(schedule)
             } catch {
-                fail(.invalidValue, node, "schedule: \(error.message)",
+                fail(
+                    .invalidValue, node, "schedule: \(error.message)",
                     hint: "e.g. schedule: \"15 3 * * *\" (03:15 every day) or \"@daily\"")
             }
         }
         let warehouse = warehouseLocation(top["warehouse"]?.value)
         let snapshot = snapshotSpec(top["snapshot"]?.value)
-        let providers = top["providers"].map { providerConfigs($0.value) }
-            ?? { fail(.missingKey, root, "the pipeline needs `providers:`", hint: "see pipelines/demo.yml"); return [:] }()
+        let providers =
+            top["providers"].map { providerConfigs($0.value) }
+            ?? {
+                fail(.missingKey, root, "the pipeline needs `providers:`", hint: "see pipelines/demo.yml")
+                return [:]
+            }()
         let options = top["options"].map { runOptions($0.value) } ?? RunOptions()
-        let stages = required(top, "stages", in: root, what: "the pipeline", example: "[...]")
+        let stages =
+            required(top, "stages", in: root, what: "the pipeline", example: "[...]")
             .map { self.stages($0, providers: providers) } ?? []
         checkGraph(stages)
         guard let name, let warehouse, let snapshot, let options else { return nil }
@@ -52,7 +59,8 @@ extension NodeReader {
         guard let node else { return .sqlite(path: FileManager.default.currentDirectoryPath + "/warehouse.db") }
         guard let text = string(node, what: "warehouse") else { return nil }
         do {
-            return try WarehouseLocation.parse(text, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            return try WarehouseLocation.parse(
+                text, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         } catch {
             switch error {
             case .invalid(let message):
@@ -71,7 +79,9 @@ extension NodeReader {
         case "yesterday": return .yesterday
         default:
             if let date = SnapshotDate(text) { return .fixed(date) }
-            fail(.invalidValue, node, "snapshot `\(raw(node))` is not a date", hint: "write today, yesterday or YYYY-MM-DD")
+            fail(
+                .invalidValue, node, "snapshot `\(raw(node))` is not a date",
+                hint: "write today, yesterday or YYYY-MM-DD")
             return nil
         }
     }
@@ -82,7 +92,9 @@ extension NodeReader {
         if let value = entries["fail_fast"].flatMap({ bool($0.value, what: "options.fail_fast") }) {
             options.failFast = value
         }
-        if let value = entries["parallel_limit"].flatMap({ int($0.value, what: "options.parallel_limit", range: 1...10) }) {
+        if let value = entries["parallel_limit"].flatMap({
+            int($0.value, what: "options.parallel_limit", range: 1...10)
+        }) {
             options.parallelLimit = value
         }
         if let value = entries["include_timing"].flatMap({ bool($0.value, what: "options.include_timing") }) {
@@ -93,7 +105,8 @@ extension NodeReader {
 
     func providerConfigs(_ node: Node) -> [String: ProviderConfig] {
         guard let mapping = node.mapping else {
-            fail(.invalidValue, node, "providers must map a name to its settings",
+            fail(
+                .invalidValue, node, "providers must map a name to its settings",
                 hint: "providers:\n    ahrefs:\n      kind: ahrefs-v3")
             return [:]
         }
@@ -116,7 +129,8 @@ extension NodeReader {
             let kind = string(kindNode, what: "\(what).kind")
         else { return nil }
         guard let driver = registry[kind] else {
-            fail(.unknownProvider, kindNode, "unknown provider kind `\(kind)`",
+            fail(
+                .unknownProvider, kindNode, "unknown provider kind `\(kind)`",
                 hint: Suggestion.closest(to: kind, in: kinds).map { "did you mean `\($0)`?" }
                     ?? "known kinds: \(kinds.joined(separator: ", "))")
             return nil
@@ -125,8 +139,10 @@ extension NodeReader {
         if let node = entries["base_url"]?.value {
             // Quote the file's own text, never the expanded value: a variable may hold a secret.
             if !baseURL.isEmpty, !(baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
-                fail(.invalidValue, node, "base_url `\(node.scalar?.string ?? "")` must give a URL starting with "
-                    + "http:// or https://", hint: "e.g. base_url: ${AHREFS_BASE_URL:-https://api.ahrefs.com/v3}")
+                fail(
+                    .invalidValue, node,
+                    "base_url `\(node.scalar?.string ?? "")` must give a URL starting with "
+                        + "http:// or https://", hint: "e.g. base_url: ${AHREFS_BASE_URL:-https://api.ahrefs.com/v3}")
             }
             while baseURL.hasSuffix("/") { baseURL.removeLast() }
         } else {
@@ -137,8 +153,11 @@ extension NodeReader {
         let declared = Set(driver.credentials.map(\.key))
         for key in ["token", "login", "password", "api_key"] where !declared.contains(key) {
             if let entry = entries[key] {
-                fail(.unknownKey, entry.key, "kind \(kind) takes no `\(key)`",
-                    hint: "its credentials: \(driver.credentials.map { "\($0.key) (from \($0.variable))" }.joined(separator: ", "))")
+                fail(
+                    .unknownKey, entry.key, "kind \(kind) takes no `\(key)`",
+                    hint:
+                        "its credentials: \(driver.credentials.map { "\($0.key) (from \($0.variable))" }.joined(separator: ", "))"
+                )
             }
         }
         for spec in driver.credentials {
@@ -148,7 +167,8 @@ extension NodeReader {
                     continue
                 }
                 if value.isEmpty {
-                    fail(.invalidValue, valueNode, "\(what).\(spec.key) is empty",
+                    fail(
+                        .invalidValue, valueNode, "\(what).\(spec.key) is empty",
                         hint: "write \(spec.key): ${\(spec.variable)} and export it")
                     credentialsComplete = false
                 }
@@ -156,7 +176,8 @@ extension NodeReader {
             } else if let value = environment[spec.variable], !value.isEmpty {
                 credentials[spec.key] = Secret(value)
             } else {
-                fail(.missingVariable, node,
+                fail(
+                    .missingVariable, node,
                     "environment variable \(spec.variable) is not set (the \(spec.key) of \(what))",
                     hint: "export \(spec.variable)=... or add `\(spec.key): ${\(spec.variable)}`")
                 credentialsComplete = false
@@ -167,12 +188,18 @@ extension NodeReader {
             if let parsed = RateLimit.parse(text) {
                 rateLimit = parsed
             } else {
-                fail(.invalidValue, node, "rate_limit `\(raw(node))` is not a rate", hint: "write e.g. 60/min, 2/s or 1000/hour")
+                fail(
+                    .invalidValue, node, "rate_limit `\(raw(node))` is not a rate",
+                    hint: "write e.g. 60/min, 2/s or 1000/hour")
             }
         }
         var retry = RetryPolicy()
-        if let node = entries["retry"]?.value, let retryEntries = mapping(node, what: "\(what).retry", allowed: Self.retryKeys) {
-            if let value = retryEntries["max_attempts"].flatMap({ int($0.value, what: "retry.max_attempts", range: 1...20) }) {
+        if let node = entries["retry"]?.value,
+            let retryEntries = mapping(node, what: "\(what).retry", allowed: Self.retryKeys)
+        {
+            if let value = retryEntries["max_attempts"].flatMap({
+                int($0.value, what: "retry.max_attempts", range: 1...20)
+            }) {
                 retry.maxAttempts = value
             }
             if let value = retryEntries["base_delay"].flatMap({ duration($0.value, what: "retry.base_delay") }) {
@@ -181,12 +208,15 @@ extension NodeReader {
             if let value = retryEntries["max_delay"].flatMap({ duration($0.value, what: "retry.max_delay") }) {
                 retry.maxDelay = value
             }
-            if let value = retryEntries["max_retry_after"].flatMap({ duration($0.value, what: "retry.max_retry_after") }) {
+            if let value = retryEntries["max_retry_after"].flatMap({ duration($0.value, what: "retry.max_retry_after") }
+            ) {
                 retry.maxRetryAfter = value
             }
         }
         var budget = Budget()
-        if let node = entries["budget"]?.value, let budgetEntries = mapping(node, what: "\(what).budget", allowed: Self.budgetKeys) {
+        if let node = entries["budget"]?.value,
+            let budgetEntries = mapping(node, what: "\(what).budget", allowed: Self.budgetKeys)
+        {
             budget.maxUnits = budgetEntries["max_units"].flatMap { number($0.value, what: "budget.max_units") }
             budget.maxCostUSD = budgetEntries["max_cost_usd"].flatMap { number($0.value, what: "budget.max_cost_usd") }
             budget.maxUnitsPerDay = budgetEntries["max_units_per_day"].flatMap {
@@ -207,7 +237,9 @@ extension NodeReader {
 
     func stages(_ node: Node, providers: [String: ProviderConfig]) -> [Stage] {
         guard let sequence = node.sequence else {
-            fail(.invalidValue, node, "stages must be a list", hint: "stages:\n  - id: metrics\n    provider: ahrefs\n    ...")
+            fail(
+                .invalidValue, node, "stages must be a list",
+                hint: "stages:\n  - id: metrics\n    provider: ahrefs\n    ...")
             return []
         }
         var stages: [Stage] = []
@@ -215,7 +247,8 @@ extension NodeReader {
         for item in sequence {
             guard let stage = stage(item, providers: providers) else { continue }
             if seen[stage.id] != nil {
-                fail(.duplicateStage, item.mapping?["id"] ?? item, "stage id `\(stage.id)` is used twice",
+                fail(
+                    .duplicateStage, item.mapping?["id"] ?? item, "stage id `\(stage.id)` is used twice",
                     hint: "give every stage its own id")
                 continue
             }
@@ -233,20 +266,27 @@ extension NodeReader {
         else { return nil }
         let what = "stage `\(id)`"
         if id.isEmpty || !id.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" }) {
-            fail(.invalidValue, idNode, "stage id `\(id)` may use only letters, digits and `_`",
+            fail(
+                .invalidValue, idNode, "stage id `\(id)` may use only letters, digits and `_`",
                 hint: "e.g. id: \(id.map { $0.isLetter || $0.isNumber ? $0 : "_" }.reduce(into: "") { $0.append($1) })")
         }
         let dependsOn = entries["depends_on"].flatMap { stringList($0.value, what: "\(what) depends_on") } ?? []
-        let providerNode = required(entries, "provider", in: node, what: what, example: providers.keys.sorted().first ?? "ahrefs")
+        let providerNode = required(
+            entries, "provider", in: node, what: what, example: providers.keys.sorted().first ?? "ahrefs")
         let providerName = providerNode.flatMap { string($0, what: "\(what) provider") }
         var driver: (any ProviderDriver)?
         if let providerName, let providerNode {
             if let kind = providers[providerName]?.kind ?? declaredProviderKinds[providerName] {
                 driver = registry[kind]
             } else {
-                fail(.unknownProvider, providerNode, "\(what) uses provider `\(providerName)`, which `providers:` does not define",
-                    hint: Suggestion.closest(to: providerName, in: declaredProviderKinds.keys).map { "did you mean `\($0)`?" }
-                        ?? "define it under providers:, or use one of: \(declaredProviderKinds.keys.sorted().joined(separator: ", "))")
+                fail(
+                    .unknownProvider, providerNode,
+                    "\(what) uses provider `\(providerName)`, which `providers:` does not define",
+                    hint: Suggestion.closest(to: providerName, in: declaredProviderKinds.keys).map {
+                        "did you mean `\($0)`?"
+                    }
+                        ?? "define it under providers:, or use one of: \(declaredProviderKinds.keys.sorted().joined(separator: ", "))"
+                )
             }
         }
         let endpointNode = required(entries, "endpoint", in: node, what: what, example: "site-explorer/batch/metrics")
@@ -256,7 +296,8 @@ extension NodeReader {
             endpoint = driver.endpoint(named: endpointName)
             if endpoint == nil {
                 let names = driver.endpoints.map(\.name)
-                fail(.unknownEndpoint, endpointNode, "\(driver.kind) has no endpoint `\(endpointName)`",
+                fail(
+                    .unknownEndpoint, endpointNode, "\(driver.kind) has no endpoint `\(endpointName)`",
                     hint: Suggestion.closest(to: endpointName, in: names).map { "did you mean `\($0)`?" }
                         ?? "endpoints: \(names.joined(separator: ", "))")
             }
@@ -268,23 +309,32 @@ extension NodeReader {
         if let endpoint {
             // A parameter written but invalid was reported already; only a missing one is reported here.
             for parameter in endpoint.parameters where parameter.isRequired && !writtenParams.contains(parameter.name) {
-                fail(.missingKey, entries["params"]?.value ?? node, "\(what): \(endpoint.name) needs parameter `\(parameter.name)`",
+                fail(
+                    .missingKey, entries["params"]?.value ?? node,
+                    "\(what): \(endpoint.name) needs parameter `\(parameter.name)`",
                     hint: "add `params: { \(parameter.name): ... }` (\(parameter.help))")
             }
         }
         var table = endpoint?.table ?? ""
         var keepsRawResponses = false
-        if let loadNode = entries["load"]?.value, let load = mapping(loadNode, what: "\(what) load", allowed: Self.loadKeys) {
-            if let tableNode = load["table"]?.value, let name = string(tableNode, what: "\(what) load.table"), let endpoint,
+        if let loadNode = entries["load"]?.value,
+            let load = mapping(loadNode, what: "\(what) load", allowed: Self.loadKeys)
+        {
+            if let tableNode = load["table"]?.value, let name = string(tableNode, what: "\(what) load.table"),
+                let endpoint,
                 name != endpoint.table
             {
-                fail(.invalidValue, tableNode, "\(endpoint.name) loads into `\(endpoint.table)`, not `\(name)`",
+                fail(
+                    .invalidValue, tableNode, "\(endpoint.name) loads into `\(endpoint.table)`, not `\(name)`",
                     hint: "write `table: \(endpoint.table)` or leave `load:` out; views give other names")
             } else if let name = load["table"].flatMap({ string($0.value, what: "load.table") }) {
                 table = name
             }
-            if let modeNode = load["mode"]?.value, let mode = string(modeNode, what: "\(what) load.mode"), mode != "upsert" {
-                fail(.invalidValue, modeNode, "load mode `\(mode)` is not supported",
+            if let modeNode = load["mode"]?.value, let mode = string(modeNode, what: "\(what) load.mode"),
+                mode != "upsert"
+            {
+                fail(
+                    .invalidValue, modeNode, "load mode `\(mode)` is not supported",
                     hint: "write `mode: upsert` (a re-run of a date replaces its rows)")
             }
             if let value = load["raw_responses"].flatMap({ bool($0.value, what: "\(what) load.raw_responses") }) {
@@ -300,11 +350,15 @@ extension NodeReader {
     func targetSource(_ node: Node, what: String) -> TargetSource? {
         if node.sequence != nil {
             guard let list = stringList(node, what: "\(what) targets") else { return nil }
-            if list.isEmpty { fail(.invalidValue, node, "\(what) has an empty target list", hint: "list at least one target") }
+            if list.isEmpty {
+                fail(.invalidValue, node, "\(what) has an empty target list", hint: "list at least one target")
+            }
             return .list(list)
         }
         if node.mapping != nil {
-            guard let entries = mapping(node, what: "\(what) targets", allowed: ["file", "from_sql"]) else { return nil }
+            guard let entries = mapping(node, what: "\(what) targets", allowed: ["file", "from_sql"]) else {
+                return nil
+            }
             if entries.count != 1 {
                 fail(.invalidValue, node, "\(what) targets takes exactly one of `file` or `from_sql`")
                 return nil
@@ -312,7 +366,8 @@ extension NodeReader {
             if let fileNode = entries["file"]?.value, let path = string(fileNode, what: "\(what) targets.file") {
                 let resolved = resolveTargetFile(path)
                 if !FileManager.default.fileExists(atPath: resolved) {
-                    fail(.invalidValue, fileNode, "target file `\(path)` does not exist (looked at \(resolved))",
+                    fail(
+                        .invalidValue, fileNode, "target file `\(path)` does not exist (looked at \(resolved))",
                         hint: "paths are relative to the pipeline file's folder")
                 }
                 return .file(resolved)
@@ -320,8 +375,11 @@ extension NodeReader {
             if let sqlNode = entries["from_sql"]?.value, let sql = string(sqlNode, what: "\(what) targets.from_sql") {
                 let lowered = sql.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
                 if !(lowered.hasPrefix("select") || lowered.hasPrefix("with")) {
-                    fail(.invalidValue, sqlNode, "from_sql must be a SELECT query",
-                        hint: "e.g. from_sql: \"SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot\"")
+                    fail(
+                        .invalidValue, sqlNode, "from_sql must be a SELECT query",
+                        hint:
+                            "e.g. from_sql: \"SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot\""
+                    )
                 }
                 return .sql(sql)
             }
@@ -347,9 +405,11 @@ extension NodeReader {
             let parameter = endpoint?.parameters.first { $0.name == name }
             if let endpoint, parameter == nil {
                 let names = endpoint.parameters.map(\.name)
-                fail(.unknownKey, key, "\(endpoint.name) takes no parameter `\(name)`",
+                fail(
+                    .unknownKey, key, "\(endpoint.name) takes no parameter `\(name)`",
                     hint: Suggestion.closest(to: name, in: names).map { "did you mean `\($0)`?" }
-                        ?? (names.isEmpty ? "this endpoint takes no params; remove `params:`"
+                        ?? (names.isEmpty
+                            ? "this endpoint takes no params; remove `params:`"
                             : "its parameters: \(names.joined(separator: ", "))"))
                 continue
             }
@@ -374,22 +434,25 @@ extension NodeReader {
         let ids = Set(stages.map(\.id))
         for stage in stages {
             for dependency in stage.dependsOn where !ids.contains(dependency) {
-                errors.append(PipelineError(
-                    .unknownDependency, at: stage.location,
-                    "stage `\(stage.id)` depends on `\(dependency)`, which is not a stage",
-                    hint: Suggestion.closest(to: dependency, in: ids).map { "did you mean `\($0)`?" }
-                        ?? "stages: \(stages.map(\.id).joined(separator: ", "))"))
+                errors.append(
+                    PipelineError(
+                        .unknownDependency, at: stage.location,
+                        "stage `\(stage.id)` depends on `\(dependency)`, which is not a stage",
+                        hint: Suggestion.closest(to: dependency, in: ids).map { "did you mean `\($0)`?" }
+                            ?? "stages: \(stages.map(\.id).joined(separator: ", "))"))
             }
         }
         do {
             _ = try StageGraph(stages.map { ($0.id, $0.dependsOn.filter(ids.contains)) })
         } catch {
-            let where_ = stages.first { $0.id == error.cycle.first }?.location
+            let place =
+                stages.first { $0.id == error.cycle.first }?.location
                 ?? SourceLocation(file: displayPath, line: 1, column: 1)
-            errors.append(PipelineError(
-                .dependencyCycle, at: where_,
-                "stages depend on each other in a cycle: \((error.cycle + [error.cycle[0]]).joined(separator: " -> "))",
-                hint: "remove one of these depends_on entries"))
+            errors.append(
+                PipelineError(
+                    .dependencyCycle, at: place,
+                    "stages depend on each other in a cycle: \((error.cycle + [error.cycle[0]]).joined(separator: " -> "))",
+                    hint: "remove one of these depends_on entries"))
         }
     }
 }

@@ -46,9 +46,10 @@ public struct PipelineLoader: Sendable {
         }
         let pipeline = reader.pipeline(root)
         if !reader.errors.isEmpty || pipeline == nil {
-            throw PipelineValidationError(reader.errors.sorted {
-                ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column)
-            })
+            throw PipelineValidationError(
+                reader.errors.sorted {
+                    ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column)
+                })
         }
         return pipeline!
     }
@@ -83,7 +84,8 @@ final class NodeReader {
     }
 
     func yamlError(_ error: any Error) -> PipelineError {
-        let hint = "check indentation (spaces, not tabs), that every `key:` has a space after the colon, "
+        let hint =
+            "check indentation (spaces, not tabs), that every `key:` has a space after the colon, "
             + "and that quotes and brackets are closed"
         if let error = error as? YamlError {
             switch error {
@@ -171,7 +173,9 @@ final class NodeReader {
     func int(_ node: Node, what: String, range: ClosedRange<Int>) -> Int? {
         guard let text = string(node, what: what) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            fail(.invalidValue, node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), not `\(raw(node))`")
+            fail(
+                .invalidValue, node,
+                "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), not `\(raw(node))`")
             return nil
         }
         return value

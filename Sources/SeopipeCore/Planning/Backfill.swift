@@ -32,7 +32,8 @@ public enum Backfill {
     /// cannot answer for a past date, then those that depend on one of them.
     public static func omissions(_ pipeline: Pipeline, registry: ProviderRegistry) -> [Omission] {
         var omitted: [String: String] = [:]
-        let order = (try? StageGraph(pipeline.stages.map { ($0.id, $0.dependsOn) }).executionOrder)
+        let order =
+            (try? StageGraph(pipeline.stages.map { ($0.id, $0.dependsOn) }).executionOrder)
             ?? pipeline.stages.map(\.id)
         for id in order {
             guard let stage = pipeline.stage(id), let config = pipeline.providers[stage.provider],

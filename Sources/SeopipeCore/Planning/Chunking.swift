@@ -43,7 +43,8 @@ public enum Chunking {
         // Always enough: one chunk per group part plus the free targets on their own.
         let upperBound = targets.count
         for count in lowerBound...upperBound {
-            if let bins = place(groups: groups, members: members, free: free, into: count,
+            if let bins = place(
+                groups: groups, members: members, free: free, into: count,
                 maxTargets: maxTargets, maxGroups: maxGroups)
             {
                 return bins.filter { !$0.isEmpty }.enumerated().map { Chunk(index: $0, targets: $1) }

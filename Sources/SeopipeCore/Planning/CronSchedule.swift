@@ -33,20 +33,23 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         text = expression.trimmingCharacters(in: .whitespaces)
         let expanded = Self.macros[text.lowercased()] ?? text
         if text.hasPrefix("@"), Self.macros[text.lowercased()] == nil {
-            throw ParseError(message: "`\(text)` is not a cron macro; write one of @hourly, @daily, @weekly, "
-                + "@monthly, @yearly or five fields")
+            throw ParseError(
+                message: "`\(text)` is not a cron macro; write one of @hourly, @daily, @weekly, "
+                    + "@monthly, @yearly or five fields")
         }
         let fields = expanded.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count == 5 else {
-            throw ParseError(message: "a cron expression has five fields (minute hour day-of-month month "
-                + "day-of-week), `\(text)` has \(fields.count)")
+            throw ParseError(
+                message: "a cron expression has five fields (minute hour day-of-month month "
+                    + "day-of-week), `\(text)` has \(fields.count)")
         }
         minutes = try Self.field(fields[0], name: "minute", range: 0...59, names: [])
         hours = try Self.field(fields[1], name: "hour", range: 0...23, names: [])
         daysOfMonth = try Self.field(fields[2], name: "day of month", range: 1...31, names: [])
         months = try Self.field(fields[3], name: "month", range: 1...12, names: Self.monthNames, firstName: 1)
         // 7 is Sunday too.
-        daysOfWeek = Set(try Self.field(fields[4], name: "day of week", range: 0...7, names: Self.dayNames).map { $0 % 7 })
+        daysOfWeek = Set(
+            try Self.field(fields[4], name: "day of week", range: 0...7, names: Self.dayNames).map { $0 % 7 })
         dayOfMonthRestricted = !fields[2].hasPrefix("*")
         dayOfWeekRestricted = !fields[4].hasPrefix("*")
     }
@@ -59,8 +62,9 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         func number(_ part: Substring) throws(ParseError) -> Int {
             if let value = Int(part), range.contains(value) { return value }
             if let index = names.firstIndex(of: part.lowercased()) { return index + firstName }
-            throw ParseError(message: "`\(part)` is not a valid \(name) (\(range.lowerBound)-\(range.upperBound)"
-                + (names.isEmpty ? "" : " or \(names.first!)-\(names.last!)") + ")")
+            throw ParseError(
+                message: "`\(part)` is not a valid \(name) (\(range.lowerBound)-\(range.upperBound)"
+                    + (names.isEmpty ? "" : " or \(names.first!)-\(names.last!)") + ")")
         }
         var values: Set<Int> = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -83,7 +87,8 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
                 lower = try number(pieces[0][..<dash])
                 upper = try number(pieces[0][pieces[0].index(after: dash)...])
                 guard lower <= upper else {
-                    throw ParseError(message: "the \(name) range `\(pieces[0])` runs backwards; write the smaller first")
+                    throw ParseError(
+                        message: "the \(name) range `\(pieces[0])` runs backwards; write the smaller first")
                 }
             } else {
                 lower = try number(pieces[0])

@@ -55,7 +55,9 @@ public enum Planner {
             let chunks = driver.chunks(
                 normalized.targets, size: config.chunkSize(for: endpoint), endpoint: endpoint, context: context)
             // Paged endpoints: every page the stage's own bound allows, as full pages (an upper bound).
-            let requests = chunks.flatMap { [$0] + driver.plannedPages(after: $0, endpoint: endpoint, context: context) }
+            let requests = chunks.flatMap {
+                [$0] + driver.plannedPages(after: $0, endpoint: endpoint, context: context)
+            }
             plan.targets = normalized.targets.count
             plan.chunks = chunks.count
             plan.requests = requests.count

@@ -105,7 +105,8 @@ public struct RequestContext: Sendable {
     /// The pipeline's `options:` (the analytics Batch API passes them through).
     public var options: RunOptions
 
-    public init(stage: Stage, provider: ProviderConfig, snapshotDate: SnapshotDate, options: RunOptions = RunOptions()) {
+    public init(stage: Stage, provider: ProviderConfig, snapshotDate: SnapshotDate, options: RunOptions = RunOptions())
+    {
         self.stage = stage
         self.provider = provider
         self.snapshotDate = snapshotDate
@@ -170,7 +171,8 @@ extension ProviderRequest {
     public static func jsonPOST(
         baseURL: String, path: String, body: Any, credential: (name: String, value: String)
     ) throws -> ProviderRequest {
-        let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let bytes = Array(
+            try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
         let http = HTTPRequestSpec(
             method: "POST", url: baseURL + "/" + path,
             headers: [credential, ("Content-Type", "application/json"), ("Accept", "application/json")],
@@ -281,9 +283,13 @@ extension ProviderDriver {
 
     public func estimatedCostUSD(targetCount: Int, endpoint: EndpointSpec) -> Double { 0 }
 
-    public func estimate(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> (units: Double, costUSD: Double) {
-        (estimatedUnits(targetCount: chunk.targets.count, endpoint: endpoint),
-            estimatedCostUSD(targetCount: chunk.targets.count, endpoint: endpoint))
+    public func estimate(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> (
+        units: Double, costUSD: Double
+    ) {
+        (
+            estimatedUnits(targetCount: chunk.targets.count, endpoint: endpoint),
+            estimatedCostUSD(targetCount: chunk.targets.count, endpoint: endpoint)
+        )
     }
 
     public func chunks(_ targets: [Target], size: Int, endpoint: EndpointSpec, context: RequestContext) -> [Chunk] {

@@ -14,7 +14,9 @@ public enum TargetNormalizer {
         if stripWWW, text.hasPrefix("www.") { text.removeFirst(4) }
         guard !text.isEmpty else { return .failure(TargetFailure(target: raw, message: "empty target")) }
         if text.contains("/") || text.contains("?") {
-            return .failure(TargetFailure(target: raw, message: "`\(raw)` is a URL, not a domain; list pages in a URL endpoint's stage"))
+            return .failure(
+                TargetFailure(
+                    target: raw, message: "`\(raw)` is a URL, not a domain; list pages in a URL endpoint's stage"))
         }
         let labels = text.split(separator: ".", omittingEmptySubsequences: false)
         let validLabels = labels.allSatisfy { label in
@@ -41,7 +43,9 @@ public enum TargetNormalizer {
         components.scheme = scheme
         components.host = normalizedHost
         components.fragment = nil
-        guard let result = components.string else { return .failure(TargetFailure(target: raw, message: "`\(raw)` is not a valid URL")) }
+        guard let result = components.string else {
+            return .failure(TargetFailure(target: raw, message: "`\(raw)` is not a valid URL"))
+        }
         return .success(result)
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Spending of one provider within a run, checked before every paid request.
 public actor BudgetTracker {
     public let budget: Budget
@@ -48,7 +50,9 @@ public actor BudgetTracker {
     }
 
     /// Replaces a reservation with what the provider actually charged (zero when nothing was charged).
-    public func settle(reservedUnits units: Double, reservedCostUSD cost: Double, chargedUnits: Double, chargedCostUSD: Double) {
+    public func settle(
+        reservedUnits units: Double, reservedCostUSD cost: Double, chargedUnits: Double, chargedCostUSD: Double
+    ) {
         reservedUnits -= units
         reservedCostUSD -= cost
         spentUnits += chargedUnits
@@ -62,12 +66,15 @@ public actor BudgetTracker {
             parts.append("spent $\(String(format: "%.4f", spentCostUSD)) of $\(String(format: "%.2f", max))")
         }
         if let max = budget.maxUnitsPerDay {
-            parts.append("spent \(Int(spentEarlierToday.units + spentUnits)) of \(Int(max)) units today "
-                + "(\(Int(spentEarlierToday.units)) by earlier runs)")
+            parts.append(
+                "spent \(Int(spentEarlierToday.units + spentUnits)) of \(Int(max)) units today "
+                    + "(\(Int(spentEarlierToday.units)) by earlier runs)")
         }
         if let max = budget.maxCostUSDPerDay {
-            parts.append("spent $\(String(format: "%.4f", spentEarlierToday.costUSD + spentCostUSD)) of "
-                + "$\(String(format: "%.2f", max)) today ($\(String(format: "%.4f", spentEarlierToday.costUSD)) by earlier runs)")
+            parts.append(
+                "spent $\(String(format: "%.4f", spentEarlierToday.costUSD + spentCostUSD)) of "
+                    + "$\(String(format: "%.2f", max)) today ($\(String(format: "%.4f", spentEarlierToday.costUSD)) by earlier runs)"
+            )
         }
         return parts.joined(separator: ", ")
     }
@@ -103,5 +110,3 @@ public actor AsyncSemaphore {
         return try await body()
     }
 }
-
-import Foundation

@@ -33,7 +33,8 @@ enum RawResponse {
         var text = String(decoding: body, as: UTF8.self)
         for secret in secrets where !secret.isEmpty {
             // Inside a JSON string, `\` and `"` are always escaped and `/` may be (`\/`).
-            let escaped = secret.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let escaped = secret.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: "\"", with: "\\\"")
             for form in [escaped.replacingOccurrences(of: "/", with: "\\/"), escaped, secret] {
                 text = text.replacingOccurrences(of: form, with: redaction)
             }
@@ -48,7 +49,9 @@ enum RawResponse {
     }
 
     private static func jsonString(_ text: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes]))
+            ?? Data("[\"\"]".utf8)
         return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a failed request is retried: exponential backoff with jitter, `Retry-After` honoured up to a cap.
 public struct RetryPolicy: Sendable, Hashable {
     /// Total attempts including the first one.
@@ -59,5 +61,3 @@ extension Duration {
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 }
-
-import Foundation

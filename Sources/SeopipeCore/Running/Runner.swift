@@ -55,12 +55,15 @@ public struct Runner: Sendable {
             error: "the process ended before the run finished (killed, out of memory or a reboot); "
                 + "the next run resumed from its committed chunks")
         if abandoned > 0 {
-            logger.warning("\(abandoned) earlier run(s) of \(pipeline.name) ended without finishing; recorded as interrupted")
+            logger.warning(
+                "\(abandoned) earlier run(s) of \(pipeline.name) ended without finishing; recorded as interrupted")
         }
-        try await warehouse.recordRun(RunRecord(
-            runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: "running",
-            startedAt: startedAt))
-        logger.info("run started", metadata: ["snapshot_date": "\(snapshotDate)", "stages": "\(pipeline.stages.count)"])
+        try await warehouse.recordRun(
+            RunRecord(
+                runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: "running",
+                startedAt: startedAt))
+        logger.info(
+            "run started", metadata: ["snapshot_date": "\(snapshotDate)", "stages": "\(pipeline.stages.count)"])
 
         // Per-day budgets count what this pipeline's runs were charged since 00:00 UTC, from their checkpoints.
         var spentToday: [String: (units: Double, costUSD: Double)] = [:]
@@ -82,7 +85,8 @@ public struct Runner: Sendable {
                 for id in pending {
                     let deps = graph.dependencies[id] ?? []
                     if let failed = deps.first(where: { [.error, .skipped].contains(results[$0]?.status) }) {
-                        results[id] = StageResult(status: .skipped, error: "skipped because `\(failed)` did not complete")
+                        results[id] = StageResult(
+                            status: .skipped, error: "skipped because `\(failed)` did not complete")
                         pending.removeAll { $0 == id }
                         continue
                     }
@@ -92,7 +96,8 @@ public struct Runner: Sendable {
                         continue
                     }
                     if let reason = options.stop.requested {
-                        results[id] = StageResult(status: .skipped, error: "skipped: the run was interrupted (\(reason))")
+                        results[id] = StageResult(
+                            status: .skipped, error: "skipped: the run was interrupted (\(reason))")
                         pending.removeAll { $0 == id }
                         continue
                     }
@@ -117,9 +122,10 @@ public struct Runner: Sendable {
             }
         }
         for id in graph.executionOrder where results[id]?.status == .skipped {
-            try? await warehouse.recordStage(StageRecord(
-                runID: runID, stageID: id, provider: pipeline.stage(id)?.provider ?? "",
-                endpoint: pipeline.stage(id)?.endpoint ?? "", status: "skipped", error: results[id]?.error))
+            try? await warehouse.recordStage(
+                StageRecord(
+                    runID: runID, stageID: id, provider: pipeline.stage(id)?.provider ?? "",
+                    endpoint: pipeline.stage(id)?.endpoint ?? "", status: "skipped", error: results[id]?.error))
         }
 
         let ordered = graph.executionOrder.compactMap { results[$0] }
@@ -153,14 +159,17 @@ public struct Runner: Sendable {
             for key in result.results.keys { result.results[key]?.timingMS = nil }
         }
         let firstError = graph.executionOrder.lazy.compactMap { id in results[id]?.error.map { "\(id): \($0)" } }.first
-        try await warehouse.recordRun(RunRecord(
-            runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: status.rawValue,
-            startedAt: startedAt, finishedAt: Timestamp.now(), rows: meta.rows, requests: meta.requests,
-            units: meta.units, costUSD: meta.costUSD, error: firstError))
-        logger.info("run finished", metadata: [
-            "status": "\(status.rawValue)", "rows": "\(meta.rows)", "requests": "\(meta.requests)",
-            "units": "\(meta.units)",
-        ])
+        try await warehouse.recordRun(
+            RunRecord(
+                runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: status.rawValue,
+                startedAt: startedAt, finishedAt: Timestamp.now(), rows: meta.rows, requests: meta.requests,
+                units: meta.units, costUSD: meta.costUSD, error: firstError))
+        logger.info(
+            "run finished",
+            metadata: [
+                "status": "\(status.rawValue)", "rows": "\(meta.rows)", "requests": "\(meta.requests)",
+                "units": "\(meta.units)",
+            ])
         return result
     }
 
@@ -197,7 +206,9 @@ final class SharedRunState: Sendable {
     init(pipeline: Pipeline, spentToday: [String: (units: Double, costUSD: Double)] = [:]) {
         limiters = pipeline.providers.mapValues { RateLimiter($0.rateLimit) }
         gates = pipeline.providers.mapValues { _ in ProviderGate() }
-        budgets = pipeline.providers.mapValues { BudgetTracker($0.budget, spentEarlierToday: spentToday[$0.name] ?? (0, 0)) }
+        budgets = pipeline.providers.mapValues {
+            BudgetTracker($0.budget, spentEarlierToday: spentToday[$0.name] ?? (0, 0))
+        }
         requestSlots = AsyncSemaphore(permits: pipeline.options.parallelLimit)
     }
 }

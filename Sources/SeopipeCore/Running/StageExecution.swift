@@ -63,10 +63,13 @@ struct StageExecution: Sendable {
             if let error = result.error {
                 logger.error("stage \(result.status.rawValue): \(error)")
             } else {
-                logger.info("stage done", metadata: [
-                    "status": "\(result.status.rawValue)", "rows": "\(result.rows)", "requests": "\(result.requests)",
-                    "chunks_skipped": "\(result.chunksSkipped)", "units": "\(result.units)",
-                ])
+                logger.info(
+                    "stage done",
+                    metadata: [
+                        "status": "\(result.status.rawValue)", "rows": "\(result.rows)",
+                        "requests": "\(result.requests)",
+                        "chunks_skipped": "\(result.chunksSkipped)", "units": "\(result.units)",
+                    ])
             }
             return result
         }
@@ -85,7 +88,8 @@ struct StageExecution: Sendable {
         if !refused.isEmpty {
             await tally.addTargetErrors(refused.count)
             for failure in refused {
-                logger.warning("\(stage.provider) stage `\(stage.id)` target `\(failure.target)` refused: \(failure.message)")
+                logger.warning(
+                    "\(stage.provider) stage `\(stage.id)` target `\(failure.target)` refused: \(failure.message)")
             }
             try? await warehouse.recordTargetFailures(
                 refused, runID: context.runID, pipeline: context.pipeline.name,
@@ -97,7 +101,8 @@ struct StageExecution: Sendable {
         }
 
         let requestContext = RequestContext(
-            stage: stage, provider: providerConfig, snapshotDate: context.snapshotDate, options: context.pipeline.options)
+            stage: stage, provider: providerConfig, snapshotDate: context.snapshotDate,
+            options: context.pipeline.options)
         let size = providerConfig.chunkSize(for: endpoint)
         let chunks = driver.chunks(targets, size: size, endpoint: endpoint, context: requestContext)
         result.chunks = chunks.count
@@ -127,18 +132,21 @@ struct StageExecution: Sendable {
                         while let chunk = page, await !tally.stopped {
                             let request: ProviderRequest
                             do {
-                                request = try driver.makeRequest(for: chunk, endpoint: endpoint, context: requestContext)
+                                request = try driver.makeRequest(
+                                    for: chunk, endpoint: endpoint, context: requestContext)
                             } catch {
-                                throw StageStop.failed("cannot build the request for chunk \(chunk.index + 1): \(error)")
+                                throw StageStop.failed(
+                                    "cannot build the request for chunk \(chunk.index + 1): \(error)")
                             }
                             let rows: Int?
                             // Resume: a request an earlier run of this date committed is not bought again.
                             if !refresh, let checkpoint = committed[request.requestHash] {
                                 await tally.skip(checkpoint)
                                 rows = checkpoint.rows
-                                runner.options.progress?(.chunkDone(
-                                    stage: stage.id, firstPage: chunk.page == 0, rows: checkpoint.rows,
-                                    units: checkpoint.units, costUSD: checkpoint.costUSD, resumed: true))
+                                runner.options.progress?(
+                                    .chunkDone(
+                                        stage: stage.id, firstPage: chunk.page == 0, rows: checkpoint.rows,
+                                        units: checkpoint.units, costUSD: checkpoint.costUSD, resumed: true))
                             } else {
                                 if let reason = runner.options.stop.requested {
                                     throw StageStop.interrupted(
@@ -150,7 +158,8 @@ struct StageExecution: Sendable {
                                     tally: tally, logger: chunkLogger)
                             }
                             page = rows.flatMap {
-                                driver.nextPage(after: chunk, rowsReturned: $0, endpoint: endpoint, context: requestContext)
+                                driver.nextPage(
+                                    after: chunk, rowsReturned: $0, endpoint: endpoint, context: requestContext)
                             }
                         }
                         return nil
@@ -206,7 +215,8 @@ struct StageExecution: Sendable {
     ) async throws -> Int? {
         let budget = context.shared.budgets[config.name]!
         let page = chunk.page > 0 ? " page \(chunk.page + 1)" : ""
-        let label = "\(config.name) (\(config.kind)) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total)\(page) "
+        let label =
+            "\(config.name) (\(config.kind)) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total)\(page) "
             + "[\(Self.describe(chunk.targets))]"
         let (estimate, estimatedCost) = driver.estimate(for: chunk, endpoint: endpoint, context: requestContext)
         switch await budget.reserve(units: estimate, costUSD: estimatedCost) {
@@ -216,9 +226,11 @@ struct StageExecution: Sendable {
             let remaining = await tally.remainingNote(total: total)
             throw StageStop.budget(
                 "budget of provider `\(config.name)` reached (\(await budget.summary)); stopped before chunk "
-                    + "\(chunk.index + 1)/\(total) (~\(formatted(estimate)) units, ~$\(formatted(estimatedCost))); \(remaining)")
+                    + "\(chunk.index + 1)/\(total) (~\(formatted(estimate)) units, ~$\(formatted(estimatedCost))); \(remaining)"
+            )
         case .exhausted(let message):
-            throw StageStop.failed("\(label): not sent, \(config.name) stopped spending earlier in this run: \(message)")
+            throw StageStop.failed(
+                "\(label): not sent, \(config.name) stopped spending earlier in this run: \(message)")
         }
         let key = ChunkKey(
             pipeline: context.pipeline.name, snapshotDate: context.snapshotDate.description, stageID: stage.id,
@@ -230,7 +242,8 @@ struct StageExecution: Sendable {
                 requestContext: requestContext, tally: tally, logger: logger, label: label)
         } catch {
             // Nothing was charged for a chunk that got no usable answer: give its reservation back.
-            await budget.settle(reservedUnits: estimate, reservedCostUSD: estimatedCost, chargedUnits: 0, chargedCostUSD: 0)
+            await budget.settle(
+                reservedUnits: estimate, reservedCostUSD: estimatedCost, chargedUnits: 0, chargedCostUSD: 0)
             if case StageStop.exhausted(let message) = error {
                 await budget.exhaust(message)
                 throw StageStop.failed("\(label): \(message); stopped spending with \(config.name) for this run")
@@ -241,9 +254,12 @@ struct StageExecution: Sendable {
         let attempts: Int
         switch outcome {
         case .rejected(let message):
-            await budget.settle(reservedUnits: estimate, reservedCostUSD: estimatedCost, chargedUnits: 0, chargedCostUSD: 0)
+            await budget.settle(
+                reservedUnits: estimate, reservedCostUSD: estimatedCost, chargedUnits: 0, chargedCostUSD: 0)
             let failures = chunk.targets.map { TargetFailure(target: $0.normalized, message: message) }
-            logger.warning("\(label): the provider rejected this request's task: \(message); its \(failures.count) targets are recorded as failed")
+            logger.warning(
+                "\(label): the provider rejected this request's task: \(message); its \(failures.count) targets are recorded as failed"
+            )
             do {
                 try await runner.warehouse.recordTargetFailures(
                     failures, runID: context.runID, pipeline: context.pipeline.name,
@@ -252,8 +268,9 @@ struct StageExecution: Sendable {
                 throw StageStop.failed("\(label): cannot record target errors: \(error)")
             }
             await tally.addTargetErrors(failures.count)
-            runner.options.progress?(.chunkDone(
-                stage: stage.id, firstPage: chunk.page == 0, rows: 0, units: 0, costUSD: 0, resumed: false))
+            runner.options.progress?(
+                .chunkDone(
+                    stage: stage.id, firstPage: chunk.page == 0, rows: 0, units: 0, costUSD: 0, resumed: false))
             return nil
         case .loaded(let loaded, let count):
             payload = loaded
@@ -263,7 +280,8 @@ struct StageExecution: Sendable {
             reservedUnits: estimate, reservedCostUSD: estimatedCost, chargedUnits: payload.units,
             chargedCostUSD: payload.costUSD)
         let commit = ChunkCommit(
-            key: key, runID: context.runID, chunkIndex: chunk.index, targetCount: chunk.targets.count, attempts: attempts,
+            key: key, runID: context.runID, chunkIndex: chunk.index, targetCount: chunk.targets.count,
+            attempts: attempts,
             payload: payload, committedAt: Timestamp.now())
         do {
             try await runner.warehouse.commit(commit)
@@ -271,13 +289,17 @@ struct StageExecution: Sendable {
             throw StageStop.failed("\(label): the warehouse refused the load: \(error)")
         }
         for failure in payload.targetFailures {
-            logger.warning("\(config.name) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total) target `\(failure.target)`: \(failure.message)")
+            logger.warning(
+                "\(config.name) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total) target `\(failure.target)`: \(failure.message)"
+            )
         }
         await tally.add(payload)
-        runner.options.progress?(.chunkDone(
-            stage: stage.id, firstPage: chunk.page == 0, rows: payload.factRows, units: payload.units,
-            costUSD: payload.costUSD, resumed: false))
-        logger.debug("chunk committed", metadata: ["chunk": "\(chunk.index + 1)/\(total)", "rows": "\(payload.factRows)"])
+        runner.options.progress?(
+            .chunkDone(
+                stage: stage.id, firstPage: chunk.page == 0, rows: payload.factRows, units: payload.units,
+                costUSD: payload.costUSD, resumed: false))
+        logger.debug(
+            "chunk committed", metadata: ["chunk": "\(chunk.index + 1)/\(total)", "rows": "\(payload.factRows)"])
         return payload.rows.rowCount
     }
 
@@ -293,7 +315,8 @@ struct StageExecution: Sendable {
         for attempt in 1...policy.maxAttempts {
             if await tally.stopped { throw CancellationError() }
             if attempt > 1, let reason = runner.options.stop.requested {
-                throw StageStop.interrupted("\(label): interrupted (\(reason)) before retry \(attempt - 1); last error: \(lastError)")
+                throw StageStop.interrupted(
+                    "\(label): interrupted (\(reason)) before retry \(attempt - 1); last error: \(lastError)")
             }
             let response: HTTPResponseData
             do {
@@ -317,23 +340,28 @@ struct StageExecution: Sendable {
             case .success:
                 let payload: ChunkPayload
                 do {
-                    let stamp = RowStamp(snapshotDate: context.snapshotDate, fetchedAt: Timestamp.now(), runID: context.runID)
-                    var decoded = try driver.decode(response, chunk: chunk, endpoint: endpoint, context: requestContext, stamp: stamp)
+                    let stamp = RowStamp(
+                        snapshotDate: context.snapshotDate, fetchedAt: Timestamp.now(), runID: context.runID)
+                    var decoded = try driver.decode(
+                        response, chunk: chunk, endpoint: endpoint, context: requestContext, stamp: stamp)
                     if stage.keepsRawResponses {
-                        decoded.related.append(RawResponse.batch(
-                            response, key: key, chunkIndex: chunk.index, provider: config, endpoint: stage.endpoint,
-                            stamp: stamp))
+                        decoded.related.append(
+                            RawResponse.batch(
+                                response, key: key, chunkIndex: chunk.index, provider: config, endpoint: stage.endpoint,
+                                stamp: stamp))
                     }
                     payload = decoded
                 } catch {
                     lastError = Self.undecodable(response.body, error: error)
-                    try await backoff(attempt: attempt, retryAfter: nil, message: lastError, label: label, logger: logger)
+                    try await backoff(
+                        attempt: attempt, retryAfter: nil, message: lastError, label: label, logger: logger)
                     continue
                 }
                 return .loaded(payload, attempts: attempt)
             case .retryable(let message, let retryAfter):
                 lastError = message
-                try await backoff(attempt: attempt, retryAfter: retryAfter, message: message, label: label, logger: logger)
+                try await backoff(
+                    attempt: attempt, retryAfter: retryAfter, message: message, label: label, logger: logger)
             case .fatal(let message):
                 throw StageStop.failed("\(label): \(message)")
             case .exhausted(let message):
@@ -372,7 +400,9 @@ struct StageExecution: Sendable {
         let policy = context.pipeline.providers[stage.provider]!.retry
         guard attempt < policy.maxAttempts else { return }
         let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: runner.options.jitter())
-        logger.warning("\(label): \(message); retry \(attempt)/\(policy.maxAttempts - 1) in \(String(format: "%.1f", delay.seconds))s")
+        logger.warning(
+            "\(label): \(message); retry \(attempt)/\(policy.maxAttempts - 1) in \(String(format: "%.1f", delay.seconds))s"
+        )
         try await runner.options.stop.sleep(for: delay)
     }
 

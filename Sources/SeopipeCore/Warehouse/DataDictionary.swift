@@ -37,7 +37,8 @@ public enum DataDictionary {
 
     /// Columns that mean the same wherever they appear.
     public static let common: [String: String] = [
-        "snapshot_date": "The date the numbers are for (the run's snapshot date, UTC). One row per date: a re-run of a date replaces its rows, a new date adds history.",
+        "snapshot_date":
+            "The date the numbers are for (the run's snapshot date, UTC). One row per date: a re-run of a date replaces its rows, a new date adds history.",
         "fetched_at": "When seopipe received the provider's answer (UTC).",
         "run_id": "The seopipe run that loaded the row (seopipe_runs.run_id).",
         "target": "The domain (or URL) asked about, normalized: lower-case host, no scheme.",
@@ -49,7 +50,8 @@ public enum DataDictionary {
         "account_id": "The site's identifier in the web-analytics product.",
         "period_start": "First day of the reporting period, inclusive.",
         "period_end": "Last day of the reporting period, inclusive.",
-        "period": "The period as written in the pipeline (yesterday, 7d, mtd, ... or a fixed range); period_start and period_end are the dates it meant on the snapshot date.",
+        "period":
+            "The period as written in the pipeline (yesterday, 7d, mtd, ... or a fixed range); period_start and period_end are the dates it meant on the snapshot date.",
         "entrances": "Visits that entered the site from outside.",
         "engaged_entrances": "Entrances that engaged with the site (did not bounce).",
         "page_views": "Pages viewed.",
@@ -82,24 +84,32 @@ public enum DataDictionary {
         "mode": "Ahrefs v2 target scope: exact (the URL), domain (the whole domain), subdomains or prefix.",
     ]
 
-    public static let entries: [Entry] = views + ahrefsTables + ahrefsV2Tables + dataForSEOTables + analyticsTables
+    public static let entries: [Entry] =
+        views + ahrefsTables + ahrefsV2Tables + dataForSEOTables + analyticsTables
         + bookkeeping
 
     static let views: [Entry] = [
-        Entry(name: "domain_metrics_daily", kind: .view, group: .views,
-            description: "One row per provider, domain and snapshot date: the domain's strength, backlinks, referring domains and organic search numbers in one vocabulary. A provider that does not report a metric leaves it empty.",
+        Entry(
+            name: "domain_metrics_daily", kind: .view, group: .views,
+            description:
+                "One row per provider, domain and snapshot date: the domain's strength, backlinks, referring domains and organic search numbers in one vocabulary. A provider that does not report a metric leaves it empty.",
             columns: [
                 "domain": "The domain the numbers are about (lower-case host).",
                 "backlinks": "Backlinks to the domain (Ahrefs: live backlinks; DataForSEO: backlinks).",
-                "referring_domains": "Referring domains of the domain (Ahrefs v3: live; Ahrefs v2: all known; DataForSEO: all known).",
+                "referring_domains":
+                    "Referring domains of the domain (Ahrefs v3: live; Ahrefs v2: all known; DataForSEO: all known).",
                 "organic_traffic": "Estimated monthly organic search visits (Ahrefs only).",
                 "organic_keywords": "Organic keywords the domain ranks for (Ahrefs only).",
             ]),
-        Entry(name: "latest_domain_metrics", kind: .view, group: .views,
-            description: "domain_metrics_daily at each provider's newest snapshot of each domain: the current picture for a dashboard tile.",
+        Entry(
+            name: "latest_domain_metrics", kind: .view, group: .views,
+            description:
+                "domain_metrics_daily at each provider's newest snapshot of each domain: the current picture for a dashboard tile.",
             columns: ["snapshot_date": "The newest date this provider has numbers for this domain."]),
-        Entry(name: "domain_metrics_changes", kind: .view, group: .views,
-            description: "domain_metrics_daily with day-over-day (_dod: minus the day before) and week-over-week (_wow: minus 7 days before) changes. A change is empty when the earlier date was not loaded.",
+        Entry(
+            name: "domain_metrics_changes", kind: .view, group: .views,
+            description:
+                "domain_metrics_daily with day-over-day (_dod: minus the day before) and week-over-week (_wow: minus 7 days before) changes. A change is empty when the earlier date was not loaded.",
             columns: [
                 "domain_rating_dod": "Domain Rating minus the day before's.",
                 "domain_rating_wow": "Domain Rating minus 7 days before's.",
@@ -112,8 +122,10 @@ public enum DataDictionary {
                 "organic_keywords_dod": "Organic keywords minus the day before's.",
                 "organic_keywords_wow": "Organic keywords minus 7 days before's.",
             ]),
-        Entry(name: "referring_domains_daily", kind: .view, group: .views,
-            description: "One row per domain, referring domain and snapshot date: who links to the domain, how strongly.",
+        Entry(
+            name: "referring_domains_daily", kind: .view, group: .views,
+            description:
+                "One row per domain, referring domain and snapshot date: who links to the domain, how strongly.",
             columns: [
                 "domain": "The domain (or URL without scheme) whose referring domains these are.",
                 "refdomain": "A domain with at least one link to it.",
@@ -122,8 +134,10 @@ public enum DataDictionary {
                 "refpages": "Pages on the referring domain that link to the domain.",
                 "last_visited": "When the crawler last visited those backlinks (UTC).",
             ]),
-        Entry(name: "page_backlinks_daily", kind: .view, group: .views,
-            description: "One row per provider, page URL and snapshot date: the page's strength, backlinks and organic search numbers.",
+        Entry(
+            name: "page_backlinks_daily", kind: .view, group: .views,
+            description:
+                "One row per provider, page URL and snapshot date: the page's strength, backlinks and organic search numbers.",
             columns: [
                 "url": "The page URL.",
                 "url_rating": "Ahrefs URL Rating of the page, 0-100.",
@@ -133,8 +147,10 @@ public enum DataDictionary {
                 "organic_traffic": "Estimated monthly organic search visits to the page (Ahrefs only).",
                 "organic_keywords": "Organic keywords the page ranks for (Ahrefs only).",
             ]),
-        Entry(name: "keyword_metrics_daily", kind: .view, group: .views,
-            description: "One row per provider, keyword, country and snapshot date: demand and difficulty of a keyword.",
+        Entry(
+            name: "keyword_metrics_daily", kind: .view, group: .views,
+            description:
+                "One row per provider, keyword, country and snapshot date: demand and difficulty of a keyword.",
             columns: [
                 "keyword": "The keyword, trimmed and lower-cased.",
                 "country": "Two-letter country code of the search market.",
@@ -143,15 +159,20 @@ public enum DataDictionary {
                 "cpc_usd": "Average cost per click in paid search, US dollars.",
                 "traffic_potential": "Organic visits the top page for the keyword gets from all its keywords.",
             ]),
-        Entry(name: "site_traffic_daily", kind: .view, group: .views,
-            description: "Own site traffic per account and day, from the analytics overview of single-day periods (e.g. `yesterday`); when a day was loaded by several runs, the newest snapshot wins.",
+        Entry(
+            name: "site_traffic_daily", kind: .view, group: .views,
+            description:
+                "Own site traffic per account and day, from the analytics overview of single-day periods (e.g. `yesterday`); when a day was loaded by several runs, the newest snapshot wins.",
             columns: [
                 "day": "The day the traffic happened.",
-                "site_domain": "The site's domain, from the analytics stage's `site_domain` param (empty when not set).",
+                "site_domain":
+                    "The site's domain, from the analytics stage's `site_domain` param (empty when not set).",
                 "snapshot_date": "The snapshot that loaded this day's numbers.",
             ]),
-        Entry(name: "site_traffic_with_backlinks", kind: .view, group: .views,
-            description: "Own traffic next to the site's backlink metrics for the same domain and date: does link growth show in visits? Needs `site_domain` on the analytics stage; metrics are those of the snapshot taken that day.",
+        Entry(
+            name: "site_traffic_with_backlinks", kind: .view, group: .views,
+            description:
+                "Own traffic next to the site's backlink metrics for the same domain and date: does link growth show in visits? Needs `site_domain` on the analytics stage; metrics are those of the snapshot taken that day.",
             columns: [
                 "day": "The day the traffic happened (and the snapshot date of the backlink metrics).",
                 "domain": "The site's domain.",
@@ -164,20 +185,29 @@ public enum DataDictionary {
     ]
 
     static let ahrefsTables: [Entry] = [
-        Entry(name: "ahrefs_domain_metrics", kind: .table, group: .ahrefs,
-            description: "Ahrefs site-explorer/batch/metrics: organic search numbers and Domain Rating per domain and date.",
+        Entry(
+            name: "ahrefs_domain_metrics", kind: .table, group: .ahrefs,
+            description:
+                "Ahrefs site-explorer/batch/metrics: organic search numbers and Domain Rating per domain and date.",
             columns: [
                 "org_keywords": "Keywords the domain ranks for in organic search.",
                 "org_traffic": "Estimated monthly organic search visits.",
             ]),
-        Entry(name: "ahrefs_backlinks_stats", kind: .table, group: .ahrefs,
-            description: "Ahrefs site-explorer/batch/backlinks-stats: live backlinks and referring domains per domain and date.",
-            columns: ["live": "Live backlinks (links found on the last crawl).", "live_refdomains": "Live referring domains."]),
-        Entry(name: "ahrefs_domain_rating", kind: .table, group: .ahrefs,
+        Entry(
+            name: "ahrefs_backlinks_stats", kind: .table, group: .ahrefs,
+            description:
+                "Ahrefs site-explorer/batch/backlinks-stats: live backlinks and referring domains per domain and date.",
+            columns: [
+                "live": "Live backlinks (links found on the last crawl).", "live_refdomains": "Live referring domains.",
+            ]),
+        Entry(
+            name: "ahrefs_domain_rating", kind: .table, group: .ahrefs,
             description: "Ahrefs site-explorer/batch/domain-rating: Domain Rating and Ahrefs Rank per domain and date.",
             columns: [:]),
-        Entry(name: "ahrefs_keyword_overview", kind: .table, group: .ahrefs,
-            description: "Ahrefs keywords-explorer/batch/overview: search volume, difficulty and CPC per keyword, country and date. This endpoint has no date parameter: it always returns current numbers.",
+        Entry(
+            name: "ahrefs_keyword_overview", kind: .table, group: .ahrefs,
+            description:
+                "Ahrefs keywords-explorer/batch/overview: search volume, difficulty and CPC per keyword, country and date. This endpoint has no date parameter: it always returns current numbers.",
             columns: [
                 "keyword": "The keyword, trimmed and lower-cased.",
                 "keyword_original": "The keyword as written in the pipeline file.",
@@ -187,8 +217,10 @@ public enum DataDictionary {
                 "cpc": "Average cost per click in paid search, US dollars.",
                 "traffic_potential": "Organic visits the top page for the keyword gets from all its keywords.",
             ]),
-        Entry(name: "ahrefs_url_metrics", kind: .table, group: .ahrefs,
-            description: "Ahrefs site-explorer/batch/url-metrics: strength, backlinks and organic search numbers per page and date.",
+        Entry(
+            name: "ahrefs_url_metrics", kind: .table, group: .ahrefs,
+            description:
+                "Ahrefs site-explorer/batch/url-metrics: strength, backlinks and organic search numbers per page and date.",
             columns: [
                 "url_rating": "Ahrefs URL Rating of the page, 0-100.",
                 "backlinks": "Backlinks to the page.",
@@ -199,8 +231,10 @@ public enum DataDictionary {
     ]
 
     static let ahrefsV2Tables: [Entry] = [
-        Entry(name: "ahrefs_v2_refdomains", kind: .table, group: .ahrefsV2,
-            description: "Ahrefs API v2 `refdomains`: the referring domains of a target, one row each, as filtered, ordered and capped by the stage (current index: no history for past dates).",
+        Entry(
+            name: "ahrefs_v2_refdomains", kind: .table, group: .ahrefsV2,
+            description:
+                "Ahrefs API v2 `refdomains`: the referring domains of a target, one row each, as filtered, ordered and capped by the stage (current index: no history for past dates).",
             columns: [
                 "target": "The target without scheme, host lower-cased (a domain, directory or URL, per mode).",
                 "refdomain": "A domain with at least one link to the target.",
@@ -210,7 +244,8 @@ public enum DataDictionary {
                 "last_visited": "Most recent crawl of those backlinks (UTC).",
                 "domain_rating": "Domain Rating of the referring domain, 0-100.",
             ]),
-        Entry(name: "ahrefs_v2_refdomains_stats", kind: .table, group: .ahrefsV2,
+        Entry(
+            name: "ahrefs_v2_refdomains_stats", kind: .table, group: .ahrefsV2,
             description: "Ahrefs API v2 `refdomains` totals per target and date.",
             columns: [
                 "target": "The target without scheme, host lower-cased (a domain, directory or URL, per mode).",
@@ -221,8 +256,10 @@ public enum DataDictionary {
     ]
 
     static let dataForSEOTables: [Entry] = [
-        Entry(name: "dataforseo_page_summary", kind: .table, group: .dataForSEO,
-            description: "DataForSEO backlinks/bulk_pages_summary/live: backlink profile per page or domain and date (current index: no history for past dates).",
+        Entry(
+            name: "dataforseo_page_summary", kind: .table, group: .dataForSEO,
+            description:
+                "DataForSEO backlinks/bulk_pages_summary/live: backlink profile per page or domain and date (current index: no history for past dates).",
             columns: [
                 "url": "A page URL, or a domain/subdomain without scheme and www.",
                 "rank": "DataForSEO rank of the page or domain, 0-1000.",
@@ -238,29 +275,38 @@ public enum DataDictionary {
                 "referring_pages": "Pages linking.",
                 "referring_pages_nofollow": "Pages whose every link is nofollow.",
             ]),
-        Entry(name: "dataforseo_page_summary_breakdown", kind: .table, group: .dataForSEO,
-            description: "The count maps of dataforseo_page_summary in long form: one row per page, date, dimension and key.",
+        Entry(
+            name: "dataforseo_page_summary_breakdown", kind: .table, group: .dataForSEO,
+            description:
+                "The count maps of dataforseo_page_summary in long form: one row per page, date, dimension and key.",
             columns: [
                 "url": "The page or domain (dataforseo_page_summary.url).",
-                "dimension": "Which breakdown: referring_links_tld, _types, _attributes, _platform_types, _semantic_locations or _countries.",
+                "dimension":
+                    "Which breakdown: referring_links_tld, _types, _attributes, _platform_types, _semantic_locations or _countries.",
                 "key": "The bucket, e.g. com, anchor, nofollow, cms, article, US (empty as the API returns it).",
                 "count": "Referring links in the bucket.",
             ]),
-        Entry(name: "dataforseo_bulk_ranks", kind: .table, group: .dataForSEO,
+        Entry(
+            name: "dataforseo_bulk_ranks", kind: .table, group: .dataForSEO,
             description: "DataForSEO backlinks/bulk_ranks/live: rank per target and date.",
             columns: [
                 "rank": "DataForSEO rank of the target on rank_scale.",
                 "rank_scale": "one_thousand (0-1000) or one_hundred (0-100).",
             ]),
-        Entry(name: "dataforseo_bulk_backlinks", kind: .table, group: .dataForSEO,
+        Entry(
+            name: "dataforseo_bulk_backlinks", kind: .table, group: .dataForSEO,
             description: "DataForSEO backlinks/bulk_backlinks/live: backlinks per target and date.", columns: [:]),
-        Entry(name: "dataforseo_bulk_referring_domains", kind: .table, group: .dataForSEO,
+        Entry(
+            name: "dataforseo_bulk_referring_domains", kind: .table, group: .dataForSEO,
             description: "DataForSEO backlinks/bulk_referring_domains/live: referring domains per target and date.",
             columns: ["referring_main_domains": "Distinct main (registered) domains linking."]),
-        Entry(name: "dataforseo_bulk_spam_score", kind: .table, group: .dataForSEO,
+        Entry(
+            name: "dataforseo_bulk_spam_score", kind: .table, group: .dataForSEO,
             description: "DataForSEO backlinks/bulk_spam_score/live: spam score per target and date.", columns: [:]),
-        Entry(name: "dataforseo_bulk_new_lost_backlinks", kind: .table, group: .dataForSEO,
-            description: "DataForSEO backlinks/bulk_new_lost_backlinks/live: backlinks won and lost per target since a date.",
+        Entry(
+            name: "dataforseo_bulk_new_lost_backlinks", kind: .table, group: .dataForSEO,
+            description:
+                "DataForSEO backlinks/bulk_new_lost_backlinks/live: backlinks won and lost per target since a date.",
             columns: [
                 "date_from": "Counted since this date (empty: the API's default, a month back).",
                 "new_backlinks": "Backlinks found since date_from.",
@@ -279,25 +325,34 @@ public enum DataDictionary {
             ("analytics_channels_daily", "channel", "marketing channel"),
             ("analytics_conversions_daily", "conversion_type", "conversion type"),
         ]
-        let overview = Entry(name: "analytics_overview_daily", kind: .table, group: .analytics,
+        let overview = Entry(
+            name: "analytics_overview_daily", kind: .table, group: .analytics,
             description: "Web-analytics /stats/overview: own site totals per account, period and snapshot date.",
-            columns: ["site_domain": "The site's domain, from the stage's `site_domain` param (empty when not set): joins own traffic with backlink metrics."])
-        return [overview] + lists.map { list in
-            Entry(name: list.table, kind: .table, group: .analytics,
-                description: "Web-analytics /stats/\(list.table.dropFirst(10).dropLast(6)): own site numbers per \(list.meaning), account, period and snapshot date (the top rows, as many as page_size).",
-                columns: [list.column: "The \(list.meaning)."])
-        }
+            columns: [
+                "site_domain":
+                    "The site's domain, from the stage's `site_domain` param (empty when not set): joins own traffic with backlink metrics."
+            ])
+        return [overview]
+            + lists.map { list in
+                Entry(
+                    name: list.table, kind: .table, group: .analytics,
+                    description:
+                        "Web-analytics /stats/\(list.table.dropFirst(10).dropLast(6)): own site numbers per \(list.meaning), account, period and snapshot date (the top rows, as many as page_size).",
+                    columns: [list.column: "The \(list.meaning)."])
+            }
     }()
 
     static let bookkeeping: [Entry] = [
-        Entry(name: "seopipe_runs", kind: .table, group: .bookkeeping,
+        Entry(
+            name: "seopipe_runs", kind: .table, group: .bookkeeping,
             description: "The run ledger: one row per run of a pipeline (`seopipe runs`).",
             columns: [
                 "snapshot_date": "The date the run stamped its rows with.",
                 "status": "running, succeeded, partial (some targets or stages failed), failed or interrupted.",
                 "error": "The first stage error, if any.",
             ]),
-        Entry(name: "seopipe_stage_runs", kind: .table, group: .bookkeeping,
+        Entry(
+            name: "seopipe_stage_runs", kind: .table, group: .bookkeeping,
             description: "One row per stage of each run (`seopipe runs show RUN_ID`).",
             columns: [
                 "provider": "The pipeline's name for the provider.",
@@ -306,8 +361,10 @@ public enum DataDictionary {
                 "chunks": "Chunks (batched requests) the stage was split into.",
                 "chunks_skipped": "Chunks an earlier run of the same date committed, not bought again.",
             ]),
-        Entry(name: "seopipe_chunks", kind: .table, group: .bookkeeping,
-            description: "Checkpoint of every committed chunk: committed with its rows in one transaction, it is what lets a failed run resume without paying twice.",
+        Entry(
+            name: "seopipe_chunks", kind: .table, group: .bookkeeping,
+            description:
+                "Checkpoint of every committed chunk: committed with its rows in one transaction, it is what lets a failed run resume without paying twice.",
             columns: [
                 "snapshot_date": "The snapshot date the chunk was loaded for.",
                 "chunk_index": "Position of the chunk in its stage.",
@@ -317,16 +374,20 @@ public enum DataDictionary {
                 "attempts": "Requests it took (1 = no retry).",
                 "committed_at": "When the chunk committed (UTC).",
             ]),
-        Entry(name: "seopipe_target_errors", kind: .table, group: .bookkeeping,
-            description: "Per-target errors: a target the provider refused (or seopipe could not send), per pipeline, date and stage.",
+        Entry(
+            name: "seopipe_target_errors", kind: .table, group: .bookkeeping,
+            description:
+                "Per-target errors: a target the provider refused (or seopipe could not send), per pipeline, date and stage.",
             columns: [
                 "snapshot_date": "The snapshot date of the run.",
                 "target": "The target as the provider saw it (for analytics: account, period and query).",
                 "request_hash": "The chunk's request hash; empty when the target was refused before sending.",
                 "recorded_at": "When the error was recorded (UTC).",
             ]),
-        Entry(name: "seopipe_raw_responses", kind: .table, group: .bookkeeping,
-            description: "Provider answers as received, credentials redacted, for stages with `load: { raw_responses: true }`.",
+        Entry(
+            name: "seopipe_raw_responses", kind: .table, group: .bookkeeping,
+            description:
+                "Provider answers as received, credentials redacted, for stages with `load: { raw_responses: true }`.",
             columns: [
                 "snapshot_date": "The snapshot date of the run.",
                 "chunk_index": "Position of the chunk in its stage.",
@@ -335,7 +396,8 @@ public enum DataDictionary {
                 "http_status": "HTTP status of the answer.",
                 "body": "The answer's JSON body.",
             ]),
-        Entry(name: "seopipe_schema_migrations", kind: .table, group: .bookkeeping,
+        Entry(
+            name: "seopipe_schema_migrations", kind: .table, group: .bookkeeping,
             description: "Migrations applied to this warehouse (migrations/<backend>/NNNN_name.sql).",
             columns: [
                 "version": "The migration's number.",
@@ -343,18 +405,24 @@ public enum DataDictionary {
                 "checksum": "Hash of the file as applied: an applied migration must never change.",
                 "applied_at": "When it was applied (UTC).",
             ]),
-        Entry(name: "seopipe_schedule", kind: .table, group: .bookkeeping,
-            description: "`seopipe daemon`'s memory: the latest schedule slot it started each pipeline for, so a slot missed while it was down runs once on restart.",
+        Entry(
+            name: "seopipe_schedule", kind: .table, group: .bookkeeping,
+            description:
+                "`seopipe daemon`'s memory: the latest schedule slot it started each pipeline for, so a slot missed while it was down runs once on restart.",
             columns: [
                 "schedule": "The cron expression the slot came from.",
                 "last_slot": "The latest slot a run was started for (UTC).",
                 "run_id": "The run started for it (empty: the daemon's first start, which begins after this slot).",
                 "updated_at": "When the row was written (UTC).",
             ]),
-        Entry(name: "seopipe_tables", kind: .table, group: .bookkeeping,
+        Entry(
+            name: "seopipe_tables", kind: .table, group: .bookkeeping,
             description: "This data dictionary: every table and view, what it holds.",
-            columns: ["table_name": "Name of the table or view.", "kind": "table or view.", "description": "What it holds."]),
-        Entry(name: "seopipe_columns", kind: .table, group: .bookkeeping,
+            columns: [
+                "table_name": "Name of the table or view.", "kind": "table or view.", "description": "What it holds.",
+            ]),
+        Entry(
+            name: "seopipe_columns", kind: .table, group: .bookkeeping,
             description: "This data dictionary: every column of every table and view, its type and meaning.",
             columns: [
                 "table_name": "Name of the table or view.",

@@ -22,9 +22,10 @@ struct Crontab: AsyncParsableCommand {
     @Option(help: "Folder for the log files, one per pipeline (default: ./logs). Created if missing.")
     var logDir = "logs"
 
-    @Option(help: ArgumentHelp(
-        "A file of `export NAME=value` lines (tokens, SEOPIPE_WAREHOUSE) that each job reads first.",
-        discussion: "Cron does not read your shell profile. Keep the file readable by you only (chmod 600)."))
+    @Option(
+        help: ArgumentHelp(
+            "A file of `export NAME=value` lines (tokens, SEOPIPE_WAREHOUSE) that each job reads first.",
+            discussion: "Cron does not read your shell profile. Keep the file readable by you only (chmod 600)."))
     var envFile: String?
 
     @Option(help: "Folder for Prometheus textfiles (node_exporter's textfile directory), one per pipeline.")
@@ -60,7 +61,9 @@ struct Crontab: AsyncParsableCommand {
         }
         var scheduled = 0
         for file in files {
-            let bare = ProcessInfo.processInfo.environment.filter { ["HOME", "LOGNAME", "PATH", "SHELL", "USER"].contains($0.key) }
+            let bare = ProcessInfo.processInfo.environment.filter {
+                ["HOME", "LOGNAME", "PATH", "SHELL", "USER"].contains($0.key)
+            }
             let pipeline = try loadPipeline(
                 file, environment: bare.merging(exported) { $1 },
                 consequence: "no cron line printed. Cron jobs see no shell profile: put the variables they need in a "
@@ -73,7 +76,8 @@ struct Crontab: AsyncParsableCommand {
             var command = "cd \(Self.quoted(cwd)) && "
             // set -a exports what the file sets, with or without `export`.
             if let envFile { command += "set -a && . \(Self.quoted(absolute(envFile))) && set +a && " }
-            command += "\(Self.quoted(executable)) run \(Self.quoted(path)) --quiet --log-file "
+            command +=
+                "\(Self.quoted(executable)) run \(Self.quoted(path)) --quiet --log-file "
                 + Self.quoted(logs + "/\(pipeline.name).log")
             if let metricsDir {
                 try FileManager.default.createDirectory(atPath: absolute(metricsDir), withIntermediateDirectories: true)

@@ -22,9 +22,10 @@ struct Daemon: AsyncParsableCommand {
     @Argument(help: "Pipeline files, or folders of them.")
     var paths: [String]
 
-    @Option(help: ArgumentHelp(
-        "Warehouse URL for every pipeline: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME].",
-        discussion: "Default per pipeline: $SEOPIPE_WAREHOUSE, else $DATABASE_URL, else the file's `warehouse:`."))
+    @Option(
+        help: ArgumentHelp(
+            "Warehouse URL for every pipeline: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME].",
+            discussion: "Default per pipeline: $SEOPIPE_WAREHOUSE, else $DATABASE_URL, else the file's `warehouse:`."))
     var warehouse: String?
 
     @Option(help: "Folder for Prometheus textfiles, one per pipeline (seopipe_NAME.prom), written after each run.")
@@ -51,8 +52,9 @@ struct Daemon: AsyncParsableCommand {
                 continue
             }
             if let other = entries.first(where: { $0.pipeline.name == pipeline.name }) {
-                printError("error: \(file) and \(other.file) both name their pipeline `\(pipeline.name)`; names identify "
-                    + "runs and schedules, so give each file its own `name:`")
+                printError(
+                    "error: \(file) and \(other.file) both name their pipeline `\(pipeline.name)`; names identify "
+                        + "runs and schedules, so give each file its own `name:`")
                 throw Exit.usage
             }
             let location = try resolveWarehouse(warehouse, pipeline: pipeline)
@@ -73,8 +75,9 @@ struct Daemon: AsyncParsableCommand {
             await store.close()
         }
         guard !entries.isEmpty else {
-            printError("error: no pipeline file in \(paths.joined(separator: " ")) has a `schedule:`; "
-                + "add e.g. schedule: \"15 3 * * *\" (03:15 daily)")
+            printError(
+                "error: no pipeline file in \(paths.joined(separator: " ")) has a `schedule:`; "
+                    + "add e.g. schedule: \"15 3 * * *\" (03:15 daily)")
             throw Exit.usage
         }
         var clock = DaemonClock()
@@ -85,14 +88,19 @@ struct Daemon: AsyncParsableCommand {
             }
             clock = DaemonClock(origin: start, speed: clockSpeed)
         }
-        if let metricsDir { try FileManager.default.createDirectory(atPath: metricsDir, withIntermediateDirectories: true) }
+        if let metricsDir {
+            try FileManager.default.createDirectory(atPath: metricsDir, withIntermediateDirectories: true)
+        }
         let service = SchedulerService(
             entries: entries, clock: clock, startedAt: clock.now(), metricsDir: metricsDir, logger: logger)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.notice("daemon started", metadata: [
-            "pipelines": "\(entries.map { "\($0.pipeline.name) (\($0.schedule))" }.joined(separator: ", "))",
-        ])
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.notice(
+            "daemon started",
+            metadata: [
+                "pipelines": "\(entries.map { "\($0.pipeline.name) (\($0.schedule))" }.joined(separator: ", "))"
+            ])
         try await group.run()
         logger.notice("daemon stopped")
     }
@@ -189,7 +197,8 @@ struct SchedulerService: Service {
             let now = clock.now()
             if let due = entry.schedule.previous(atOrBefore: now, in: .utc), let previous = last, due > previous {
                 if let missed = entry.schedule.next(after: previous, in: .utc), missed < due {
-                    logger.notice("slots since \(previous.formatted(.iso8601)) were missed; running once for the latest")
+                    logger.notice(
+                        "slots since \(previous.formatted(.iso8601)) were missed; running once for the latest")
                 }
                 await runSlot(due, entry: entry, logger: logger)
                 last = due
@@ -236,14 +245,18 @@ struct SchedulerService: Service {
             }
             if let metricsDir {
                 let path = (metricsDir as NSString).appendingPathComponent("seopipe_\(entry.pipeline.name).prom")
-                await MetricsFile(path: path).write(result, pipeline: entry.pipeline, warehouse: entry.warehouse, logger: logger)
+                await MetricsFile(path: path).write(
+                    result, pipeline: entry.pipeline, warehouse: entry.warehouse, logger: logger)
             }
             // An interrupted run is not the slot done: the next start resumes it.
             if result.status != .interrupted { try await remember(slotText, runID: result.runID, entry: entry) }
             let level: Logger.Level = result.status == .succeeded ? .notice : .error
-            logger.log(level: level, "run \(result.runID) \(result.status.rawValue)", metadata: [
-                "rows": "\(result.meta.rows)", "requests": "\(result.meta.requests)", "units": "\(result.meta.units)",
-            ])
+            logger.log(
+                level: level, "run \(result.runID) \(result.status.rawValue)",
+                metadata: [
+                    "rows": "\(result.meta.rows)", "requests": "\(result.meta.requests)",
+                    "units": "\(result.meta.units)",
+                ])
         } catch {
             logger.error("the run for the slot \(slotText) did not start or failed: \(error)")
         }

@@ -33,13 +33,14 @@ struct Demo: AsyncParsableCommand {
         let exitCode: ExitCode
         do {
             let loaded = try loadPipeline(pipeline)
-            let snapshot = try date.map { text in
-                guard let parsed = SnapshotDate(text) else {
-                    printError("error: --date \(text) is not a date; write YYYY-MM-DD")
-                    throw Exit.usage
-                }
-                return parsed
-            } ?? loaded.snapshot.resolve()
+            let snapshot =
+                try date.map { text in
+                    guard let parsed = SnapshotDate(text) else {
+                        printError("error: --date \(text) is not a date; write YYYY-MM-DD")
+                        throw Exit.usage
+                    }
+                    return parsed
+                } ?? loaded.snapshot.resolve()
             let location = try resolveWarehouse(warehouse, pipeline: loaded)
             let result = try await RunFlow.execute(
                 loaded, snapshot: snapshot, warehouse: location, refresh: false, logger: Logger(label: "seopipe"),
@@ -52,22 +53,27 @@ struct Demo: AsyncParsableCommand {
             print("")
             print("warehouse \(location):")
             printTable([["table", "rows"]] + counts.filter { $0.rows > 0 }.map { [$0.table, "\($0.rows)"] })
-            print("sandbox charged \(usage.totalUnits) Ahrefs units and $\(String(format: "%.5f", usage.totalCostUSD)) "
-                + "DataForSEO for \(usage.totalChargedRequests) requests (\(usage.totalRequests) received)")
+            print(
+                "sandbox charged \(usage.totalUnits) Ahrefs units and $\(String(format: "%.5f", usage.totalCostUSD)) "
+                    + "DataForSEO for \(usage.totalChargedRequests) requests (\(usage.totalRequests) received)")
             if case .sqlite(let path) = location {
-                let shown = path.hasPrefix(FileManager.default.currentDirectoryPath + "/")
+                let shown =
+                    path.hasPrefix(FileManager.default.currentDirectoryPath + "/")
                     ? String(path.dropFirst(FileManager.default.currentDirectoryPath.count + 1)) : path
                 print("")
-                print("try:  sqlite3 -header -column \(shown) \"SELECT domain, provider, domain_rating, backlinks, "
-                    + "referring_domains FROM latest_domain_metrics ORDER BY domain, provider;\"")
-                print("      sqlite3 -header -column \(shown) \"SELECT day, domain, entrances, domain_rating, "
-                    + "ahrefs_referring_domains FROM site_traffic_with_backlinks ORDER BY day;\"")
+                print(
+                    "try:  sqlite3 -header -column \(shown) \"SELECT domain, provider, domain_rating, backlinks, "
+                        + "referring_domains FROM latest_domain_metrics ORDER BY domain, provider;\"")
+                print(
+                    "      sqlite3 -header -column \(shown) \"SELECT day, domain, entrances, domain_rating, "
+                        + "ahrefs_referring_domains FROM site_traffic_with_backlinks ORDER BY day;\"")
                 print("      every view, table and column: docs/warehouse.md (or: seopipe schema)")
             } else if case .postgres(let url) = location {
                 let schema = DatabaseURL(url)?.parameter("schema").map { $0 + "." } ?? ""
                 print("")
-                print("try in psql:  SELECT domain, provider, domain_rating, backlinks, referring_domains "
-                    + "FROM \(schema)latest_domain_metrics ORDER BY domain, provider;")
+                print(
+                    "try in psql:  SELECT domain, provider, domain_rating, backlinks, referring_domains "
+                        + "FROM \(schema)latest_domain_metrics ORDER BY domain, provider;")
             }
             exitCode = result.status == .succeeded ? .success : ExitCode(RunFlow.exitCode(result))
         } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SeopipeCore
 
 struct Migrate: AsyncParsableCommand {
@@ -10,9 +11,10 @@ struct Migrate: AsyncParsableCommand {
             migrates by itself; use this to prepare a warehouse for BI tools before the first run.
             """)
 
-    @Option(help: ArgumentHelp(
-        "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].",
-        discussion: "Default: $SEOPIPE_WAREHOUSE, else $DATABASE_URL, else sqlite:warehouse.db."))
+    @Option(
+        help: ArgumentHelp(
+            "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].",
+            discussion: "Default: $SEOPIPE_WAREHOUSE, else $DATABASE_URL, else sqlite:warehouse.db."))
     var warehouse: String?
 
     func run() async throws {
@@ -32,5 +34,3 @@ struct Migrate: AsyncParsableCommand {
         await store.close()
     }
 }
-
-import Foundation

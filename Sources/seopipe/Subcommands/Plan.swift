@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Providers
 import SeopipeCore
 
@@ -17,7 +18,8 @@ struct Plan: AsyncParsableCommand {
     @Flag(help: "Print the plan as JSON.")
     var json = false
 
-    @Option(help: "Plan a backfill from this date YYYY-MM-DD (as `run --from`): what past dates can load, and the cost.")
+    @Option(
+        help: "Plan a backfill from this date YYYY-MM-DD (as `run --from`): what past dates can load, and the cost.")
     var from: String?
 
     @Option(help: "The backfill's last date (default: the file's snapshot date, usually today).")
@@ -45,10 +47,14 @@ struct Plan: AsyncParsableCommand {
             return
         }
         print("pipeline \(pipeline.name): \(plans.count) stages")
-        let header = ["group", "stage", "provider", "endpoint", "targets", "chunks", "requests", "est. units", "est. USD"]
+        let header = [
+            "group", "stage", "provider", "endpoint", "targets", "chunks", "requests", "est. units", "est. USD",
+        ]
         var rows = [header]
         for plan in plans {
-            let targets = plan.targets.map { "\($0)" + (plan.refusedTargets > 0 ? " (+\(plan.refusedTargets) refused)" : "") }
+            let targets = plan.targets.map {
+                "\($0)" + (plan.refusedTargets > 0 ? " (+\(plan.refusedTargets) refused)" : "")
+            }
             rows.append([
                 "\(plan.group)", plan.id, plan.provider, plan.endpoint, targets ?? "from_sql (at run time)",
                 plan.chunks.map(String.init) ?? "?", plan.requests.map(String.init) ?? "?",
@@ -63,10 +69,13 @@ struct Plan: AsyncParsableCommand {
             let units = stages.compactMap(\.estimatedUnits).reduce(0, +)
             let cost = stages.compactMap(\.estimatedCostUSD).reduce(0, +)
             let unknown = stages.contains { $0.estimatedUnits == nil } ? " + from_sql stages" : ""
-            var line = "provider \(name) (\(config.kind)): ~\(formatNumber(units)) units, ~$\(String(format: "%.4f", cost))"
+            var line =
+                "provider \(name) (\(config.kind)): ~\(formatNumber(units)) units, ~$\(String(format: "%.4f", cost))"
                 + "\(unknown), rate limit \(config.rateLimit)"
             if let max = config.budget.maxUnits {
-                line += units > max ? "; OVER the budget of \(formatNumber(max)) units" : "; budget \(formatNumber(max)) units"
+                line +=
+                    units > max
+                    ? "; OVER the budget of \(formatNumber(max)) units" : "; budget \(formatNumber(max)) units"
             }
             if let max = config.budget.maxCostUSD {
                 line += cost > max ? "; OVER the budget of $\(formatNumber(max))" : "; budget $\(formatNumber(max))"
@@ -106,10 +115,11 @@ extension Plan {
         let units = total(\.estimatedUnits)
         let cost = total(\.estimatedCostUSD)
         if json {
-            printJSON(BackfillPlan(
-                pipeline: pipeline.name, from: from.description, to: last.description, dates: dates.count,
-                pastDates: past.count, omittedFromPastDates: omissions, stagesPerPastDate: partial.map(\.id),
-                estimatedRequests: Int(requests), estimatedUnits: units, estimatedCostUSD: cost))
+            printJSON(
+                BackfillPlan(
+                    pipeline: pipeline.name, from: from.description, to: last.description, dates: dates.count,
+                    pastDates: past.count, omittedFromPastDates: omissions, stagesPerPastDate: partial.map(\.id),
+                    estimatedRequests: Int(requests), estimatedUnits: units, estimatedCostUSD: cost))
             return
         }
         print("backfill of \(pipeline.name): \(dates.count) run(s), one per date from \(from) to \(last)")
@@ -118,16 +128,19 @@ extension Plan {
         } else if omissions.isEmpty {
             print("every stage can load past dates (\(past.count) of them)")
         } else {
-            print("left out of the \(past.count) past date(s): these endpoints cannot return history, so they would "
-                + "load today's numbers under an old date")
+            print(
+                "left out of the \(past.count) past date(s): these endpoints cannot return history, so they would "
+                    + "load today's numbers under an old date")
             for omission in omissions { print("  \(omission.stage): \(omission.reason)") }
-            print("stages run for past dates: "
-                + (partial.isEmpty ? "none" : partial.map(\.id).joined(separator: ", ")))
+            print(
+                "stages run for past dates: "
+                    + (partial.isEmpty ? "none" : partial.map(\.id).joined(separator: ", ")))
         }
         let unknown = (past.isEmpty ? full : partial).contains { $0.estimatedUnits == nil } ? " + from_sql stages" : ""
-        print("estimated in all: ~\(Int(requests)) requests, ~\(formatNumber(units)) units, "
-            + "~$\(String(format: "%.4f", cost))\(unknown); per-run budgets apply to each date, per-day budgets to "
-            + "the day the backfill runs")
+        print(
+            "estimated in all: ~\(Int(requests)) requests, ~\(formatNumber(units)) units, "
+                + "~$\(String(format: "%.4f", cost))\(unknown); per-run budgets apply to each date, per-day budgets to "
+                + "the day the backfill runs")
     }
 }
 
@@ -160,9 +173,8 @@ func printTable(_ rows: [[String]]) {
     guard let first = rows.first else { return }
     let widths = first.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
     for row in rows {
-        print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+        print(
+            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
     }
 }
-
-import Foundation

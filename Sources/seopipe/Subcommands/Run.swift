@@ -28,21 +28,23 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Snapshot date YYYY-MM-DD (default: the file's `snapshot:`).")
     var date: String?
 
-    @Option(help: ArgumentHelp(
-        "Backfill from this snapshot date YYYY-MM-DD: one run per date, oldest first.",
-        discussion: "Stages whose endpoint cannot answer for a past date (it takes no date: DataForSEO, Ahrefs v2, "
-            + "Keywords Explorer) are left out of past dates, with the stages that depend on them; `seopipe plan "
-            + "--from --to` lists them. The backfill stops at a failed or interrupted date; run the same command "
-            + "again to resume: completed dates cost nothing."))
+    @Option(
+        help: ArgumentHelp(
+            "Backfill from this snapshot date YYYY-MM-DD: one run per date, oldest first.",
+            discussion: "Stages whose endpoint cannot answer for a past date (it takes no date: DataForSEO, Ahrefs v2, "
+                + "Keywords Explorer) are left out of past dates, with the stages that depend on them; `seopipe plan "
+                + "--from --to` lists them. The backfill stops at a failed or interrupted date; run the same command "
+                + "again to resume: completed dates cost nothing."))
     var from: String?
 
     @Option(help: "Backfill up to this date, inclusive (default: the file's snapshot date, usually today).")
     var to: String?
 
-    @Option(help: ArgumentHelp(
-        "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].",
-        discussion: "Precedence: --warehouse, then $SEOPIPE_WAREHOUSE, then $DATABASE_URL, then the file's "
-            + "`warehouse:`. A PostgreSQL password comes from the URL, else $PGPASSWORD, else ~/.pgpass."))
+    @Option(
+        help: ArgumentHelp(
+            "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].",
+            discussion: "Precedence: --warehouse, then $SEOPIPE_WAREHOUSE, then $DATABASE_URL, then the file's "
+                + "`warehouse:`. A PostgreSQL password comes from the URL, else $PGPASSWORD, else ~/.pgpass."))
     var warehouse: String?
 
     @Flag(help: "Re-fetch chunks already committed for this date (they are paid for again).")
@@ -51,10 +53,12 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON: run_id, status, results per stage, meta totals (a backfill: every run).")
     var json = false
 
-    @Option(help: ArgumentHelp(
-        "Write a Prometheus textfile (for node_exporter's textfile collector) here after the run, atomically.",
-        discussion: "Last run status, duration, rows, requests, retries, units and cost per provider and stage, "
-            + "last success time. Give each pipeline its own file, e.g. /var/lib/node_exporter/textfile/seopipe_demo.prom."))
+    @Option(
+        help: ArgumentHelp(
+            "Write a Prometheus textfile (for node_exporter's textfile collector) here after the run, atomically.",
+            discussion: "Last run status, duration, rows, requests, retries, units and cost per provider and stage, "
+                + "last success time. Give each pipeline its own file, e.g. /var/lib/node_exporter/textfile/seopipe_demo.prom."
+        ))
     var metricsFile: String?
 
     @OptionGroup var logging: LoggingOptions
@@ -78,14 +82,16 @@ struct Run: AsyncParsableCommand {
                 printError("error: --from \(from) is after \(last), the date a run would load now; give --to as well")
                 throw Exit.usage
             }
-            try await backfill(pipeline, dates: Backfill.dates(from: from, to: last), location: location,
+            try await backfill(
+                pipeline, dates: Backfill.dates(from: from, to: last), location: location,
                 metrics: metrics, logger: logger)
             return
         }
         let snapshot = date.flatMap(SnapshotDate.init) ?? pipeline.snapshot.resolve()
         if Backfill.isPast(snapshot, for: pipeline) {
             for omission in Backfill.omissions(pipeline, registry: .builtin) {
-                let text = "stage \(omission.stage) loads today's numbers under the past date \(snapshot): "
+                let text =
+                    "stage \(omission.stage) loads today's numbers under the past date \(snapshot): "
                     + "\(omission.reason); `run --from \(snapshot) --to \(snapshot)` leaves it out"
                 logger.warning("\(text)")
             }
@@ -112,8 +118,9 @@ struct Run: AsyncParsableCommand {
             for omission in omissions { say("  \(omission.stage): \(omission.reason)") }
         }
         if historical.stages.isEmpty, pastDates.count == dates.count {
-            printError("error: no stage of \(pipeline.name) can load a past date ("
-                + omissions.map { "\($0.stage): \($0.reason)" }.joined(separator: "; ") + "); nothing to backfill")
+            printError(
+                "error: no stage of \(pipeline.name) can load a past date ("
+                    + omissions.map { "\($0.stage): \($0.reason)" }.joined(separator: "; ") + "); nothing to backfill")
             throw Exit.usage
         }
         var results: [RunResult] = []
@@ -129,14 +136,17 @@ struct Run: AsyncParsableCommand {
             await metrics?.write(result, pipeline: pipeline, warehouse: location, logger: logger)
             results.append(result)
             let meta = result.meta
-            say("\(date): \(result.status.rawValue), \(meta.rows) rows, \(meta.requests) requests, "
-                + "\(formatNumber(meta.units)) units, $\(String(format: "%.4f", meta.costUSD)) (run \(result.runID))")
+            say(
+                "\(date): \(result.status.rawValue), \(meta.rows) rows, \(meta.requests) requests, "
+                    + "\(formatNumber(meta.units)) units, $\(String(format: "%.4f", meta.costUSD)) (run \(result.runID))"
+            )
             if result.status == .failed || result.status == .interrupted {
                 if json { break }
                 RunFlow.report(result, warehouse: location, json: false, quiet: logging.quiet)
-                printError("seopipe: backfill of \(pipeline.name) stopped at \(date) (\(result.status.rawValue)) after "
-                    + "\(results.count - 1) run(s); \(dates.count) date(s) in all. Run the same command again to resume: "
-                    + "completed chunks are not bought again.")
+                printError(
+                    "seopipe: backfill of \(pipeline.name) stopped at \(date) (\(result.status.rawValue)) after "
+                        + "\(results.count - 1) run(s); \(dates.count) date(s) in all. Run the same command again to resume: "
+                        + "completed chunks are not bought again.")
                 break
             }
             if result.status == .partial, logging.quiet {
@@ -144,16 +154,20 @@ struct Run: AsyncParsableCommand {
             }
         }
         if json {
-            printJSON(BackfillReport(
-                pipeline: pipeline.name, from: dates.first!.description, to: dates.last!.description,
-                omittedFromPastDates: pastDates.isEmpty ? [] : omissions, runs: results))
+            printJSON(
+                BackfillReport(
+                    pipeline: pipeline.name, from: dates.first!.description, to: dates.last!.description,
+                    omittedFromPastDates: pastDates.isEmpty ? [] : omissions, runs: results))
         } else {
             let rows = results.reduce(0) { $0 + $1.meta.rows }
             let units = results.reduce(0) { $0 + $1.meta.units }
             let cost = results.reduce(0) { $0 + $1.meta.costUSD }
-            say("total: \(results.count) run(s), \(rows) rows, \(formatNumber(units)) units, $\(String(format: "%.4f", cost))")
+            say(
+                "total: \(results.count) run(s), \(rows) rows, \(formatNumber(units)) units, $\(String(format: "%.4f", cost))"
+            )
         }
-        let worst = results.last { $0.status == .failed || $0.status == .interrupted }
+        let worst =
+            results.last { $0.status == .failed || $0.status == .interrupted }
             ?? results.first { $0.status == .partial }
         if let worst { throw ExitCode(RunFlow.exitCode(worst)) }
     }
@@ -238,7 +252,8 @@ enum RunFlow {
         let failedStages = ordered.filter { $0.value.error != nil }
         if quiet {
             guard result.status != .succeeded else { return }
-            var text = "seopipe: run \(result.runID) of \(result.pipeline) for \(result.snapshotDate) \(result.status.rawValue): "
+            var text =
+                "seopipe: run \(result.runID) of \(result.pipeline) for \(result.snapshotDate) \(result.status.rawValue): "
             text += "\(meta.rows) rows loaded, \(meta.failed) stage(s) failed, \(meta.skipped) skipped, "
             text += "\(meta.targetErrors) target error(s). "
             text += failedStages.map { "\($0.key): \($0.value.error!)" }.joined(separator: "; ")
@@ -255,8 +270,9 @@ enum RunFlow {
             ])
         }
         printTable(rows)
-        print("total: \(meta.rows) rows, \(meta.requests) requests, \(formatNumber(meta.units)) units, "
-            + "$\(String(format: "%.4f", meta.costUSD)), \(meta.totalTimingMS) ms")
+        print(
+            "total: \(meta.rows) rows, \(meta.requests) requests, \(formatNumber(meta.units)) units, "
+                + "$\(String(format: "%.4f", meta.costUSD)), \(meta.totalTimingMS) ms")
         for (id, stage) in failedStages { print("\(id): \(stage.error!)") }
         if meta.targetErrors > 0 {
             print("\(meta.targetErrors) target(s) failed; see the table seopipe_target_errors")

@@ -13,9 +13,10 @@ struct Runs: AsyncParsableCommand {
         defaultSubcommand: List.self)
 
     struct WarehouseOption: ParsableArguments {
-        @Option(help: ArgumentHelp(
-            "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].",
-            discussion: "Default: $SEOPIPE_WAREHOUSE, else $DATABASE_URL, else sqlite:warehouse.db."))
+        @Option(
+            help: ArgumentHelp(
+                "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].",
+                discussion: "Default: $SEOPIPE_WAREHOUSE, else $DATABASE_URL, else sqlite:warehouse.db."))
         var warehouse: String?
     }
 
@@ -44,10 +45,12 @@ struct Runs: AsyncParsableCommand {
         func validate() throws {
             let statuses = ["running", "succeeded", "partial", "failed", "interrupted"]
             if let status, !statuses.contains(status) {
-                throw ValidationError("--status \(status) is not a run status; write one of \(statuses.joined(separator: ", "))")
+                throw ValidationError(
+                    "--status \(status) is not a run status; write one of \(statuses.joined(separator: ", "))")
             }
             if let since, RunsSince.parse(since, now: Date()) == nil {
-                throw ValidationError("--since \(since) is not a time; write e.g. 7d, 12h, 30m, 2026-11-01 or 2026-11-01T03:00:00Z")
+                throw ValidationError(
+                    "--since \(since) is not a time; write e.g. 7d, 12h, 30m, 2026-11-01 or 2026-11-01T03:00:00Z")
             }
             if limit < 1 { throw ValidationError("--limit must be at least 1") }
         }
@@ -65,11 +68,17 @@ struct Runs: AsyncParsableCommand {
                 return
             }
             guard !runs.isEmpty else {
-                print("no runs\(filter.pipeline != nil || status != nil || since != nil ? " match" : " yet") in \(location)")
+                print(
+                    "no runs\(filter.pipeline != nil || status != nil || since != nil ? " match" : " yet") in \(location)"
+                )
                 return
             }
-            var rows = [["run_id", "pipeline", "date", "status", "started_at", "took", "rows", "requests", "units",
-                "cost_usd", "error"]]
+            var rows = [
+                [
+                    "run_id", "pipeline", "date", "status", "started_at", "took", "rows", "requests", "units",
+                    "cost_usd", "error",
+                ]
+            ]
             for run in runs {
                 rows.append([
                     run.runID, run.pipeline, run.snapshotDate, run.status, run.startedAt,
@@ -102,8 +111,9 @@ struct Runs: AsyncParsableCommand {
                 if matches.isEmpty {
                     printError("error: no run \(runID) in \(location); `seopipe runs` lists them")
                 } else {
-                    printError("error: \(runID) is the start of several run ids (\(matches.map(\.runID).joined(separator: ", "))); "
-                        + "write more of it")
+                    printError(
+                        "error: \(runID) is the start of several run ids (\(matches.map(\.runID).joined(separator: ", "))); "
+                            + "write more of it")
                 }
                 throw Exit.usage
             }
@@ -112,41 +122,49 @@ struct Runs: AsyncParsableCommand {
             let errors = try await store.targetErrors(runID: run.runID)
             await store.close()
             if json {
-                printJSON([
-                    "run": RunsText.json(run),
-                    "stages": stages.map { stage -> [String: Any] in
-                        var item: [String: Any] = [
-                            "stage_id": stage.stageID, "provider": stage.provider, "endpoint": stage.endpoint,
-                            "status": stage.status, "targets": stage.targets, "chunks": stage.chunks,
-                            "chunks_skipped": stage.chunksSkipped, "rows": stage.rows, "requests": stage.requests,
-                            "units": stage.units, "cost_usd": stage.costUSD,
-                        ]
-                        item["started_at"] = stage.startedAt
-                        item["finished_at"] = stage.finishedAt
-                        item["error"] = stage.error
-                        return item
-                    },
-                    "chunks": chunks.map { chunk -> [String: Any] in
-                        [
-                            "stage_id": chunk.stageID, "chunk_index": chunk.chunkIndex, "targets": chunk.targets,
-                            "rows": chunk.rows, "units": chunk.units, "cost_usd": chunk.costUSD,
-                            "target_errors": chunk.targetErrors, "attempts": chunk.attempts,
-                            "committed_at": chunk.committedAt,
-                        ]
-                    },
-                    "target_errors": errors.map { ["stage_id": $0.stageID, "target": $0.target, "error": $0.error] },
-                ] as [String: Any])
+                printJSON(
+                    [
+                        "run": RunsText.json(run),
+                        "stages": stages.map { stage -> [String: Any] in
+                            var item: [String: Any] = [
+                                "stage_id": stage.stageID, "provider": stage.provider, "endpoint": stage.endpoint,
+                                "status": stage.status, "targets": stage.targets, "chunks": stage.chunks,
+                                "chunks_skipped": stage.chunksSkipped, "rows": stage.rows, "requests": stage.requests,
+                                "units": stage.units, "cost_usd": stage.costUSD,
+                            ]
+                            item["started_at"] = stage.startedAt
+                            item["finished_at"] = stage.finishedAt
+                            item["error"] = stage.error
+                            return item
+                        },
+                        "chunks": chunks.map { chunk -> [String: Any] in
+                            [
+                                "stage_id": chunk.stageID, "chunk_index": chunk.chunkIndex, "targets": chunk.targets,
+                                "rows": chunk.rows, "units": chunk.units, "cost_usd": chunk.costUSD,
+                                "target_errors": chunk.targetErrors, "attempts": chunk.attempts,
+                                "committed_at": chunk.committedAt,
+                            ]
+                        },
+                        "target_errors": errors.map {
+                            ["stage_id": $0.stageID, "target": $0.target, "error": $0.error]
+                        },
+                    ] as [String: Any])
                 return
             }
             let took = RunsText.duration(run).map { ", took \(RunsText.format($0))" } ?? ""
             print("run \(run.runID) of \(run.pipeline) for \(run.snapshotDate): \(run.status)")
             print("started \(run.startedAt)\(run.finishedAt.map { ", finished \($0)" } ?? "")\(took)")
-            print("\(run.rows) rows, \(run.requests) requests, \(formatNumber(run.units)) units, "
-                + "$\(String(format: "%.4f", run.costUSD))")
+            print(
+                "\(run.rows) rows, \(run.requests) requests, \(formatNumber(run.units)) units, "
+                    + "$\(String(format: "%.4f", run.costUSD))")
             if let error = run.error { print("error: \(error)") }
             print("")
-            var rows = [["stage", "provider", "endpoint", "status", "targets", "chunks", "resumed", "rows", "requests",
-                "units", "cost_usd"]]
+            var rows = [
+                [
+                    "stage", "provider", "endpoint", "status", "targets", "chunks", "resumed", "rows", "requests",
+                    "units", "cost_usd",
+                ]
+            ]
             for stage in stages {
                 rows.append([
                     stage.stageID, stage.provider, stage.endpoint, stage.status, "\(stage.targets)", "\(stage.chunks)",
@@ -161,8 +179,12 @@ struct Runs: AsyncParsableCommand {
                 print("chunks committed by this run: none")
             } else {
                 print("chunks committed by this run:")
-                var table = [["stage", "chunk", "targets", "rows", "units", "cost_usd", "target errors", "attempts",
-                    "committed_at"]]
+                var table = [
+                    [
+                        "stage", "chunk", "targets", "rows", "units", "cost_usd", "target errors", "attempts",
+                        "committed_at",
+                    ]
+                ]
                 for chunk in chunks {
                     table.append([
                         chunk.stageID, "\(chunk.chunkIndex)", "\(chunk.targets)", "\(chunk.rows)",
@@ -221,12 +243,13 @@ enum RunsText {
 enum RunsSince {
     static func parse(_ text: String, now: Date) -> String? {
         if let unit = text.last, let amount = Int(text.dropLast()), amount >= 0 {
-            let seconds: Double? = switch unit {
-            case "d": Double(amount) * 86_400
-            case "h": Double(amount) * 3_600
-            case "m": Double(amount) * 60
-            default: nil
-            }
+            let seconds: Double? =
+                switch unit {
+                case "d": Double(amount) * 86_400
+                case "h": Double(amount) * 3_600
+                case "m": Double(amount) * 60
+                default: nil
+                }
             if let seconds { return now.addingTimeInterval(-seconds).formatted(.iso8601) }
         }
         if let date = SnapshotDate(text) { return "\(date)T00:00:00Z" }

@@ -20,10 +20,11 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
     var port = 8787
 
-    @Option(help: ArgumentHelp(
-        "The sandbox's today, YYYY-MM-DD (default: the real one, UTC).",
-        discussion: "Endpoints without a date parameter (DataForSEO, Ahrefs v2, Keywords Explorer) answer with "
-            + "today's numbers, as the real ones do; fixing today makes their answers reproducible."))
+    @Option(
+        help: ArgumentHelp(
+            "The sandbox's today, YYYY-MM-DD (default: the real one, UTC).",
+            discussion: "Endpoints without a date parameter (DataForSEO, Ahrefs v2, Keywords Explorer) answer with "
+                + "today's numbers, as the real ones do; fixing today makes their answers reproducible."))
     var today: String?
 
     func run() async throws {

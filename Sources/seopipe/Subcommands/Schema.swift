@@ -62,7 +62,8 @@ enum SchemaText {
             text += "## \(group.rawValue)\n\n"
             // Views in the order the dictionary lists them (most useful first); tables by name.
             let order = DataDictionary.entries.map(\.name)
-            for table in tables.sorted(by: { (order.firstIndex(of: $0[0]) ?? 0) < (order.firstIndex(of: $1[0]) ?? 0) }) {
+            for table in tables.sorted(by: { (order.firstIndex(of: $0[0]) ?? 0) < (order.firstIndex(of: $1[0]) ?? 0) })
+            {
                 text += "### `\(table[0])` (\(table[1]))\n\n\(table[2])\n\n"
                 text += "| column | type | meaning |\n|---|---|---|\n"
                 for column in rows.columns where column[0] == table[0] {

@@ -21,15 +21,18 @@ struct Validate: AsyncParsableCommand {
         let pipeline = try loadPipeline(file, json: json)
         let graph = try StageGraph(pipeline.stages.map { ($0.id, $0.dependsOn) })
         if json {
-            printJSON([
-                "valid": true, "stage_count": pipeline.stages.count, "execution_order": graph.executionOrder,
-                "parallel_groups": graph.parallelGroups,
-            ] as [String: Any])
+            printJSON(
+                [
+                    "valid": true, "stage_count": pipeline.stages.count, "execution_order": graph.executionOrder,
+                    "parallel_groups": graph.parallelGroups,
+                ] as [String: Any])
         } else {
             print("\(file): valid")
             print("stage_count: \(pipeline.stages.count)")
             print("execution_order: \(graph.executionOrder.joined(separator: ", "))")
-            print("parallel_groups: " + graph.parallelGroups.map { "[\($0.joined(separator: ", "))]" }.joined(separator: " "))
+            print(
+                "parallel_groups: "
+                    + graph.parallelGroups.map { "[\($0.joined(separator: ", "))]" }.joined(separator: " "))
         }
     }
 }

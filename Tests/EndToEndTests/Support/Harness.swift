@@ -83,37 +83,41 @@ struct Harness {
 
     /// The tables of the warehouse that hold provider data (everything but the `seopipe_` ledger), sorted.
     func factTables(in warehouse: String? = nil) async throws -> [String] {
-        let sql = switch backend {
-        case .sqlite:
-            // sqlite_stat1 and friends are SQLite's own (PRAGMA optimize).
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'seopipe%' "
-                + "AND name NOT LIKE 'sqlite%' ORDER BY name"
-        case .postgres:
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                + "AND table_name NOT LIKE 'seopipe%' ORDER BY table_name"
-        }
+        let sql =
+            switch backend {
+            case .sqlite:
+                // sqlite_stat1 and friends are SQLite's own (PRAGMA optimize).
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'seopipe%' "
+                    + "AND name NOT LIKE 'sqlite%' ORDER BY name"
+            case .postgres:
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                    + "AND table_name NOT LIKE 'seopipe%' ORDER BY table_name"
+            }
         return try await query(sql, in: warehouse).compactMap { $0.first ?? nil }
     }
 
     /// A table's columns in order.
     func columns(of table: String, in warehouse: String? = nil) async throws -> [String] {
-        let sql = switch backend {
-        case .sqlite: "SELECT name FROM pragma_table_info('\(table)') ORDER BY cid"
-        case .postgres:
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                + "AND table_name = '\(table)' ORDER BY ordinal_position"
-        }
+        let sql =
+            switch backend {
+            case .sqlite: "SELECT name FROM pragma_table_info('\(table)') ORDER BY cid"
+            case .postgres:
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                    + "AND table_name = '\(table)' ORDER BY ordinal_position"
+            }
         return try await query(sql, in: warehouse).compactMap { $0.first ?? nil }
     }
 
     /// Every value in every table of the warehouse, as text (to prove something is nowhere in it).
     func everyValue(in warehouse: String? = nil) async throws -> String {
-        let tables = switch backend {
-        case .sqlite: try await query("SELECT name FROM sqlite_master WHERE type = 'table'", in: warehouse)
-        case .postgres:
-            try await query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
-                in: warehouse)
-        }
+        let tables =
+            switch backend {
+            case .sqlite: try await query("SELECT name FROM sqlite_master WHERE type = 'table'", in: warehouse)
+            case .postgres:
+                try await query(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+                    in: warehouse)
+            }
         var text = ""
         for table in tables.compactMap({ $0.first ?? nil }) {
             for row in try await query("SELECT * FROM \"\(table)\"", in: warehouse) {
@@ -191,7 +195,8 @@ struct Harness {
         env["DATABASE_URL"] = nil
         env["AHREFS_API_TOKEN"] = nil
         env["AHREFS_BASE_URL"] = nil
-        for name in ["DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD", "DATAFORSEO_BASE_URL", "AHREFS_V2_TOKEN", "AHREFS_V2_BASE_URL",
+        for name in [
+            "DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD", "DATAFORSEO_BASE_URL", "AHREFS_V2_TOKEN", "AHREFS_V2_BASE_URL",
             "ANALYTICS_API_KEY", "ANALYTICS_BASE_URL",
         ] {
             env[name] = nil
@@ -294,7 +299,8 @@ struct Harness {
         }
         candidates.append(repositoryRoot.appendingPathComponent(".build/debug/seopipe"))
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw HarnessError("the seopipe binary is not built; run `swift build` first (looked at \(candidates.map(\.path)))")
+            throw HarnessError(
+                "the seopipe binary is not built; run `swift build` first (looked at \(candidates.map(\.path)))")
         }
         return found
     }
@@ -317,7 +323,8 @@ func pipelineYAML(
     budget: String? = nil, dataForSEOBudget: String? = nil, parallelLimit: Int = 5, timeout: String? = nil,
     batchSizes: [String: Int] = [:]
 ) -> String {
-    let retry = "retry: { max_attempts: \(maxAttempts), base_delay: 50ms, max_delay: 200ms }"
+    let retry =
+        "retry: { max_attempts: \(maxAttempts), base_delay: 50ms, max_delay: 200ms }"
         + (timeout.map { "\n    timeout: \($0)" } ?? "")
     func settings(_ provider: String) -> String {
         retry + (batchSizes[provider].map { "\n    batch_size: \($0)" } ?? "")
@@ -402,8 +409,9 @@ func postgresURL(_ server: String, schema: String) -> String {
 /// Drops the schema `name` and every schema named `name_...` on the server, ignoring errors (cleanup).
 func dropSchemas(on server: String, matching name: String) async {
     guard let admin = try? await PostgresWarehouse(url: server) else { return }
-    let schemas = (try? await admin.query(
-        "SELECT nspname FROM pg_namespace WHERE nspname = '\(name)' OR nspname LIKE '\(name)\\_%'")) ?? []
+    let schemas =
+        (try? await admin.query(
+            "SELECT nspname FROM pg_namespace WHERE nspname = '\(name)' OR nspname LIKE '\(name)\\_%'")) ?? []
     for schema in schemas.compactMap({ $0.first ?? nil }) {
         _ = try? await admin.query("DROP SCHEMA IF EXISTS \"\(schema)\" CASCADE")
     }
