@@ -107,6 +107,15 @@ let package = Package(
             dependencies: ["SeopipeCore"],
             swiftSettings: strictSettings
         ),
+        // The engine in-process: runs, backfills and the scheduler over the sandbox and SQLite, no binary spawned.
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "SeopipeCore", "Providers", "WarehouseSQLite", "SeopipeHTTP", "Sandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "ProvidersTests",
             dependencies: ["Providers", "SeopipeCore"],

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import SeopipeCore
 
 /// One run per pipeline and warehouse at a time on PostgreSQL: a session-level `pg_try_advisory_lock` keyed by the
 /// schema and the pipeline name, held on a connection of its own for the whole run. The server releases it when
@@ -92,5 +93,22 @@ public actor PostgresRunLock {
             }
         }
         try? await connection.close()
+    }
+}
+
+extension PostgresRunLock: PipelineLock {}
+
+extension PostgresWarehouse {
+    public nonisolated func lockPipeline(_ pipeline: String, holder: String) async throws(PipelineLockError)
+        -> any PipelineLock
+    {
+        do {
+            return try await PostgresRunLock.acquire(configuration, pipeline: pipeline, holder: holder)
+        } catch {
+            switch error {
+            case .held(let holder): throw .held(holder: holder)
+            case .unavailable(let message): throw .unavailable(message)
+            }
+        }
     }
 }

@@ -160,29 +160,40 @@ func resolveWarehouse(_ flag: String?, pipeline: Pipeline?) throws -> WarehouseL
 /// Opens (connects to) the warehouse; call `migrate()` before use, or use ``migrated(_:)``.
 func openWarehouse(_ location: WarehouseLocation) async throws -> any Warehouse {
     do {
-        switch location {
-        case .sqlite(let path):
-            return try SQLiteWarehouse(path: path)
-        case .postgres(let url):
-            return try await PostgresWarehouse(url: url)
-        }
+        return try await Engine.builtin.open(location)
     } catch {
-        printError("error: cannot open the warehouse \(location): \(error)")
-        throw Exit.failed
+        throw fail(error)
     }
 }
 
 /// Opens and migrates the warehouse.
 func migrated(_ location: WarehouseLocation) async throws -> any Warehouse {
-    let warehouse = try await openWarehouse(location)
     do {
-        _ = try await warehouse.migrate()
+        return try await Engine.builtin.migratedWarehouse(location)
     } catch {
-        await warehouse.close()
-        printError("error: \(error)")
-        throw Exit.failed
+        throw fail(error)
     }
-    return warehouse
+}
+
+/// Prints what kept the engine from starting or finishing, and returns the exit code it means.
+func fail(_ error: any Error) -> ExitCode {
+    printError("error: \(error)")
+    return ExitCode((error as? EngineError)?.exitCode ?? 1)
+}
+
+extension Engine {
+    /// `run` and `demo`: one run with the command's progress bar (when it draws one); an engine error is printed and
+    /// becomes its exit code.
+    func run(_ request: RunRequest, bar: ProgressBar?, logger: Logger) async throws -> RunResult {
+        var request = request
+        if let bar { request.progress = { bar.handle($0) } }
+        defer { bar?.finish() }
+        do {
+            return try await run(request, logger: logger)
+        } catch {
+            throw fail(error)
+        }
+    }
 }
 
 func printJSON(_ object: Any) {

@@ -99,6 +99,11 @@ struct LineLogHandler: LogHandler {
     }
 }
 
+struct LogFileError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
 /// Appends lines to a log file (`--log-file`), opened once for appending so concurrent runs interleave whole lines.
 final class LogFile: Sendable {
     private let handle: Mutex<FileHandle>
@@ -106,7 +111,7 @@ final class LogFile: Sendable {
     init(path: String) throws {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o640)
         guard fd >= 0 else {
-            throw MetricsFileError(message: "cannot open the log file \(path): \(String(cString: strerror(errno)))")
+            throw LogFileError(message: "cannot open the log file \(path): \(String(cString: strerror(errno)))")
         }
         handle = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
     }

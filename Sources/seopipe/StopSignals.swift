@@ -31,9 +31,4 @@ final class StopSignals: @unchecked Sendable {
         for source in sources { source.cancel() }
         for (number, _) in Self.handled { signal(number, SIG_DFL) }
     }
-
-    /// 128 + the signal's number for a reason this type gave (`SIGTERM` -> 143), as shells report it.
-    static func exitCode(forReason reason: String?) -> Int32? {
-        handled.first { $0.name == reason }.map { 128 + $0.number }
-    }
 }

@@ -150,6 +150,12 @@ public struct HTTPResponseData: Sendable {
 /// Sends HTTP requests; implemented over AsyncHTTPClient by the `SeopipeHTTP` target.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequestSpec, timeout: Duration) async throws -> HTTPResponseData
+    /// Closes its connections; called once when the run ends.
+    func shutdown() async
+}
+
+extension HTTPTransport {
+    public func shutdown() async {}
 }
 
 /// A built request plus its identity for checkpoints.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The outcome of a run, shaped like the analytics Batch API's response (`seopipe run --json`).
 public struct RunResult: Sendable, Codable {
     public enum Status: String, Sendable, Codable {
@@ -16,6 +18,15 @@ public struct RunResult: Sendable, Codable {
             case .partial: 3
             }
         }
+    }
+
+    /// The process exit code for this result (DESIGN.md section 7): 0, 1 or 3 by status, and for a run stopped by
+    /// a signal what shells report for it, 128 + the signal's number (SIGTERM: 143, SIGINT: 130).
+    public var exitCode: Int32 {
+        guard status == .interrupted, let reason = stopReason, let number = StopRequest.signals[reason] else {
+            return status.exitCode
+        }
+        return 128 + number
     }
 
     public var runID: String

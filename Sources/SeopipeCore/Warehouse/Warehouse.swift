@@ -150,6 +150,9 @@ public struct AppliedMigration: Sendable {
 public protocol Warehouse: Sendable {
     /// Applies pending migrations in order; refuses when an applied file changed.
     func migrate() async throws -> [AppliedMigration]
+    /// Takes the run lock of `pipeline` on this warehouse, or fails at once when another run holds it.
+    /// - Parameter holder: who is asking (e.g. `run 20261120T031500-1f2e3d4c, pid 4242`), for the contender's message.
+    func lockPipeline(_ pipeline: String, holder: String) async throws(PipelineLockError) -> any PipelineLock
     func recordRun(_ run: RunRecord) async throws
     /// Marks every `running` run of `pipeline` as `interrupted` (with `error` and `at` as its end) and returns how
     /// many there were. Called by a run that holds the pipeline's lock, so those processes are gone.

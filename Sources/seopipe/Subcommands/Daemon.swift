@@ -44,7 +44,7 @@ struct Daemon: AsyncParsableCommand {
         logging.bootstrap()
         var logger = Logger(label: "seopipe")
         logger[metadataKey: "component"] = "daemon"
-        var entries: [SchedulerService.Entry] = []
+        var entries: [Scheduler.Entry] = []
         for file in try Self.pipelineFiles(paths) {
             let pipeline = try loadPipeline(file)
             guard let text = pipeline.schedule, let schedule = try? CronSchedule(text) else {
@@ -60,19 +60,12 @@ struct Daemon: AsyncParsableCommand {
             let location = try resolveWarehouse(warehouse, pipeline: pipeline)
             entries.append(.init(file: file, pipeline: pipeline, schedule: schedule, warehouse: location))
         }
-        // Migrate every warehouse and read where each schedule stands before the clock starts: a warehouse that
-        // cannot be reached stops the daemon now, with its error, instead of at the first slot.
-        for index in entries.indices {
-            let store = try await migrated(entries[index].warehouse)
-            do {
-                entries[index].lastSlot = try await store.lastScheduledSlot(pipeline: entries[index].pipeline.name)
-                    .flatMap(RunsText.parseTimestamp)
-            } catch {
-                await store.close()
-                printError("error: cannot read the schedule state from \(entries[index].warehouse): \(error)")
-                throw Exit.failed
-            }
-            await store.close()
+        // Every warehouse migrated and every schedule's state read before the clock starts: a warehouse that cannot
+        // be reached stops the daemon now, with its error, instead of at the first slot.
+        do {
+            entries = try await Scheduler.readState(of: entries, engine: .builtin)
+        } catch {
+            throw fail(error)
         }
         guard !entries.isEmpty else {
             printError(
@@ -80,22 +73,24 @@ struct Daemon: AsyncParsableCommand {
                     + "add e.g. schedule: \"15 3 * * *\" (03:15 daily)")
             throw Exit.usage
         }
-        var clock = DaemonClock()
+        var clock = WallClock()
         if let clockStart {
-            guard let start = RunsText.parseTimestamp(clockStart), clockSpeed > 0 else {
+            guard let start = Timestamp.parse(clockStart), clockSpeed > 0 else {
                 printError("error: --clock-start takes an ISO-8601 time and --clock-speed a positive number")
                 throw Exit.usage
             }
-            clock = DaemonClock(origin: start, speed: clockSpeed)
+            clock = WallClock(origin: start, speed: clockSpeed)
         }
         if let metricsDir {
             try FileManager.default.createDirectory(atPath: metricsDir, withIntermediateDirectories: true)
         }
-        let service = SchedulerService(
-            entries: entries, clock: clock, startedAt: clock.now(), metricsDir: metricsDir, logger: logger)
+        let scheduler = Scheduler(
+            entries: entries, engine: .builtin, clock: clock, startedAt: clock.now(), metricsDirectory: metricsDir,
+            logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: SchedulerService(scheduler: scheduler))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice(
             "daemon started",
             metadata: [
@@ -126,143 +121,16 @@ struct Daemon: AsyncParsableCommand {
     }
 }
 
-/// The daemon's clock: the real one, or (tests, rehearsals) one that starts at a given time and runs faster.
-struct DaemonClock: Sendable {
-    /// nil: the wall clock itself, so a clock set by NTP after boot is followed.
-    var simulated: (origin: Date, speed: Double)?
-    let realStart = ContinuousClock.now
-
-    init(origin: Date? = nil, speed: Double = 1) {
-        simulated = origin.map { ($0, speed) }
-    }
-
-    var speed: Double { simulated?.speed ?? 1 }
-
-    func now() -> Date {
-        guard let simulated else { return Date() }
-        return simulated.origin.addingTimeInterval((ContinuousClock.now - realStart).seconds * simulated.speed)
-    }
-
-    /// Sleeps until `date` on this clock, in steps of at most a minute so a wall-clock change is noticed.
-    func sleep(until date: Date) async throws {
-        while true {
-            let left = date.timeIntervalSince(now()) / speed
-            if left <= 0 { return }
-            try await Task.sleep(for: .milliseconds(Int64(min(left, 60) * 1000) + 1))
-        }
-    }
-}
-
-/// Runs each pipeline at its schedule's slots until graceful shutdown.
+/// The scheduler as a service of swift-service-lifecycle: SIGTERM or SIGINT shuts it down gracefully.
 struct SchedulerService: Service {
-    struct Entry: Sendable {
-        var file: String
-        var pipeline: Pipeline
-        var schedule: CronSchedule
-        var warehouse: WarehouseLocation
-        /// The last slot run, from `seopipe_schedule` (nil: the daemon never ran this pipeline).
-        var lastSlot: Date?
-    }
-
-    let entries: [Entry]
-    let clock: DaemonClock
-    /// When the daemon started: on a first start, slots after it are due (however long start-up took).
-    let startedAt: Date
-    let metricsDir: String?
-    let logger: Logger
+    let scheduler: Scheduler
 
     func run() async throws {
-        await withTaskGroup(of: Void.self) { group in
-            for entry in entries { group.addTask { await loop(entry) } }
+        let shutdown = StopRequest()
+        await withGracefulShutdownHandler {
+            await scheduler.run(until: shutdown)
+        } onGracefulShutdown: {
+            shutdown.request("SIGTERM")
         }
     }
-
-    /// One pipeline: wait for a slot, run it, repeat; a slot missed while down (or while running) runs once.
-    private func loop(_ entry: Entry) async {
-        var logger = logger
-        logger[metadataKey: "pipeline"] = "\(entry.pipeline.name)"
-        var last = entry.lastSlot
-        if last == nil {
-            // First start: nothing was missed yet; the first slot to run is the next one. Remembered at once, so
-            // that if that first run is interrupted, the next start resumes it like any other slot.
-            let start = entry.schedule.previous(atOrBefore: startedAt, in: .utc) ?? startedAt
-            last = start
-            do {
-                try await remember(start.formatted(.iso8601), runID: nil, entry: entry)
-            } catch {
-                logger.error("cannot record the schedule state in \(entry.warehouse): \(error)")
-            }
-        }
-        while !Task.isShuttingDownGracefully {
-            let now = clock.now()
-            if let due = entry.schedule.previous(atOrBefore: now, in: .utc), let previous = last, due > previous {
-                if let missed = entry.schedule.next(after: previous, in: .utc), missed < due {
-                    logger.notice(
-                        "slots since \(previous.formatted(.iso8601)) were missed; running once for the latest")
-                }
-                await runSlot(due, entry: entry, logger: logger)
-                last = due
-                continue
-            }
-            guard let next = entry.schedule.next(after: now, in: .utc) else {
-                logger.error("schedule \(entry.schedule) has no slot in the next five years; not scheduling it")
-                return
-            }
-            logger.info("next run at \(next.formatted(.iso8601))")
-            do {
-                try await cancelWhenGracefulShutdown { try await clock.sleep(until: next) }
-            } catch {
-                return
-            }
-        }
-    }
-
-    /// Records in the pipeline's warehouse that `slot` is done (or, with no run, where a first start begins).
-    private func remember(_ slot: String, runID: String?, entry: Entry) async throws {
-        let store = try await migrated(entry.warehouse)
-        do {
-            try await store.recordScheduledSlot(
-                pipeline: entry.pipeline.name, schedule: entry.schedule.text, slot: slot, runID: runID)
-        } catch {
-            await store.close()
-            throw error
-        }
-        await store.close()
-    }
-
-    private func runSlot(_ slot: Date, entry: Entry, logger: Logger) async {
-        let snapshot = entry.pipeline.snapshot.resolve(now: slot)
-        let slotText = slot.formatted(.iso8601)
-        logger.notice("running for the slot \(slotText)", metadata: ["snapshot_date": "\(snapshot)"])
-        let stop = StopRequest()
-        do {
-            let result = try await withGracefulShutdownHandler {
-                try await RunFlow.execute(
-                    entry.pipeline, snapshot: snapshot, warehouse: entry.warehouse, refresh: false, logger: logger,
-                    stop: stop)
-            } onGracefulShutdown: {
-                stop.request("SIGTERM")
-            }
-            if let metricsDir {
-                let path = (metricsDir as NSString).appendingPathComponent("seopipe_\(entry.pipeline.name).prom")
-                await MetricsFile(path: path).write(
-                    result, pipeline: entry.pipeline, warehouse: entry.warehouse, logger: logger)
-            }
-            // An interrupted run is not the slot done: the next start resumes it.
-            if result.status != .interrupted { try await remember(slotText, runID: result.runID, entry: entry) }
-            let level: Logger.Level = result.status == .succeeded ? .notice : .error
-            logger.log(
-                level: level, "run \(result.runID) \(result.status.rawValue)",
-                metadata: [
-                    "rows": "\(result.meta.rows)", "requests": "\(result.meta.requests)",
-                    "units": "\(result.meta.units)",
-                ])
-        } catch {
-            logger.error("the run for the slot \(slotText) did not start or failed: \(error)")
-        }
-    }
-}
-
-extension TimeZone {
-    static let utc = TimeZone(identifier: "UTC")!
 }

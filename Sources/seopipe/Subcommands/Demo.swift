@@ -31,6 +31,10 @@ struct Demo: AsyncParsableCommand {
         // The demo pipeline reads its base URL and token from the environment, like every shipped pipeline.
         for (name, value) in sandbox.environment { setenv(name, value, 1) }
         let exitCode: ExitCode
+        let logger = Logger(label: "seopipe")
+        let stop = StopRequest()
+        let signals = StopSignals(stop: stop, logger: logger)
+        defer { signals.restore() }
         do {
             let loaded = try loadPipeline(pipeline)
             let snapshot =
@@ -42,10 +46,10 @@ struct Demo: AsyncParsableCommand {
                     return parsed
                 } ?? loaded.snapshot.resolve()
             let location = try resolveWarehouse(warehouse, pipeline: loaded)
-            let result = try await RunFlow.execute(
-                loaded, snapshot: snapshot, warehouse: location, refresh: false, logger: Logger(label: "seopipe"),
-                progress: logging.progressBar(pipeline: loaded.name))
-            RunFlow.report(result, warehouse: location, json: false, quiet: logging.quiet)
+            let result = try await Engine.builtin.run(
+                .init(loaded, snapshot: snapshot, warehouse: location, stop: stop),
+                bar: logging.progressBar(pipeline: loaded.name), logger: logger)
+            RunReport.show(result, warehouse: location, json: false, quiet: logging.quiet)
             let usage = sandbox.usage()
             let store = try await openWarehouse(location)
             let counts = try await store.factTableCounts()
@@ -75,7 +79,7 @@ struct Demo: AsyncParsableCommand {
                     "try in psql:  SELECT domain, provider, domain_rating, backlinks, referring_domains "
                         + "FROM \(schema)latest_domain_metrics ORDER BY domain, provider;")
             }
-            exitCode = result.status == .succeeded ? .success : ExitCode(RunFlow.exitCode(result))
+            exitCode = result.status == .succeeded ? .success : ExitCode(result.exitCode)
         } catch {
             await sandbox.stop()
             throw error

@@ -75,101 +75,153 @@ struct Run: AsyncParsableCommand {
         let pipeline = try loadPipeline(file)
         let location = try resolveWarehouse(warehouse, pipeline: pipeline)
         let logger = Logger(label: "seopipe")
-        let metrics = metricsFile.map { MetricsFile(path: $0) }
+        let stop = StopRequest()
+        let signals = StopSignals(stop: stop, logger: logger)
+        defer { signals.restore() }
         if let from = from.flatMap(SnapshotDate.init) {
             let last = to.flatMap(SnapshotDate.init) ?? pipeline.snapshot.resolve()
             guard from <= last else {
                 printError("error: --from \(from) is after \(last), the date a run would load now; give --to as well")
                 throw Exit.usage
             }
-            try await backfill(
-                pipeline, dates: Backfill.dates(from: from, to: last), location: location,
-                metrics: metrics, logger: logger)
+            let plan = Engine.BackfillPlan(pipeline, from: from, to: last, registry: Engine.builtin.registry)
+            try await backfill(plan, location: location, stop: stop, logger: logger)
             return
         }
         let snapshot = date.flatMap(SnapshotDate.init) ?? pipeline.snapshot.resolve()
         if Backfill.isPast(snapshot, for: pipeline) {
-            for omission in Backfill.omissions(pipeline, registry: .builtin) {
+            for omission in Backfill.omissions(pipeline, registry: Engine.builtin.registry) {
                 let text =
                     "stage \(omission.stage) loads today's numbers under the past date \(snapshot): "
                     + "\(omission.reason); `run --from \(snapshot) --to \(snapshot)` leaves it out"
                 logger.warning("\(text)")
             }
         }
-        let result = try await RunFlow.execute(
-            pipeline, snapshot: snapshot, warehouse: location, refresh: refresh, logger: logger,
-            progress: logging.progressBar(pipeline: pipeline.name, json: json))
-        await metrics?.write(result, pipeline: pipeline, warehouse: location, logger: logger)
-        RunFlow.report(result, warehouse: location, json: json, quiet: logging.quiet)
-        if result.status != .succeeded { throw ExitCode(RunFlow.exitCode(result)) }
+        let result = try await Engine.builtin.run(
+            .init(pipeline, snapshot: snapshot, warehouse: location, refresh: refresh, stop: stop),
+            bar: logging.progressBar(pipeline: pipeline.name, json: json), logger: logger)
+        if let metricsFile {
+            await Engine.builtin.writeMetrics(
+                result, pipeline: pipeline, warehouse: location, to: MetricsFile(path: metricsFile), logger: logger)
+        }
+        RunReport.show(result, warehouse: location, json: json, quiet: logging.quiet)
+        if result.status != .succeeded { throw ExitCode(result.exitCode) }
     }
 
     /// One run per date, oldest first; stops at a failed or interrupted date.
     private func backfill(
-        _ pipeline: Pipeline, dates: [SnapshotDate], location: WarehouseLocation, metrics: MetricsFile?, logger: Logger
+        _ plan: Engine.BackfillPlan, location: WarehouseLocation, stop: StopRequest, logger: Logger
     ) async throws {
-        let omissions = Backfill.omissions(pipeline, registry: .builtin)
-        let historical = Backfill.historical(pipeline, registry: .builtin)
-        let pastDates = dates.filter { Backfill.isPast($0, for: pipeline) }
-        let say: (String) -> Void = { text in if !json && !logging.quiet { print(text) } }
-        say("backfill of \(pipeline.name): \(dates.count) date(s), \(dates.first!) to \(dates.last!)")
-        if !pastDates.isEmpty, !omissions.isEmpty {
-            say("left out of past dates (these endpoints cannot return history):")
-            for omission in omissions { say("  \(omission.stage): \(omission.reason)") }
+        let pipeline = plan.pipeline
+        guard let first = plan.dates.first, let last = plan.dates.last else { return }
+        let say: @Sendable (String) -> Void = { [json, quiet = logging.quiet] text in
+            if !json && !quiet { print(text) }
         }
-        if historical.stages.isEmpty, pastDates.count == dates.count {
+        say("backfill of \(pipeline.name): \(plan.dates.count) date(s), \(first) to \(last)")
+        if !plan.pastDates.isEmpty, !plan.omissions.isEmpty {
+            say("left out of past dates (these endpoints cannot return history):")
+            for omission in plan.omissions { say("  \(omission.stage): \(omission.reason)") }
+        }
+        if plan.loadsNothing {
             printError(
                 "error: no stage of \(pipeline.name) can load a past date ("
-                    + omissions.map { "\($0.stage): \($0.reason)" }.joined(separator: "; ") + "); nothing to backfill")
+                    + plan.omissions.map { "\($0.stage): \($0.reason)" }.joined(separator: "; ")
+                    + "); nothing to backfill")
             throw Exit.usage
         }
-        var results: [RunResult] = []
-        for date in dates {
-            let part = pastDates.contains(date) ? historical : pipeline
-            guard !part.stages.isEmpty else {
-                say("\(date): skipped, no stage can load a past date")
-                continue
-            }
-            let result = try await RunFlow.execute(
-                part, snapshot: date, warehouse: location, refresh: refresh, logger: logger,
-                progress: logging.progressBar(pipeline: "\(pipeline.name) \(date)", json: json))
-            await metrics?.write(result, pipeline: pipeline, warehouse: location, logger: logger)
-            results.append(result)
-            let meta = result.meta
-            say(
-                "\(date): \(result.status.rawValue), \(meta.rows) rows, \(meta.requests) requests, "
-                    + "\(formatNumber(meta.units)) units, $\(String(format: "%.4f", meta.costUSD)) (run \(result.runID))"
-            )
-            if result.status == .failed || result.status == .interrupted {
-                if json { break }
-                RunFlow.report(result, warehouse: location, json: false, quiet: logging.quiet)
-                printError(
-                    "seopipe: backfill of \(pipeline.name) stopped at \(date) (\(result.status.rawValue)) after "
-                        + "\(results.count - 1) run(s); \(dates.count) date(s) in all. Run the same command again to resume: "
-                        + "completed chunks are not bought again.")
-                break
-            }
-            if result.status == .partial, logging.quiet {
-                RunFlow.report(result, warehouse: location, json: false, quiet: true)
-            }
+        let observer = BackfillPrinter(
+            pipeline: pipeline, warehouse: location, metricsFile: metricsFile.map(MetricsFile.init), logging: logging,
+            json: json, logger: logger, say: say)
+        let outcome: Engine.BackfillOutcome
+        do {
+            outcome = try await Engine.builtin.backfill(
+                plan, warehouse: location, refresh: refresh, stop: stop, observer: observer, logger: logger)
+        } catch {
+            observer.finishProgress()
+            throw fail(error)
+        }
+        let results = outcome.results
+        if let stoppedAt = outcome.stoppedAt, !json, let result = results.last {
+            RunReport.show(result, warehouse: location, json: false, quiet: logging.quiet)
+            printError(
+                "seopipe: backfill of \(pipeline.name) stopped at \(stoppedAt) (\(result.status.rawValue)) after "
+                    + "\(results.count - 1) run(s); \(plan.dates.count) date(s) in all. Run the same command again to "
+                    + "resume: completed chunks are not bought again.")
         }
         if json {
             printJSON(
                 BackfillReport(
-                    pipeline: pipeline.name, from: dates.first!.description, to: dates.last!.description,
-                    omittedFromPastDates: pastDates.isEmpty ? [] : omissions, runs: results))
+                    pipeline: pipeline.name, from: first.description, to: last.description,
+                    omittedFromPastDates: plan.pastDates.isEmpty ? [] : plan.omissions, runs: results))
         } else {
             let rows = results.reduce(0) { $0 + $1.meta.rows }
             let units = results.reduce(0) { $0 + $1.meta.units }
             let cost = results.reduce(0) { $0 + $1.meta.costUSD }
             say(
-                "total: \(results.count) run(s), \(rows) rows, \(formatNumber(units)) units, $\(String(format: "%.4f", cost))"
-            )
+                "total: \(results.count) run(s), \(rows) rows, \(formatNumber(units)) units, "
+                    + "$\(String(format: "%.4f", cost))")
         }
-        let worst =
-            results.last { $0.status == .failed || $0.status == .interrupted }
-            ?? results.first { $0.status == .partial }
-        if let worst { throw ExitCode(RunFlow.exitCode(worst)) }
+        if let worst = outcome.worst { throw ExitCode(worst.exitCode) }
+    }
+}
+
+/// Prints a backfill as it goes: a progress bar per run, a line per date, the metrics file after each run.
+private final class BackfillPrinter: BackfillObserver, @unchecked Sendable {
+    let pipeline: Pipeline
+    let warehouse: WarehouseLocation
+    let metricsFile: MetricsFile?
+    let logging: LoggingOptions
+    let json: Bool
+    let logger: Logger
+    let say: @Sendable (String) -> Void
+    /// The current run's bar; runs of a backfill never overlap.
+    private let bar = NSLock()
+    private var current: ProgressBar?
+
+    init(
+        pipeline: Pipeline, warehouse: WarehouseLocation, metricsFile: MetricsFile?, logging: LoggingOptions,
+        json: Bool, logger: Logger, say: @escaping @Sendable (String) -> Void
+    ) {
+        self.pipeline = pipeline
+        self.warehouse = warehouse
+        self.metricsFile = metricsFile
+        self.logging = logging
+        self.json = json
+        self.logger = logger
+        self.say = say
+    }
+
+    func skipped(_ date: SnapshotDate) {
+        say("\(date): skipped, no stage can load a past date")
+    }
+
+    func willRun(_ date: SnapshotDate) -> (@Sendable (ProgressEvent) -> Void)? {
+        let progress = logging.progressBar(pipeline: "\(pipeline.name) \(date)", json: json)
+        bar.withLock { current = progress }
+        guard let progress else { return nil }
+        return { progress.handle($0) }
+    }
+
+    func finishProgress() {
+        bar.withLock {
+            current?.finish()
+            current = nil
+        }
+    }
+
+    func didRun(_ date: SnapshotDate, result: RunResult) async {
+        finishProgress()
+        if let metricsFile {
+            await Engine.builtin.writeMetrics(
+                result, pipeline: pipeline, warehouse: warehouse, to: metricsFile, logger: logger)
+        }
+        let meta = result.meta
+        say(
+            "\(date): \(result.status.rawValue), \(meta.rows) rows, \(meta.requests) requests, "
+                + "\(formatNumber(meta.units)) units, $\(String(format: "%.4f", meta.costUSD)) (run \(result.runID))")
+        if result.status == .partial, logging.quiet {
+            RunReport.show(result, warehouse: warehouse, json: false, quiet: true)
+        }
     }
 }
 
@@ -187,76 +239,23 @@ struct BackfillReport: Encodable {
     }
 }
 
-/// The run path shared by `run` and `demo`.
-enum RunFlow {
-    static func execute(
-        _ pipeline: Pipeline, snapshot: SnapshotDate, warehouse location: WarehouseLocation, refresh: Bool,
-        logger: Logger, progress: ProgressBar? = nil, stop givenStop: StopRequest? = nil
-    ) async throws -> RunResult {
-        defer { progress?.finish() }
-        let runID = Runner.makeRunID()
-        let lock: PipelineRunLock
-        do {
-            lock = try await PipelineRunLock.acquire(
-                location, pipeline: pipeline.name,
-                holder: "run \(runID), pid \(ProcessInfo.processInfo.processIdentifier)")
-        } catch let code as ExitCode where code == Exit.locked {
-            // Said on stderr already; this puts it in --log-file too, where the nights are read back.
-            logger.error("another run of \(pipeline.name) holds the lock; this run did not start")
-            throw code
-        }
-        let warehouse: any Warehouse
-        do {
-            warehouse = try await migrated(location)
-        } catch {
-            await lock.release()
-            throw error
-        }
-        let transport = AsyncHTTPTransport()
-        // The daemon passes its own stop request and handles signals itself (swift-service-lifecycle).
-        let stop = givenStop ?? StopRequest()
-        let signals = givenStop == nil ? StopSignals(stop: stop, logger: logger) : nil
-        defer { signals?.restore() }
-        var options = Runner.Options(refresh: refresh, runID: runID, stop: stop)
-        if let progress { options.progress = { progress.handle($0) } }
-        let runner = Runner(
-            registry: .builtin, warehouse: warehouse, transport: transport, logger: logger, options: options)
-        do {
-            let result = try await runner.run(pipeline, snapshotDate: snapshot)
-            await transport.shutdown()
-            await warehouse.close()
-            await lock.release()
-            return result
-        } catch {
-            await transport.shutdown()
-            await warehouse.close()
-            await lock.release()
-            printError("error: run of \(pipeline.name) failed: \(error)")
-            throw Exit.failed
-        }
-    }
-
-    /// DESIGN.md section 7; an interrupted run exits as shells expect of a signal: 128 + its number.
-    static func exitCode(_ result: RunResult) -> Int32 {
-        guard result.status == .interrupted else { return result.status.exitCode }
-        return StopSignals.exitCode(forReason: result.stopReason) ?? result.status.exitCode
-    }
-
-    static func report(_ result: RunResult, warehouse: WarehouseLocation, json: Bool, quiet: Bool) {
+/// How `run`, a backfill and `demo` print a run's result.
+enum RunReport {
+    static func show(_ result: RunResult, warehouse: WarehouseLocation, json: Bool, quiet: Bool) {
         if json {
             printJSON(result)
             return
         }
         let meta = result.meta
         let ordered = result.stageOrder.compactMap { id in result.results[id].map { (key: id, value: $0) } }
-        let failedStages = ordered.filter { $0.value.error != nil }
+        let failedStages = ordered.compactMap { stage in stage.value.error.map { (stage: stage.key, error: $0) } }
         if quiet {
             guard result.status != .succeeded else { return }
             var text =
                 "seopipe: run \(result.runID) of \(result.pipeline) for \(result.snapshotDate) \(result.status.rawValue): "
             text += "\(meta.rows) rows loaded, \(meta.failed) stage(s) failed, \(meta.skipped) skipped, "
             text += "\(meta.targetErrors) target error(s). "
-            text += failedStages.map { "\($0.key): \($0.value.error!)" }.joined(separator: "; ")
+            text += failedStages.map { "\($0.stage): \($0.error)" }.joined(separator: "; ")
             text += " Run it again to resume; see `seopipe runs --warehouse \(warehouse)`."
             printError(text)
             return
@@ -273,7 +272,7 @@ enum RunFlow {
         print(
             "total: \(meta.rows) rows, \(meta.requests) requests, \(formatNumber(meta.units)) units, "
                 + "$\(String(format: "%.4f", meta.costUSD)), \(meta.totalTimingMS) ms")
-        for (id, stage) in failedStages { print("\(id): \(stage.error!)") }
+        for (stage, error) in failedStages { print("\(stage): \(error)") }
         if meta.targetErrors > 0 {
             print("\(meta.targetErrors) target(s) failed; see the table seopipe_target_errors")
         }

@@ -233,10 +233,7 @@ enum RunsText {
         return "\(whole / 3600)h\(String(format: "%02d", whole / 60 % 60))m"
     }
 
-    static func parseTimestamp(_ text: String) -> Date? {
-        let withFractions = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        return (try? Date(text, strategy: .iso8601)) ?? (try? Date(text, strategy: withFractions))
-    }
+    static func parseTimestamp(_ text: String) -> Date? { Timestamp.parse(text) }
 }
 
 /// `--since`: `7d`, `12h`, `30m`, a date or an ISO-8601 time, as the ISO-8601 UTC time it means.

@@ -5,19 +5,18 @@ import SeopipeCore
 /// A Prometheus textfile (text exposition format 0.0.4) for node_exporter's textfile collector, written
 /// atomically after each run: to a temporary file in the same directory, then renamed over the old one, so the
 /// collector never reads half a file.
-struct MetricsFile: Sendable {
-    let path: String
+public struct MetricsFile: Sendable {
+    public let path: String
 
-    func write(_ result: RunResult, pipeline: Pipeline, warehouse: WarehouseLocation, logger: Logger) async {
-        var lastSuccess: Double?
-        if result.status == .succeeded {
-            lastSuccess = Date().timeIntervalSince1970
-        } else if let store = try? await openWarehouse(warehouse) {
-            let runs = try? await store.runs(RunFilter(pipeline: pipeline.name, status: "succeeded", limit: 1))
-            await store.close()
-            lastSuccess = runs?.first?.finishedAt.flatMap(RunsText.parseTimestamp)?.timeIntervalSince1970
-        }
-        let text = MetricsText.render(result, pipeline: pipeline, finishedAt: Date(), lastSuccess: lastSuccess)
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Writes the metrics of `result`; `lastSuccess` is when the pipeline last succeeded (nil: never).
+    /// A file that cannot be written is logged, never thrown: the run's outcome does not depend on it.
+    public func write(_ result: RunResult, pipeline: Pipeline, lastSuccess: Date?, logger: Logger) {
+        let text = MetricsText.render(
+            result, pipeline: pipeline, finishedAt: Date(), lastSuccess: lastSuccess?.timeIntervalSince1970)
         do {
             try Self.atomicWrite(text, to: path)
         } catch {
@@ -71,7 +70,7 @@ enum MetricsText {
             statuses.map { (base + [("status", $0)], result.status.rawValue == $0 ? 1 : 0) })
         family(
             "seopipe_last_run_exit_code", "Exit code of the last run (0 success, 1 failed, 3 partial, 128+N signal).",
-            [(base, Double(RunFlow.exitCode(result)))])
+            [(base, Double(result.exitCode))])
         family(
             "seopipe_last_run_timestamp_seconds", "When the last run finished, Unix time.",
             [(base, finishedAt.timeIntervalSince1970.rounded())])

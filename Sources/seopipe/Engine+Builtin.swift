@@ -1,0 +1,18 @@
+import Providers
+import SeopipeCore
+import SeopipeHTTP
+import WarehousePostgres
+import WarehouseSQLite
+
+extension Engine {
+    /// This build's engine: every provider kind, both warehouse backends, HTTP over AsyncHTTPClient.
+    static let builtin = Engine(
+        registry: .builtin,
+        openWarehouse: { location in
+            switch location {
+            case .sqlite(let path): try SQLiteWarehouse(path: path)
+            case .postgres(let url): try await PostgresWarehouse(url: url)
+            }
+        },
+        makeTransport: { AsyncHTTPTransport() })
+}
