@@ -90,15 +90,15 @@ public final class RunningSandbox: Sendable {
             throw SandboxStartError(description: "today must be a real date in YYYY-MM-DD format, got \"\(today)\"")
         }
         let state = SandboxState()
-        let providers: [any SandboxProvider] = [
-            AhrefsV3Provider(token: configuration.ahrefsV3Token),
-            DataForSEOProvider(
+        let providers: [any SimulatedProvider] = [
+            SimulatedAhrefsV3(token: configuration.ahrefsV3Token),
+            SimulatedDataForSEO(
                 login: configuration.dataForSEOLogin,
                 password: configuration.dataForSEOPassword,
                 today: configuration.today
             ),
-            AhrefsV2Provider(token: configuration.ahrefsV2Token, today: configuration.today),
-            AnalyticsBatchProvider(apiKey: configuration.analyticsAPIKey, today: configuration.today),
+            SimulatedAhrefsV2(token: configuration.ahrefsV2Token, today: configuration.today),
+            SimulatedAnalyticsBatch(apiKey: configuration.analyticsAPIKey, today: configuration.today),
         ]
         let responder = SandboxResponder(
             state: state,
@@ -160,14 +160,14 @@ public final class RunningSandbox: Sendable {
     /// Environment lines that point the shipped pipelines at this sandbox.
     public var environment: [String: String] {
         [
-            "AHREFS_BASE_URL": self.baseURL + AhrefsV3Provider.pathPrefix,
+            "AHREFS_BASE_URL": self.baseURL + SimulatedAhrefsV3.pathPrefix,
             "AHREFS_API_TOKEN": self.configuration.ahrefsV3Token,
-            "DATAFORSEO_BASE_URL": self.baseURL + DataForSEOProvider.pathPrefix,
+            "DATAFORSEO_BASE_URL": self.baseURL + SimulatedDataForSEO.pathPrefix,
             "DATAFORSEO_LOGIN": self.configuration.dataForSEOLogin,
             "DATAFORSEO_PASSWORD": self.configuration.dataForSEOPassword,
-            "AHREFS_V2_BASE_URL": self.baseURL + AhrefsV2Provider.pathPrefix,
+            "AHREFS_V2_BASE_URL": self.baseURL + SimulatedAhrefsV2.pathPrefix,
             "AHREFS_V2_TOKEN": self.configuration.ahrefsV2Token,
-            "ANALYTICS_BASE_URL": self.baseURL + AnalyticsBatchProvider.pathPrefix,
+            "ANALYTICS_BASE_URL": self.baseURL + SimulatedAnalyticsBatch.pathPrefix,
             "ANALYTICS_API_KEY": self.configuration.analyticsAPIKey,
         ]
     }
@@ -248,7 +248,7 @@ struct SandboxResponder: HTTPResponder {
             return await ControlRoutes(state: self.state).respond(to: request, path: path)
         }
         guard let endpoint = self.endpoints[path] else {
-            return Self.response(ProviderResponse(status: 404, body: JSONOutput.error("Not found: \(path)")))
+            return Self.response(SandboxResponse(status: 404, body: JSONOutput.error("Not found: \(path)")))
         }
         return await self.respond(to: request, endpoint: endpoint)
     }
@@ -270,7 +270,7 @@ struct SandboxResponder: HTTPResponder {
             try? await Task.sleep(for: .seconds(seconds))
         }
 
-        var answer: ProviderResponse
+        var answer: SandboxResponse
         // A rule in the endpoint's own dialect may be played inside the normal answer instead of replacing it.
         let inlineFault = ticket.fault.flatMap { rule in
             endpoint.answersDialectFaultsInline && !rule.dialects.isEmpty ? rule : nil
@@ -285,7 +285,7 @@ struct SandboxResponder: HTTPResponder {
         } else if let bytes = body {
             if endpoint.methods.contains(request.method) {
                 answer = await endpoint.handle(
-                    ProviderRequest(
+                    SandboxRequest(
                         method: request.method, path: endpoint.path, headers: request.headers, query: request.uri.query,
                         body: bytes, fault: inlineFault)
                 )
@@ -365,7 +365,7 @@ struct SandboxResponder: HTTPResponder {
         return bytes
     }
 
-    static func response(_ answer: ProviderResponse) -> Response {
+    static func response(_ answer: SandboxResponse) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         for (name, value) in answer.headers {
@@ -465,7 +465,7 @@ struct ControlRoutes {
     }
 
     private static func methodNotAllowed(_ request: Request, allowed: String) -> Response {
-        var answer = ProviderResponse(
+        var answer = SandboxResponse(
             status: 405,
             body: JSONOutput.error("Method \(request.method.rawValue) is not allowed here; use \(allowed)")
         )
@@ -474,6 +474,6 @@ struct ControlRoutes {
     }
 
     private static func json(status: Int, _ body: String) -> Response {
-        SandboxResponder.response(ProviderResponse(status: status, body: body))
+        SandboxResponder.response(SandboxResponse(status: status, body: body))
     }
 }

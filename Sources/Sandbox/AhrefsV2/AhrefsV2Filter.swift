@@ -1,7 +1,7 @@
 import Foundation
 
 /// A column of the `refdomains` table and the filters that know it (seeds/ahrefs-v2-refdomains.txt).
-struct AhrefsV2Column: Sendable, Equatable {
+struct RefdomainsColumn: Sendable, Equatable {
     enum Kind: String, Sendable {
         case string, int, date
     }
@@ -12,7 +12,7 @@ struct AhrefsV2Column: Sendable, Equatable {
     var inHaving: Bool
 
     /// Every column in the reference's order; the returned (having) columns keep this order in answers.
-    static let refdomains: [AhrefsV2Column] = [
+    static let refdomains: [RefdomainsColumn] = [
         .init(name: "url", kind: .string, inWhere: true, inHaving: false),
         .init(name: "ip", kind: .string, inWhere: true, inHaving: false),
         .init(name: "refdomain", kind: .string, inWhere: true, inHaving: true),
@@ -90,8 +90,8 @@ struct AhrefsV2Filter: Sendable {
     }
 
     enum Condition: Sendable {
-        case compare(AhrefsV2Column, Comparison, AhrefsV2Value)
-        case function(Function, AhrefsV2Column, String)
+        case compare(RefdomainsColumn, Comparison, AhrefsV2Value)
+        case function(Function, RefdomainsColumn, String)
     }
 
     var conditions: [Condition]
@@ -288,8 +288,8 @@ struct AhrefsV2Filter: Sendable {
             return String(decoded)
         }
 
-        private func column(_ name: String) throws(AhrefsV2Failure) -> AhrefsV2Column {
-            let allowed = AhrefsV2Column.refdomains.first {
+        private func column(_ name: String) throws(AhrefsV2Failure) -> RefdomainsColumn {
+            let allowed = RefdomainsColumn.refdomains.first {
                 $0.name == name && (self.parameter == "where" ? $0.inWhere : $0.inHaving)
             }
             guard let allowed else { throw self.failure("column '\(name)' not found") }
@@ -297,7 +297,7 @@ struct AhrefsV2Filter: Sendable {
         }
 
         /// String and date values must be quoted; ints may be either.
-        private func value(_ text: String, quoted: Bool, for column: AhrefsV2Column) throws(AhrefsV2Failure)
+        private func value(_ text: String, quoted: Bool, for column: RefdomainsColumn) throws(AhrefsV2Failure)
             -> AhrefsV2Value
         {
             let mustBe = self.failure("value '\(text)' must be a \(column.kind.rawValue)")
@@ -331,7 +331,7 @@ struct AhrefsV2Filter: Sendable {
 
 /// A parsed `order_by`: `column[:asc|desc]` items, comma-separated, on the returned columns only.
 struct AhrefsV2Ordering: Sendable {
-    var keys: [(column: AhrefsV2Column, descending: Bool)]
+    var keys: [(column: RefdomainsColumn, descending: Bool)]
 
     /// Checks each item in turn: `order_by: bad syntax` for an empty item, a column name that is not
     /// letters, digits and `_`, or more than one `:`; then `order_by: column '<column>' not found`; then
@@ -344,7 +344,7 @@ struct AhrefsV2Ordering: Sendable {
             guard parts.count <= 2, !name.isEmpty, name.unicodeScalars.allSatisfy(AhrefsV2Filter.isNameScalar) else {
                 throw .badSyntax("order_by")
             }
-            guard let column = AhrefsV2Column.returned.first(where: { $0.name == name }) else {
+            guard let column = RefdomainsColumn.returned.first(where: { $0.name == name }) else {
                 throw AhrefsV2Failure("order_by: column '\(name)' not found")
             }
             let direction = parts.count == 2 ? String(parts[1]) : "asc"

@@ -7,7 +7,7 @@ import Hummingbird
 ///
 /// Like the real API, it reports errors in the body, `{"error": "<string>"}`, with HTTP 200, and charges
 /// rows only for answers without an error.
-struct AhrefsV2Provider: SandboxProvider {
+struct SimulatedAhrefsV2: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real one answers at the root of `https://apiv2.ahrefs.com`).
     static let pathPrefix = "/v2"
     /// Key in usage counters, the request log and fault rules.
@@ -25,9 +25,9 @@ struct AhrefsV2Provider: SandboxProvider {
                 usageKey: Self.usageKey,
                 methods: [.get],
                 faultDialect: .ahrefsV2,
-                errorResponse: { status, message in ProviderResponse(status: status, body: JSONOutput.error(message)) },
+                errorResponse: { status, message in SandboxResponse(status: status, body: JSONOutput.error(message)) },
                 faultResponse: { rule, _ in
-                    ProviderResponse(
+                    SandboxResponse(
                         status: rule.status, body: JSONOutput.error(rule.ahrefsV2Error ?? rule.defaultMessage))
                 },
                 summarize: { _ in RequestSummary(targets: 1) },
@@ -54,18 +54,18 @@ struct AhrefsV2Handler: Sendable {
         self.fixedToday ?? CalendarDate.todayUTC().text
     }
 
-    func respond(to request: ProviderRequest) -> ProviderResponse {
+    func respond(to request: SandboxRequest) -> SandboxResponse {
         do {
             return try self.answer(AhrefsV2Parameters(rawQuery: request.query))
         } catch {
-            return ProviderResponse(status: 200, body: JSONOutput.error(error.message), targetCount: 1)
+            return SandboxResponse(status: 200, body: JSONOutput.error(error.message), targetCount: 1)
         }
     }
 
     /// Checks the parameters in this order: token, output, from, target, mode, select, where, having,
     /// order_by, limit, offset (after the query itself and the mandatory parameters); the first problem
     /// is the answer.
-    private func answer(_ parameters: AhrefsV2Parameters) throws(AhrefsV2Failure) -> ProviderResponse {
+    private func answer(_ parameters: AhrefsV2Parameters) throws(AhrefsV2Failure) -> SandboxResponse {
         guard parameters["token"] == self.token else { throw AhrefsV2Failure("invalid token") }
         // The real API also writes xml and php; the sandbox serves json only and refuses the others.
         if let output = parameters["output"], output != "json" {
@@ -110,7 +110,7 @@ struct AhrefsV2Handler: Sendable {
                 ])
             ),
         ])
-        return ProviderResponse(
+        return SandboxResponse(
             status: 200,
             body: body.text,
             units: AhrefsV2Data.rowsCost(
@@ -122,16 +122,16 @@ struct AhrefsV2Handler: Sendable {
 
     /// `*` or absent: every returned column. Otherwise comma-separated names of returned columns, answered
     /// in the table's order whatever the order asked; `url`, `ip`, an unknown or an empty name fail.
-    private static func selectedColumns(_ text: String?) throws(AhrefsV2Failure) -> [AhrefsV2Column] {
-        guard let text, text != "*" else { return AhrefsV2Column.returned }
+    private static func selectedColumns(_ text: String?) throws(AhrefsV2Failure) -> [RefdomainsColumn] {
+        guard let text, text != "*" else { return RefdomainsColumn.returned }
         var names: Set<String> = []
         for name in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
-            guard AhrefsV2Column.returned.contains(where: { $0.name == name }) else {
+            guard RefdomainsColumn.returned.contains(where: { $0.name == name }) else {
                 throw AhrefsV2Failure("select: column '\(name)' not found")
             }
             names.insert(name)
         }
-        return AhrefsV2Column.returned.filter { names.contains($0.name) }
+        return RefdomainsColumn.returned.filter { names.contains($0.name) }
     }
 
     /// A non-negative decimal integer, or `<name>: bad syntax`.

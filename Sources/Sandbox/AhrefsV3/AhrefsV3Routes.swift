@@ -3,7 +3,7 @@ import Hummingbird
 
 /// The simulated Ahrefs API v3 batch endpoints, under `/v3`, validated as strictly as the reference
 /// document (seeds/ahrefs-v3-batch-api.md) and DESIGN section 8 allow.
-struct AhrefsV3Provider: SandboxProvider {
+struct SimulatedAhrefsV3: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real base URL is `https://api.ahrefs.com/v3`).
     static let pathPrefix = "/v3"
 
@@ -77,11 +77,11 @@ struct AhrefsV3Handler: Sendable {
     let endpoint: AhrefsV3Endpoint
     let token: String
 
-    static func error(_ status: Int, _ message: String) -> ProviderResponse {
-        ProviderResponse(status: status, body: JSONOutput.error(message))
+    static func error(_ status: Int, _ message: String) -> SandboxResponse {
+        SandboxResponse(status: status, body: JSONOutput.error(message))
     }
 
-    func respond(to request: ProviderRequest) -> ProviderResponse {
+    func respond(to request: SandboxRequest) -> SandboxResponse {
         if let rejection = self.authorizationProblem(request.headers) {
             return Self.error(401, rejection)
         }
@@ -270,7 +270,7 @@ struct AhrefsV3Handler: Sendable {
 
     // MARK: - Answers
 
-    private func answer(_ object: [String: JSONInput]) throws -> ProviderResponse {
+    private func answer(_ object: [String: JSONInput]) throws -> SandboxResponse {
         let entries = try self.list(object)
         var results: [JSONOutput] = []
         var chargedRows = 0
@@ -329,7 +329,7 @@ struct AhrefsV3Handler: Sendable {
         }
 
         let units = AhrefsV3Data.units(chargedRows: chargedRows)
-        return ProviderResponse(
+        return SandboxResponse(
             status: 200,
             body: JSONOutput.object([("results", .array(results))]).text,
             headers: [("x-api-units-cost-total", String(units))],

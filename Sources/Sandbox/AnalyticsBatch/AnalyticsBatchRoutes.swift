@@ -7,7 +7,7 @@ import Hummingbird
 /// Errors are `{"error": {"code", "message"}}`. A refused batch (401, 400) runs nothing; an accepted one
 /// answers 200 whatever its queries did, each query's outcome in `results`. Each accepted batch is one
 /// charged request covering its queries; validate calls are free.
-struct AnalyticsBatchProvider: SandboxProvider {
+struct SimulatedAnalyticsBatch: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real base URL is `https://my.sealmetrics.com/api/v1`).
     static let pathPrefix = "/api/v1"
     static let batchUsageKey = "batch"
@@ -71,14 +71,14 @@ struct AnalyticsBatchHandler: Sendable {
     }
 
     /// `{"error": {"code": <the status's code>, "message": message}}` with that HTTP status.
-    static func error(_ status: Int, _ message: String) -> ProviderResponse {
+    static func error(_ status: Int, _ message: String) -> SandboxResponse {
         let body = JSONOutput.object([
             (
                 "error",
                 .object([("code", .string(AnalyticsErrorCode.forStatus(status))), ("message", .string(message))])
             )
         ])
-        return ProviderResponse(status: status, body: body.text)
+        return SandboxResponse(status: status, body: body.text)
     }
 
     /// The message of an injected plain-status fault.
@@ -104,7 +104,7 @@ struct AnalyticsBatchHandler: Sendable {
         return RequestSummary(targets: queries.count, tasks: queries.count)
     }
 
-    func respond(to request: ProviderRequest, validateOnly: Bool) -> ProviderResponse {
+    func respond(to request: SandboxRequest, validateOnly: Bool) -> SandboxResponse {
         guard request.headers[Self.apiKeyField] == self.apiKey else {
             return Self.error(401, "Invalid or missing API key")
         }
@@ -124,14 +124,14 @@ struct AnalyticsBatchHandler: Sendable {
                 ("execution_order", .array(batch.executionOrder.map(JSONOutput.string))),
                 ("parallel_groups", .array(batch.parallelGroups.map { .array($0.map(JSONOutput.string)) })),
             ])
-            return ProviderResponse(status: 200, body: body.text, targetCount: count)
+            return SandboxResponse(status: 200, body: body.text, targetCount: count)
         }
 
         let injected = request.fault.flatMap { rule in
             rule.analyticsQueryError.map { AnalyticsBatchRun.InjectedFailure(queryID: rule.analyticsQueryID, code: $0) }
         }
         let run = AnalyticsBatchRun(request: batch, today: self.today, injected: injected)
-        return ProviderResponse(
+        return SandboxResponse(
             status: 200,
             body: run.answer(batchID: AnalyticsBatchRun.batchID(body: request.body)).text,
             charged: true,

@@ -88,15 +88,15 @@ enum DataForSEOEnvelope {
     }
 
     /// A top-level error (no tasks) with the given HTTP status.
-    static func topLevel(_ code: Int, httpStatus: Int = 200, message: String? = nil, time: String) -> ProviderResponse {
-        ProviderResponse(
+    static func topLevel(_ code: Int, httpStatus: Int = 200, message: String? = nil, time: String) -> SandboxResponse {
+        SandboxResponse(
             status: httpStatus,
             body: self.body(statusCode: code, statusMessage: message ?? self.message(for: code), time: time, tasks: [])
         )
     }
 
     /// The answer to a transport-level problem the shared server reports (405, 413, a plain fault rule).
-    static func httpError(_ status: Int, _ message: String) -> ProviderResponse {
+    static func httpError(_ status: Int, _ message: String) -> SandboxResponse {
         self.topLevel(self.code(forHTTPStatus: status), httpStatus: status, message: message, time: self.time(.zero))
     }
 

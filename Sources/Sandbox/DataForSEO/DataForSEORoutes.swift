@@ -7,7 +7,7 @@ import Hummingbird
 /// Like the real API, it answers almost everything with HTTP 200 and reports success or failure in the
 /// body's `status_code`, at the top level (auth, malformed POST data, more than one task) and per task
 /// (invalid fields, 40501). Only a task with 20000 is charged, 0.02 USD + 0.00003 per target.
-struct DataForSEOProvider: SandboxProvider {
+struct SimulatedDataForSEO: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real base URL is `https://api.dataforseo.com/v3`).
     static let pathPrefix = "/v3"
 
@@ -113,7 +113,7 @@ struct DataForSEOHandler: Sendable {
         self.fixedToday ?? CalendarDate.todayUTC().text
     }
 
-    func respond(to request: ProviderRequest) -> ProviderResponse {
+    func respond(to request: SandboxRequest) -> SandboxResponse {
         let clock = ContinuousClock()
         let start = clock.now
         let elapsed = { DataForSEOEnvelope.time(clock.now - start) }
@@ -155,7 +155,7 @@ struct DataForSEOHandler: Sendable {
             output.statusCode = DataForSEOEnvelope.invalidField
             output.statusMessage = invalid.message
             output.time = elapsed()
-            return ProviderResponse(
+            return SandboxResponse(
                 status: 200,
                 body: DataForSEOEnvelope.body(
                     statusCode: DataForSEOEnvelope.ok, statusMessage: "Ok.", time: elapsed(), tasks: [output])
@@ -174,7 +174,7 @@ struct DataForSEOHandler: Sendable {
             ])
         ]
         output.time = elapsed()
-        return ProviderResponse(
+        return SandboxResponse(
             status: 200,
             body: DataForSEOEnvelope.body(
                 statusCode: DataForSEOEnvelope.ok, statusMessage: "Ok.", time: elapsed(), tasks: [output]),
@@ -188,7 +188,7 @@ struct DataForSEOHandler: Sendable {
     // MARK: - Faults
 
     /// Answers an injected fault: a top-level DataForSEO code, a task-level one, or the plain HTTP status.
-    func faultResponse(_ rule: FaultRule, body: [UInt8]?) -> ProviderResponse {
+    func faultResponse(_ rule: FaultRule, body: [UInt8]?) -> SandboxResponse {
         let time = DataForSEOEnvelope.time(.zero)
         if let code = rule.dataForSEOStatusCode {
             return DataForSEOEnvelope.topLevel(code, httpStatus: rule.status, time: time)
@@ -214,7 +214,7 @@ struct DataForSEOHandler: Sendable {
                 result: nil
             )
         }
-        return ProviderResponse(
+        return SandboxResponse(
             status: rule.status,
             body: DataForSEOEnvelope.body(
                 statusCode: DataForSEOEnvelope.ok, statusMessage: "Ok.", time: time, tasks: outputs)

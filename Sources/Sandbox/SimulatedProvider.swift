@@ -5,12 +5,12 @@ import Hummingbird
 ///
 /// A provider lists its endpoints; the shared server routes to them, applies latency and fault rules,
 /// counts usage and writes the HTTP response. Each provider lives in its own folder next to `AhrefsV3/`.
-protocol SandboxProvider: Sendable {
+protocol SimulatedProvider: Sendable {
     var endpoints: [SandboxEndpoint] { get }
 }
 
 /// A request as a provider handler sees it: the body is already read.
-struct ProviderRequest: Sendable {
+struct SandboxRequest: Sendable {
     var method: HTTPRequest.Method
     var path: String
     var headers: HTTPFields
@@ -22,7 +22,7 @@ struct ProviderRequest: Sendable {
 }
 
 /// A provider's answer. The server sends it and records it in the usage counters.
-struct ProviderResponse: Sendable {
+struct SandboxResponse: Sendable {
     var status: Int
     var body: String
     var headers: [(name: String, value: String)] = []
@@ -59,21 +59,21 @@ struct SandboxEndpoint: Sendable {
     /// The provider-specific fault answers this endpoint speaks (rules carrying one match nothing else).
     var faultDialect: FaultDialect? = nil
     /// When true, a rule carrying this endpoint's dialect does not replace the answer: the request is
-    /// validated, served and charged as usual, the handler seeing the rule in `ProviderRequest.fault`
+    /// validated, served and charged as usual, the handler seeing the rule in `SandboxRequest.fault`
     /// (the analytics API's per-query errors). Plain-status rules still replace the answer.
     var answersDialectFaultsInline: Bool = false
     /// Builds an error in the provider's own error format (used for 405, 413 and injected faults).
-    var errorResponse: @Sendable (_ status: Int, _ message: String) -> ProviderResponse
+    var errorResponse: @Sendable (_ status: Int, _ message: String) -> SandboxResponse
     /// Answers an injected fault (the body is nil when it could not be read); by default
     /// `errorResponse(rule.status, rule.defaultMessage)`.
-    var faultResponse: (@Sendable (_ rule: FaultRule, _ body: [UInt8]?) -> ProviderResponse)? = nil
+    var faultResponse: (@Sendable (_ rule: FaultRule, _ body: [UInt8]?) -> SandboxResponse)? = nil
     /// Best-effort summary of a request body, for the request log of rejected or faulted requests.
     var summarize: @Sendable (_ body: [UInt8]) -> RequestSummary
     /// For endpoints that take their parameters in the query string: the query as the request log keeps
     /// it (secrets redacted), from the raw query string. Nil for body-only endpoints (the log keeps no query).
     var logQuery: (@Sendable (_ rawQuery: String?) -> String)? = nil
     /// Validates and answers a request.
-    var handle: @Sendable (ProviderRequest) async -> ProviderResponse
+    var handle: @Sendable (SandboxRequest) async -> SandboxResponse
 }
 
 /// Standard HTTP reason phrases for the statuses the sandbox sends.
