@@ -13,9 +13,10 @@ struct MetricsFile: Sendable {
         if result.status == .succeeded {
             lastSuccess = Date().timeIntervalSince1970
         } else if let store = try? await openWarehouse(warehouse) {
-            let runs = try? await store.runs(RunFilter(pipeline: pipeline.name, status: "succeeded", limit: 1))
+            let runs = try? await store.runs(
+                RunFilter(pipeline: pipeline.name, status: .finished(.succeeded), limit: 1))
             await store.close()
-            lastSuccess = runs?.first?.finishedAt.flatMap(RunsText.parseTimestamp)?.timeIntervalSince1970
+            lastSuccess = runs?.first?.finishedAt?.timeIntervalSince1970
         }
         let text = MetricsText.render(result, pipeline: pipeline, finishedAt: Date(), lastSuccess: lastSuccess)
         do {

@@ -43,7 +43,7 @@ public struct Runner: Sendable {
     public func run(_ pipeline: Pipeline, snapshotDate: SnapshotDate) async throws -> RunResult {
         let runID = options.runID ?? Self.makeRunID()
         let started = ContinuousClock.now
-        let startedAt = Timestamp.now()
+        let startedAt = Timestamp.current()
         var logger = logger
         logger[metadataKey: "run_id"] = "\(runID)"
         logger[metadataKey: "pipeline"] = "\(pipeline.name)"
@@ -60,14 +60,14 @@ public struct Runner: Sendable {
         }
         try await warehouse.recordRun(
             RunRecord(
-                runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: "running",
+                runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate, status: .running,
                 startedAt: startedAt))
         logger.info(
             "run started", metadata: ["snapshot_date": "\(snapshotDate)", "stages": "\(pipeline.stages.count)"])
 
         // Per-day budgets count what this pipeline's runs were charged since 00:00 UTC, from their checkpoints.
         var spentToday: [String: (units: Double, costUSD: Double)] = [:]
-        let midnight = String(startedAt.prefix(10)) + "T00:00:00Z"
+        let midnight = Date(timeIntervalSince1970: Double(SnapshotDate(startedAt).dayNumber) * 86_400)
         for (name, config) in pipeline.providers where config.budget.hasDailyLimit {
             let stageIDs = pipeline.stages.filter { $0.provider == name }.map(\.id)
             spentToday[name] = try await warehouse.charged(pipeline: pipeline.name, stageIDs: stageIDs, since: midnight)
@@ -125,7 +125,7 @@ public struct Runner: Sendable {
             try? await warehouse.recordStage(
                 StageRecord(
                     runID: runID, stageID: id, provider: pipeline.stage(id)?.provider ?? "",
-                    endpoint: pipeline.stage(id)?.endpoint ?? "", status: "skipped", error: results[id]?.error))
+                    endpoint: pipeline.stage(id)?.endpoint ?? "", status: .skipped, error: results[id]?.error))
         }
 
         let ordered = graph.executionOrder.compactMap { results[$0] }
@@ -161,8 +161,8 @@ public struct Runner: Sendable {
         let firstError = graph.executionOrder.lazy.compactMap { id in results[id]?.error.map { "\(id): \($0)" } }.first
         try await warehouse.recordRun(
             RunRecord(
-                runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: status.rawValue,
-                startedAt: startedAt, finishedAt: Timestamp.now(), rows: meta.rows, requests: meta.requests,
+                runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate, status: .finished(status),
+                startedAt: startedAt, finishedAt: Timestamp.current(), rows: meta.rows, requests: meta.requests,
                 units: meta.units, costUSD: meta.costUSD, error: firstError))
         logger.info(
             "run finished",
@@ -190,9 +190,23 @@ public enum ProgressEvent: Sendable {
     case stageFinished(stage: String, status: StageResult.Status)
 }
 
-/// UTC timestamps as ISO-8601 text, the warehouse's TEXT timestamp format.
+/// The ledger's timestamps: whole seconds in UTC, written as ISO-8601 text (`2026-11-20T03:15:00Z`) where a
+/// warehouse stores them as TEXT.
 public enum Timestamp {
-    public static func now() -> String { Date().formatted(.iso8601) }
+    /// Now, to the whole second (what the ledger keeps).
+    public static func current() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
+
+    /// Now as ISO-8601 text (row stamps, messages).
+    public static func now() -> String { text(current()) }
+
+    /// `date` as ISO-8601 UTC text, without fractions of a second.
+    public static func text(_ date: Date) -> String { date.formatted(.iso8601) }
+
+    /// ISO-8601 text, with or without fractions of a second, as a date; nil when it is not one.
+    public static func parse(_ text: String) -> Date? {
+        (try? Date(text, strategy: .iso8601))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
 }
 
 /// Limiters, budgets and the request semaphore: one per provider (or run), shared by all stages.

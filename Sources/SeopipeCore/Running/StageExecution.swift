@@ -34,7 +34,7 @@ struct StageExecution: Sendable {
 
     func run() async -> StageResult {
         let started = ContinuousClock.now
-        let startedAt = Timestamp.now()
+        let startedAt = Timestamp.current()
         var logger = context.logger
         logger[metadataKey: "stage"] = "\(stage.id)"
         let providerConfig = context.pipeline.providers[stage.provider]!
@@ -51,7 +51,7 @@ struct StageExecution: Sendable {
             if status == .success, result.targetErrors > 0 { result.status = .partial }
             let record = StageRecord(
                 runID: context.runID, stageID: stage.id, provider: stage.provider, endpoint: stage.endpoint,
-                status: result.status.rawValue, startedAt: startedAt, finishedAt: Timestamp.now(),
+                status: result.status, startedAt: startedAt, finishedAt: Timestamp.current(),
                 targets: result.targets, chunks: result.chunks, chunksSkipped: result.chunksSkipped, rows: result.rows,
                 requests: result.requests, units: result.units, costUSD: result.cost, error: result.error)
             do {
@@ -93,7 +93,7 @@ struct StageExecution: Sendable {
             }
             try? await warehouse.recordTargetFailures(
                 refused, runID: context.runID, pipeline: context.pipeline.name,
-                snapshotDate: context.snapshotDate.description, stageID: stage.id, at: Timestamp.now())
+                snapshotDate: context.snapshotDate, stageID: stage.id, at: Timestamp.current())
         }
         if targets.isEmpty {
             logger.info("no targets to fetch")
@@ -112,7 +112,7 @@ struct StageExecution: Sendable {
         let committed: [String: ChunkCheckpoint]
         do {
             committed = try await warehouse.committedChunks(
-                pipeline: context.pipeline.name, snapshotDate: context.snapshotDate.description, stageID: stage.id)
+                pipeline: context.pipeline.name, snapshotDate: context.snapshotDate, stageID: stage.id)
         } catch {
             return await finish(.error, error: "cannot read checkpoints: \(error)")
         }
@@ -204,7 +204,7 @@ struct StageExecution: Sendable {
         case .file(let path):
             return try TargetFile.read(path)
         case .sql(let query):
-            return try await warehouse.targets(fromSQL: query, snapshotDate: context.snapshotDate.description)
+            return try await warehouse.targets(fromSQL: query, snapshotDate: context.snapshotDate)
         }
     }
 
@@ -233,7 +233,7 @@ struct StageExecution: Sendable {
                 "\(label): not sent, \(config.name) stopped spending earlier in this run: \(message)")
         }
         let key = ChunkKey(
-            pipeline: context.pipeline.name, snapshotDate: context.snapshotDate.description, stageID: stage.id,
+            pipeline: context.pipeline.name, snapshotDate: context.snapshotDate, stageID: stage.id,
             requestHash: request.requestHash)
         let outcome: ChunkOutcome
         do {
@@ -263,7 +263,7 @@ struct StageExecution: Sendable {
             do {
                 try await runner.warehouse.recordTargetFailures(
                     failures, runID: context.runID, pipeline: context.pipeline.name,
-                    snapshotDate: context.snapshotDate.description, stageID: stage.id, at: Timestamp.now())
+                    snapshotDate: context.snapshotDate, stageID: stage.id, at: Timestamp.current())
             } catch {
                 throw StageStop.failed("\(label): cannot record target errors: \(error)")
             }
@@ -282,7 +282,7 @@ struct StageExecution: Sendable {
         let commit = ChunkCommit(
             key: key, runID: context.runID, chunkIndex: chunk.index, targetCount: chunk.targets.count,
             attempts: attempts,
-            payload: payload, committedAt: Timestamp.now())
+            payload: payload, committedAt: Timestamp.current())
         do {
             try await runner.warehouse.commit(commit)
         } catch {

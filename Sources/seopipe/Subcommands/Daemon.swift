@@ -66,7 +66,6 @@ struct Daemon: AsyncParsableCommand {
             let store = try await migrated(entries[index].warehouse)
             do {
                 entries[index].lastSlot = try await store.lastScheduledSlot(pipeline: entries[index].pipeline.name)
-                    .flatMap(RunsText.parseTimestamp)
             } catch {
                 await store.close()
                 printError("error: cannot read the schedule state from \(entries[index].warehouse): \(error)")
@@ -188,7 +187,7 @@ struct SchedulerService: Service {
             let start = entry.schedule.previous(atOrBefore: startedAt, in: .utc) ?? startedAt
             last = start
             do {
-                try await remember(start.formatted(.iso8601), runID: nil, entry: entry)
+                try await remember(start, runID: nil, entry: entry)
             } catch {
                 logger.error("cannot record the schedule state in \(entry.warehouse): \(error)")
             }
@@ -218,7 +217,7 @@ struct SchedulerService: Service {
     }
 
     /// Records in the pipeline's warehouse that `slot` is done (or, with no run, where a first start begins).
-    private func remember(_ slot: String, runID: String?, entry: Entry) async throws {
+    private func remember(_ slot: Date, runID: String?, entry: Entry) async throws {
         let store = try await migrated(entry.warehouse)
         do {
             try await store.recordScheduledSlot(
@@ -249,7 +248,7 @@ struct SchedulerService: Service {
                     result, pipeline: entry.pipeline, warehouse: entry.warehouse, logger: logger)
             }
             // An interrupted run is not the slot done: the next start resumes it.
-            if result.status != .interrupted { try await remember(slotText, runID: result.runID, entry: entry) }
+            if result.status != .interrupted { try await remember(slot, runID: result.runID, entry: entry) }
             let level: Logger.Level = result.status == .succeeded ? .notice : .error
             logger.log(
                 level: level, "run \(result.runID) \(result.status.rawValue)",
