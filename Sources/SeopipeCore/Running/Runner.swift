@@ -72,7 +72,7 @@ public struct Runner: Sendable {
             let stageIDs = pipeline.stages.filter { $0.provider == name }.map(\.id)
             spentToday[name] = try await warehouse.charged(pipeline: pipeline.name, stageIDs: stageIDs, since: midnight)
         }
-        let shared = SharedRunState(pipeline: pipeline, spentToday: spentToday)
+        let shared = SharedRunState(pipeline: pipeline, registry: registry, spentToday: spentToday)
         let context = RunContext(
             runID: runID, pipeline: pipeline, snapshotDate: snapshotDate, runner: self, logger: logger, shared: shared)
 
@@ -103,8 +103,12 @@ public struct Runner: Sendable {
                     }
                     guard deps.allSatisfy({ results[$0] != nil }) else { continue }
                     pending.removeAll { $0 == id }
+                    // The graph was built from the stages, so every id names one.
+                    guard let stage = pipeline.stage(id) else {
+                        results[id] = StageResult(status: .error, error: "no stage `\(id)` in the pipeline")
+                        continue
+                    }
                     running.insert(id)
-                    let stage = pipeline.stage(id)!
                     group.addTask { (id, await StageExecution(stage: stage, context: context).run()) }
                 }
             }
@@ -209,20 +213,35 @@ public enum Timestamp {
     }
 }
 
-/// Limiters, budgets and the request semaphore: one per provider (or run), shared by all stages.
+/// One provider of a run, resolved once when the run starts: its configuration and driver, and the rate limiter,
+/// gate and budget all its stages share.
+struct ProviderRuntime: Sendable {
+    let config: ProviderConfig
+    let driver: any ProviderDriver
+    let limiter: RateLimiter
+    let gate: ProviderGate
+    let budget: BudgetTracker
+}
+
+/// The providers' runtimes and the request semaphore: one per provider (or run), shared by all stages.
 final class SharedRunState: Sendable {
-    let limiters: [String: RateLimiter]
-    let gates: [String: ProviderGate]
-    let budgets: [String: BudgetTracker]
+    /// By provider name. A provider whose kind the registry lacks has none, and its stages fail (validation
+    /// refuses such a pipeline before it runs).
+    let providers: [String: ProviderRuntime]
     let requestSlots: AsyncSemaphore
 
     /// - Parameter spentToday: per provider name, what earlier runs of the pipeline were charged today.
-    init(pipeline: Pipeline, spentToday: [String: (units: Double, costUSD: Double)] = [:]) {
-        limiters = pipeline.providers.mapValues { RateLimiter($0.rateLimit) }
-        gates = pipeline.providers.mapValues { _ in ProviderGate() }
-        budgets = pipeline.providers.mapValues {
-            BudgetTracker($0.budget, spentEarlierToday: spentToday[$0.name] ?? (0, 0))
+    init(
+        pipeline: Pipeline, registry: ProviderRegistry, spentToday: [String: (units: Double, costUSD: Double)] = [:]
+    ) {
+        var providers: [String: ProviderRuntime] = [:]
+        for (name, config) in pipeline.providers {
+            guard let driver = registry[config.kind] else { continue }
+            providers[name] = ProviderRuntime(
+                config: config, driver: driver, limiter: RateLimiter(config.rateLimit), gate: ProviderGate(),
+                budget: BudgetTracker(config.budget, spentEarlierToday: spentToday[name] ?? (0, 0)))
         }
+        self.providers = providers
         requestSlots = AsyncSemaphore(permits: pipeline.options.parallelLimit)
     }
 }
