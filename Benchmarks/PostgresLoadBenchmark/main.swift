@@ -33,6 +33,8 @@ let configuration = try PostgresWarehouseConfiguration(url: url)
 let targets = (0..<rowCount).map { "competitor-\($0).example.com" }
 let fetchedAt = "2026-11-25T03:15:00Z"
 let snapshot = "2026-11-25"
+let snapshotDate = SnapshotDate(year: 2026, month: 11, day: 25)
+let committedAt = Timestamp.parse(fetchedAt) ?? Date()
 let runID = "bench-run"
 let columns = [
     "target", "target_original", "snapshot_date", "fetched_at", "run_id", "org_keywords", "org_traffic",
@@ -78,9 +80,9 @@ func loadThroughWarehouse(_ warehouse: PostgresWarehouse, runID: String) async t
         try await warehouse.commit(
             ChunkCommit(
                 key: ChunkKey(
-                    pipeline: "bench", snapshotDate: snapshot, stageID: "metrics", requestHash: "chunk-\(index)"),
+                    pipeline: "bench", snapshotDate: snapshotDate, stageID: "metrics", requestHash: "chunk-\(index)"),
                 runID: runID, chunkIndex: index, targetCount: rows.rowCount, attempts: 1,
-                payload: ChunkPayload(rows: rows, targetFailures: [], units: 50), committedAt: fetchedAt))
+                payload: ChunkPayload(rows: rows, targetFailures: [], units: 50), committedAt: committedAt))
     }
 }
 

@@ -20,6 +20,8 @@ defer { try? FileManager.default.removeItem(at: directory) }
 let targets = (0..<rowCount).map { "competitor-\($0).example.com" }
 let fetchedAt = "2026-11-25T03:15:00Z"
 let snapshot = "2026-11-25"
+let snapshotDate = SnapshotDate(year: 2026, month: 11, day: 25)
+let committedAt = Timestamp.parse(fetchedAt) ?? Date()
 let runID = "bench-run"
 
 let layout = (
@@ -57,9 +59,10 @@ let pathSeconds = try await seconds {
             ])
         }
         let commit = ChunkCommit(
-            key: ChunkKey(pipeline: "bench", snapshotDate: snapshot, stageID: "metrics", requestHash: "chunk-\(index)"),
+            key: ChunkKey(
+                pipeline: "bench", snapshotDate: snapshotDate, stageID: "metrics", requestHash: "chunk-\(index)"),
             runID: runID, chunkIndex: index, targetCount: end - start, attempts: 1,
-            payload: ChunkPayload(rows: batch, targetFailures: [], units: 50), committedAt: fetchedAt)
+            payload: ChunkPayload(rows: batch, targetFailures: [], units: 50), committedAt: committedAt)
         try await warehouse.commit(commit)
         start = end
         index += 1

@@ -87,7 +87,7 @@ public actor SQLiteWarehouse: Warehouse {
                     "INSERT INTO seopipe_schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
                 try insert.bind([
                     .integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
-                    .text(Timestamp.now()),
+                    SQLValue(Timestamp.current()),
                 ])
                 try insert.run()
                 return false
@@ -182,15 +182,15 @@ public actor SQLiteWarehouse: Warehouse {
                 cost_usd = excluded.cost_usd, error = excluded.error
             """)
         try statement.bind([
-            .text(run.runID), .text(run.pipeline), .text(run.snapshotDate), .text(run.status), .text(run.startedAt),
-            SQLValue(run.finishedAt), .integer(Int64(run.rows)), .integer(Int64(run.requests)), .real(run.units),
+            .text(run.runID), .text(run.pipeline), SQLValue(run.snapshotDate), .text(run.status.rawValue),
+            SQLValue(run.startedAt), SQLValue(run.finishedAt), .integer(Int64(run.rows)), .integer(Int64(run.requests)),
+            .real(run.units),
             .real(run.costUSD), SQLValue(run.error),
         ])
         try statement.run()
     }
 
-    public func charged(pipeline: String, stageIDs: [String], since: String) throws -> (units: Double, costUSD: Double)
-    {
+    public func charged(pipeline: String, stageIDs: [String], since: Date) throws -> (units: Double, costUSD: Double) {
         guard !stageIDs.isEmpty else { return (0, 0) }
         let marks = stageIDs.indices.map { "?\($0 + 3)" }.joined(separator: ", ")
         // What each run started since then was charged: its stages' totals, or, for a stage the run never
@@ -208,20 +208,23 @@ public actor SQLiteWarehouse: Warehouse {
                         SELECT 1 FROM seopipe_stage_runs s WHERE s.run_id = c.run_id AND s.stage_id = c.stage_id)
             ) spent
             """)
-        try statement.bind([.text(pipeline), .text(since)] + stageIDs.map { .text($0) })
+        try statement.bind([.text(pipeline), SQLValue(since)] + stageIDs.map { .text($0) })
         var result: (units: Double, costUSD: Double) = (0, 0)
         try statement.forEachRow { row in result = (row.double(0), row.double(1)) }
         return result
     }
 
-    public func markAbandonedRuns(pipeline: String, at: String, error: String) throws -> Int {
+    public func markAbandonedRuns(pipeline: String, at: Date, error: String) throws -> Int {
         let statement = try prepared(
             """
-            UPDATE seopipe_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?)
-            WHERE pipeline = ? AND status = 'running'
+            UPDATE seopipe_runs SET status = ?, finished_at = ?, error = coalesce(error, ?)
+            WHERE pipeline = ? AND status = ?
             RETURNING run_id
             """)
-        try statement.bind([.text(at), .text(error), .text(pipeline)])
+        try statement.bind([
+            .text(RunStatus.finished(.interrupted).rawValue), SQLValue(at), .text(error), .text(pipeline),
+            .text(RunStatus.running.rawValue),
+        ])
         var count = 0
         try statement.forEachRow { _ in count += 1 }
         return count
@@ -235,15 +238,16 @@ public actor SQLiteWarehouse: Warehouse {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try statement.bind([
-            .text(stage.runID), .text(stage.stageID), .text(stage.provider), .text(stage.endpoint), .text(stage.status),
-            SQLValue(stage.startedAt), SQLValue(stage.finishedAt), .integer(Int64(stage.targets)),
+            .text(stage.runID), .text(stage.stageID), .text(stage.provider), .text(stage.endpoint),
+            .text(stage.status.rawValue), SQLValue(stage.startedAt), SQLValue(stage.finishedAt),
+            .integer(Int64(stage.targets)),
             .integer(Int64(stage.chunks)), .integer(Int64(stage.chunksSkipped)), .integer(Int64(stage.rows)),
             .integer(Int64(stage.requests)), .real(stage.units), .real(stage.costUSD), SQLValue(stage.error),
         ])
         try statement.run()
     }
 
-    public func committedChunks(pipeline: String, snapshotDate: String, stageID: String) throws
+    public func committedChunks(pipeline: String, snapshotDate: SnapshotDate, stageID: String) throws
         -> [String: ChunkCheckpoint]
     {
         let statement = try prepared(
@@ -251,7 +255,7 @@ public actor SQLiteWarehouse: Warehouse {
             SELECT request_hash, rows, units, cost_usd, target_errors, run_id FROM seopipe_chunks
             WHERE pipeline = ? AND snapshot_date = ? AND stage_id = ? AND status = 'committed'
             """)
-        try statement.bind([.text(pipeline), .text(snapshotDate), .text(stageID)])
+        try statement.bind([.text(pipeline), SQLValue(snapshotDate), .text(stageID)])
         var result: [String: ChunkCheckpoint] = [:]
         try statement.forEachRow { row in
             let hash = row.text(0) ?? ""
@@ -276,9 +280,9 @@ public actor SQLiteWarehouse: Warehouse {
                 """)
             for failure in chunk.payload.targetFailures {
                 try errors.bind([
-                    .text(chunk.key.pipeline), .text(chunk.key.snapshotDate), .text(chunk.key.stageID),
+                    .text(chunk.key.pipeline), SQLValue(chunk.key.snapshotDate), .text(chunk.key.stageID),
                     .text(failure.target), .text(chunk.runID), .text(chunk.key.requestHash), .text(failure.message),
-                    .text(chunk.committedAt),
+                    SQLValue(chunk.committedAt),
                 ])
                 try errors.run()
             }
@@ -289,11 +293,11 @@ public actor SQLiteWarehouse: Warehouse {
                 VALUES (?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             try checkpoint.bind([
-                .text(chunk.key.pipeline), .text(chunk.key.snapshotDate), .text(chunk.key.stageID),
+                .text(chunk.key.pipeline), SQLValue(chunk.key.snapshotDate), .text(chunk.key.stageID),
                 .text(chunk.key.requestHash), .integer(Int64(chunk.chunkIndex)), .integer(Int64(chunk.targetCount)),
                 .integer(Int64(chunk.payload.factRows)), .real(chunk.payload.units), .real(chunk.payload.costUSD),
                 .integer(Int64(chunk.payload.targetFailures.count)), .integer(Int64(chunk.attempts)),
-                .text(chunk.runID), .text(chunk.committedAt),
+                .text(chunk.runID), SQLValue(chunk.committedAt),
             ])
             try checkpoint.run()
         }
@@ -361,8 +365,8 @@ public actor SQLiteWarehouse: Warehouse {
     }
 
     public func recordTargetFailures(
-        _ failures: [TargetFailure], runID: String, pipeline: String, snapshotDate: String, stageID: String,
-        at: String
+        _ failures: [TargetFailure], runID: String, pipeline: String, snapshotDate: SnapshotDate, stageID: String,
+        at: Date
     ) throws {
         try connection.transaction {
             let statement = try prepared(
@@ -373,8 +377,8 @@ public actor SQLiteWarehouse: Warehouse {
                 """)
             for failure in failures {
                 try statement.bind([
-                    .text(pipeline), .text(snapshotDate), .text(stageID), .text(failure.target),
-                    .text(runID), .text(failure.message), .text(at),
+                    .text(pipeline), SQLValue(snapshotDate), .text(stageID), .text(failure.target),
+                    .text(runID), .text(failure.message), SQLValue(at),
                 ])
                 try statement.run()
             }
@@ -383,14 +387,14 @@ public actor SQLiteWarehouse: Warehouse {
 
     // MARK: Reading
 
-    public func targets(fromSQL sql: String, snapshotDate: String) throws -> [String] {
+    public func targets(fromSQL sql: String, snapshotDate: SnapshotDate) throws -> [String] {
         let statement = try connection.prepare(sql)
         // SQLite calls BEGIN, SAVEPOINT, ATTACH and DETACH read-only too; a query must also return columns.
         guard statement.isReadOnly, statement.columnCount > 0 else {
             throw SQLiteError(
                 code: SQLITE_READONLY, message: "from_sql must only read (a SELECT), not change the warehouse")
         }
-        try statement.bind(.text(snapshotDate), named: ":snapshot")
+        try statement.bind(SQLValue(snapshotDate), named: ":snapshot")
         var targets: [String] = []
         try statement.forEachRow { row in
             if let value = row.text(0) { targets.append(value) }
@@ -407,11 +411,11 @@ public actor SQLiteWarehouse: Warehouse {
         }
         if let status = filter.status {
             conditions.append("status = ?")
-            values.append(.text(status))
+            values.append(.text(status.rawValue))
         }
         if let since = filter.startedSince {
             conditions.append("started_at >= ?")
-            values.append(.text(since))
+            values.append(SQLValue(since))
         }
         if let prefix = filter.runIDPrefix {
             conditions.append("substr(run_id, 1, length(?)) = ?")
@@ -429,29 +433,33 @@ public actor SQLiteWarehouse: Warehouse {
         try statement.forEachRow { row in
             runs.append(
                 RunRecord(
-                    runID: row.text(0) ?? "", pipeline: row.text(1) ?? "", snapshotDate: row.text(2) ?? "",
-                    status: row.text(3) ?? "", startedAt: row.text(4) ?? "", finishedAt: row.text(5), rows: row.int(6),
-                    requests: row.int(7), units: row.double(8), costUSD: row.double(9), error: row.text(10)))
+                    runID: row.text(0) ?? "", pipeline: row.text(1) ?? "", snapshotDate: try row.snapshotDate(2),
+                    status: try row.status(3), startedAt: try row.timestamp(4),
+                    finishedAt: try row.optionalTimestamp(5),
+                    rows: row.int(6), requests: row.int(7), units: row.double(8), costUSD: row.double(9),
+                    error: row.text(10)))
         }
         return runs
     }
 
-    public func lastScheduledSlot(pipeline: String) throws -> String? {
+    public func lastScheduledSlot(pipeline: String) throws -> Date? {
         let statement = try connection.prepare("SELECT last_slot FROM seopipe_schedule WHERE pipeline = ?")
         try statement.bind([.text(pipeline)])
-        var slot: String?
-        try statement.forEachRow { slot = $0.text(0) }
+        var slot: Date?
+        try statement.forEachRow { slot = try $0.optionalTimestamp(0) }
         return slot
     }
 
-    public func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String?) throws {
+    public func recordScheduledSlot(pipeline: String, schedule: String, slot: Date, runID: String?) throws {
         let statement = try connection.prepare(
             """
             INSERT INTO seopipe_schedule (pipeline, schedule, last_slot, run_id, updated_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (pipeline) DO UPDATE SET schedule = excluded.schedule, last_slot = excluded.last_slot,
                 run_id = excluded.run_id, updated_at = excluded.updated_at
             """)
-        try statement.bind([.text(pipeline), .text(schedule), .text(slot), SQLValue(runID), .text(Timestamp.now())])
+        try statement.bind([
+            .text(pipeline), .text(schedule), SQLValue(slot), SQLValue(runID), SQLValue(Timestamp.current()),
+        ])
         try statement.run()
     }
 
@@ -468,7 +476,8 @@ public actor SQLiteWarehouse: Warehouse {
             stages.append(
                 StageRecord(
                     runID: runID, stageID: row.text(0) ?? "", provider: row.text(1) ?? "", endpoint: row.text(2) ?? "",
-                    status: row.text(3) ?? "", startedAt: row.text(4), finishedAt: row.text(5), targets: row.int(6),
+                    status: try row.status(3), startedAt: try row.optionalTimestamp(4),
+                    finishedAt: try row.optionalTimestamp(5), targets: row.int(6),
                     chunks: row.int(7), chunksSkipped: row.int(8), rows: row.int(9), requests: row.int(10),
                     units: row.double(11), costUSD: row.double(12), error: row.text(13)))
         }
@@ -488,7 +497,7 @@ public actor SQLiteWarehouse: Warehouse {
                 ChunkRecord(
                     stageID: row.text(0) ?? "", chunkIndex: row.int(1), targets: row.int(2), rows: row.int(3),
                     units: row.double(4), costUSD: row.double(5), targetErrors: row.int(6), attempts: row.int(7),
-                    committedAt: row.text(8) ?? ""))
+                    committedAt: try row.timestamp(8)))
         }
         return chunks
     }
@@ -530,5 +539,45 @@ public actor SQLiteWarehouse: Warehouse {
             rows.append((0..<row.columnCount).map { row.isNull($0) ? nil : row.text($0) })
         }
         return rows
+    }
+}
+
+// MARK: Stored forms
+
+/// The ledger's typed values as this warehouse stores them: dates as `YYYY-MM-DD` TEXT, timestamps as ISO-8601 UTC
+/// TEXT (``Timestamp/text(_:)``), statuses by their raw values.
+extension SQLValue {
+    init(_ date: SnapshotDate) { self = .text(date.description) }
+    init(_ date: Date?) { self = date.map { .text(Timestamp.text($0)) } ?? .null }
+}
+
+extension SQLiteStatement {
+    func snapshotDate(_ column: Int32) throws -> SnapshotDate {
+        let text = self.text(column) ?? ""
+        guard let date = SnapshotDate(text) else { throw unreadable(column, text, "a YYYY-MM-DD date") }
+        return date
+    }
+
+    /// A timestamp column that may hold NULL.
+    func optionalTimestamp(_ column: Int32) throws -> Date? {
+        guard let text = self.text(column) else { return nil }
+        guard let date = Timestamp.parse(text) else { throw unreadable(column, text, "an ISO-8601 time") }
+        return date
+    }
+
+    func timestamp(_ column: Int32) throws -> Date {
+        guard let date = try optionalTimestamp(column) else { throw unreadable(column, "NULL", "an ISO-8601 time") }
+        return date
+    }
+
+    func status<Status: RawRepresentable<String>>(_ column: Int32) throws -> Status {
+        let text = self.text(column) ?? ""
+        guard let status = Status(rawValue: text) else { throw unreadable(column, text, "a status") }
+        return status
+    }
+
+    private func unreadable(_ column: Int32, _ text: String, _ expected: String) -> SQLiteError {
+        let name = sqlite3_column_name(handle, column).map { String(cString: $0) } ?? "column \(column)"
+        return SQLiteError(code: SQLITE_MISMATCH, message: "\(name) holds `\(text)`, not \(expected)")
     }
 }

@@ -55,7 +55,7 @@ struct EngineRunTests {
             #expect(try await fixture.count("ahrefs_domain_metrics") == 6)
 
             let runs = try await fixture.withWarehouse { try await $0.runs(RunFilter(pipeline: "engine")) }
-            #expect(runs.map(\.status) == ["succeeded", "failed"])
+            #expect(runs.map(\.status) == [.finished(.succeeded), .finished(.failed)])
         }
     }
 
@@ -98,7 +98,7 @@ struct EngineRunTests {
             #expect(fixture.sandbox.usage().totalRequests == 1)
             #expect(try await fixture.count("ahrefs_domain_metrics") == 2)
             let recorded = try await fixture.withWarehouse { try await $0.runs(RunFilter(pipeline: "engine")) }
-            #expect(recorded.first?.status == "interrupted")
+            #expect(recorded.first?.status == .finished(.interrupted))
 
             let resumed = try await fixture.engine.run(
                 .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)

@@ -28,7 +28,7 @@ struct RawResponseTests {
         let provider = ProviderConfig(
             name: "ahrefs", kind: "ahrefs-v3", baseURL: "http://x", credentials: ["token": Secret("abc123")],
             rateLimit: RateLimit(requests: 1, per: .seconds(1)), retry: RetryPolicy(), budget: Budget())
-        let key = ChunkKey(pipeline: "p", snapshotDate: "2026-11-20", stageID: "s", requestHash: "h")
+        let key = ChunkKey(pipeline: "p", snapshotDate: SnapshotDate("2026-11-20")!, stageID: "s", requestHash: "h")
         let batch = RawResponse.batch(
             HTTPResponseData(status: 200, headers: [], body: Array(#"{"t":"abc123"}"#.utf8)), key: key, chunkIndex: 3,
             provider: provider, endpoint: "e",

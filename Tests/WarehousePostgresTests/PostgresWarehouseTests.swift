@@ -51,7 +51,7 @@ struct PostgresWarehouseTests {
                 ])
 
             let checkpoints = try await warehouse.committedChunks(
-                pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
+                pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "metrics")
             #expect(Array(checkpoints.keys) == ["h1"])
             let checkpoint = try #require(checkpoints["h1"])
             #expect(checkpoint.rows == 2)
@@ -69,14 +69,20 @@ struct PostgresWarehouseTests {
             let batch = Rows.metrics([("example.com", 1, 1, 1)], date: Self.date, runID: "run-1")
             try await warehouse.commit(Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h1"))
             #expect(
-                try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: "2026-02-19", stageID: "metrics")
-                    .isEmpty)
+                try await warehouse.committedChunks(
+                    pipeline: "nightly", snapshotDate: snapshot("2026-02-19"), stageID: "metrics"
+                )
+                .isEmpty)
             #expect(
-                try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "other")
-                    .isEmpty)
+                try await warehouse.committedChunks(
+                    pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "other"
+                )
+                .isEmpty)
             #expect(
-                try await warehouse.committedChunks(pipeline: "weekly", snapshotDate: Self.date, stageID: "metrics")
-                    .isEmpty)
+                try await warehouse.committedChunks(
+                    pipeline: "weekly", snapshotDate: snapshot(Self.date), stageID: "metrics"
+                )
+                .isEmpty)
         }
     }
 
@@ -98,7 +104,7 @@ struct PostgresWarehouseTests {
                     "SELECT org_keywords, org_traffic, domain_rating, run_id FROM ahrefs_domain_metrics "
                         + "WHERE target = 'example.com'") == [["200", nil, "51.5", "run-2"]])
             let checkpoints = try await warehouse.committedChunks(
-                pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
+                pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "metrics")
             #expect(checkpoints.count == 1)
             #expect(checkpoints["h1"]?.runID == "run-2")
             #expect(checkpoints["h1"]?.units == 60)
@@ -166,16 +172,20 @@ struct PostgresWarehouseTests {
             #expect(try await warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["0"]])
             #expect(try await warehouse.query("SELECT count(*) FROM seopipe_target_errors") == [["0"]])
             #expect(
-                try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
-                    .isEmpty)
+                try await warehouse.committedChunks(
+                    pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "metrics"
+                )
+                .isEmpty)
 
             // The failed transaction is closed: the next chunk commits normally.
             let good = Rows.metrics([("first.com", 1, 1, 1)], date: Self.date, runID: "run-1")
             try await warehouse.commit(Rows.commit(good, date: Self.date, runID: "run-1", hash: "h1"))
             #expect(try await warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["1"]])
             #expect(
-                try await warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
-                    .count == 1)
+                try await warehouse.committedChunks(
+                    pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "metrics"
+                )
+                .count == 1)
         }
     }
 
@@ -321,28 +331,29 @@ struct PostgresWarehouseTests {
                 SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot AND domain_rating >= 50 \
                 ORDER BY target
                 """
-            #expect(try await warehouse.targets(fromSQL: sql, snapshotDate: "2026-02-18") == ["b.com", "c.com"])
-            #expect(try await warehouse.targets(fromSQL: sql, snapshotDate: "2026-02-17") == ["old.com"])
-            #expect(try await warehouse.targets(fromSQL: sql, snapshotDate: "2026-01-01") == [])
+            #expect(
+                try await warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-18")) == ["b.com", "c.com"])
+            #expect(try await warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-17")) == ["old.com"])
+            #expect(try await warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-01-01")) == [])
             #expect(
                 try await warehouse.targets(
-                    fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com';", snapshotDate: "2026-02-18") == [
+                    fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com';", snapshotDate: snapshot("2026-02-18")) == [
                         "x.com", "y.com",
                     ])
             // ':snapshot' in a string stays text; `::date` is a cast; a non-text first column comes back as text.
             #expect(
                 try await warehouse.targets(
                     fromSQL: "SELECT ':snapshot' || '|' || (:snapshot::date - 1)::text -- :snapshot",
-                    snapshotDate: Self.date)
+                    snapshotDate: snapshot(Self.date))
                     == [":snapshot|2026-02-17"])
             #expect(
                 try await warehouse.targets(
                     fromSQL: "SELECT snapshot_date FROM ahrefs_domain_metrics WHERE snapshot_date < :snapshot",
-                    snapshotDate: Self.date) == ["2026-02-17"])
+                    snapshotDate: snapshot(Self.date)) == ["2026-02-17"])
             #expect(
                 try await warehouse.targets(
                     fromSQL: "SELECT 'https://' || target || '/' FROM ahrefs_domain_metrics WHERE target = 'old.com'",
-                    snapshotDate: Self.date) == ["https://old.com/"])
+                    snapshotDate: snapshot(Self.date)) == ["https://old.com/"])
         }
     }
 
@@ -363,7 +374,7 @@ struct PostgresWarehouseTests {
         try await withWarehouse { warehouse async throws in
             let batch = Rows.metrics([("example.com", 1, 1, 1)], date: Self.date, runID: "r1")
             try await warehouse.commit(Rows.commit(batch, date: Self.date, runID: "r1"))
-            _ = try? await warehouse.targets(fromSQL: sql, snapshotDate: Self.date)
+            _ = try? await warehouse.targets(fromSQL: sql, snapshotDate: snapshot(Self.date))
             #expect(try await warehouse.query("SELECT target FROM ahrefs_domain_metrics") == [["example.com"]])
             // Nothing of the session changed: the next chunk commits into the same schema.
             let next = Rows.metrics([("next.com", 1, 1, 1)], date: Self.date, runID: "r1")
@@ -381,7 +392,7 @@ struct PostgresWarehouseTests {
                 "INSERT INTO ahrefs_domain_metrics (target) VALUES ('x') RETURNING target",
             ] {
                 let error = await #expect(throws: (any Error).self) {
-                    try await warehouse.targets(fromSQL: sql, snapshotDate: Self.date)
+                    try await warehouse.targets(fromSQL: sql, snapshotDate: snapshot(Self.date))
                 }
                 let message = error.map { "\($0)" } ?? ""
                 #expect(message == "from_sql must only read (a SELECT), not change the warehouse", "\(sql): \(message)")
@@ -395,23 +406,25 @@ struct PostgresWarehouseTests {
             for (index, day) in ["2026-02-16", "2026-02-17", "2026-02-18"].enumerated() {
                 try await warehouse.recordRun(
                     RunRecord(
-                        runID: "run-\(index)", pipeline: "nightly", snapshotDate: day, status: "running",
-                        startedAt: "\(day)T03:15:00Z"))
+                        runID: "run-\(index)", pipeline: "nightly", snapshotDate: snapshot(day), status: .running,
+                        startedAt: instant("\(day)T03:15:00Z")))
             }
             try await warehouse.recordRun(
                 RunRecord(
-                    runID: "run-2", pipeline: "nightly", snapshotDate: "2026-02-18", status: "partial",
-                    startedAt: "2026-02-18T03:15:00Z", finishedAt: "2026-02-18T03:20:00Z", rows: 42, requests: 3,
+                    runID: "run-2", pipeline: "nightly", snapshotDate: snapshot("2026-02-18"),
+                    status: .finished(.partial),
+                    startedAt: instant("2026-02-18T03:15:00Z"), finishedAt: instant("2026-02-18T03:20:00Z"), rows: 42,
+                    requests: 3,
                     units: 150,
                     costUSD: 0.25, error: "1 target failed"))
 
             let runs = try await warehouse.recentRuns(limit: 2)
             #expect(runs.map(\.runID) == ["run-2", "run-1"])
             let latest = try #require(runs.first)
-            #expect(latest.status == "partial")
-            #expect(latest.snapshotDate == "2026-02-18")
-            #expect(latest.startedAt == "2026-02-18T03:15:00Z")
-            #expect(latest.finishedAt == "2026-02-18T03:20:00Z")
+            #expect(latest.status == .finished(.partial))
+            #expect(latest.snapshotDate == snapshot("2026-02-18"))
+            #expect(latest.startedAt == instant("2026-02-18T03:15:00Z"))
+            #expect(latest.finishedAt == instant("2026-02-18T03:20:00Z"))
             #expect(latest.rows == 42 && latest.requests == 3)
             #expect(latest.units == 150 && latest.costUSD == 0.25)
             #expect(latest.error == "1 target failed")
@@ -425,13 +438,14 @@ struct PostgresWarehouseTests {
         try await withWarehouse { warehouse async throws in
             try await warehouse.recordRun(
                 RunRecord(
-                    runID: "run-1", pipeline: "nightly", snapshotDate: Self.date, status: "running",
-                    startedAt: "\(Self.date)T03:15:00Z"))
-            for status in ["running", "success"] {
+                    runID: "run-1", pipeline: "nightly", snapshotDate: snapshot(Self.date), status: .running,
+                    startedAt: instant("\(Self.date)T03:15:00Z")))
+            for status: StageResult.Status in [.partial, .success] {
                 try await warehouse.recordStage(
                     StageRecord(
                         runID: "run-1", stageID: "metrics", provider: "ahrefs", endpoint: "site-explorer/batch/metrics",
-                        status: status, startedAt: "\(Self.date)T03:15:00Z", targets: 250, chunks: 3, chunksSkipped: 1,
+                        status: status, startedAt: instant("\(Self.date)T03:15:00Z"), targets: 250, chunks: 3,
+                        chunksSkipped: 1,
                         rows: 248, requests: 2, units: 750))
             }
             #expect(
@@ -441,7 +455,7 @@ struct PostgresWarehouseTests {
             await #expect(throws: (any Error).self) {
                 try await warehouse.recordStage(
                     StageRecord(
-                        runID: "no-such-run", stageID: "metrics", provider: "ahrefs", endpoint: "x", status: "success"))
+                        runID: "no-such-run", stageID: "metrics", provider: "ahrefs", endpoint: "x", status: .success))
             }
         }
     }
@@ -453,8 +467,8 @@ struct PostgresWarehouseTests {
                 [
                     TargetFailure(target: "not a domain", message: "first"),
                     TargetFailure(target: "not a domain", message: "not a valid domain name"),
-                ], runID: "run-1", pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics",
-                at: "\(Self.date)T03:15:00Z")
+                ], runID: "run-1", pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "metrics",
+                at: instant("\(Self.date)T03:15:00Z"))
             #expect(
                 try await warehouse.query("SELECT target, request_hash, error FROM seopipe_target_errors")
                     == [["not a domain", nil, "not a valid domain name"]])

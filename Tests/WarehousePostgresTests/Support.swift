@@ -92,9 +92,15 @@ enum Rows {
         stage: String = "metrics", failures: [TargetFailure] = [], units: Double = 50, cost: Double = 0
     ) -> ChunkCommit {
         ChunkCommit(
-            key: ChunkKey(pipeline: "nightly", snapshotDate: date, stageID: stage, requestHash: hash),
+            key: ChunkKey(pipeline: "nightly", snapshotDate: snapshot(date), stageID: stage, requestHash: hash),
             runID: runID, chunkIndex: 0, targetCount: batch.rowCount + failures.count, attempts: 1,
             payload: ChunkPayload(rows: batch, related: related, targetFailures: failures, units: units, costUSD: cost),
-            committedAt: "\(date)T03:15:01Z")
+            committedAt: instant("\(date)T03:15:01Z"))
     }
 }
+
+/// A test's date from its `YYYY-MM-DD` text.
+func snapshot(_ text: String) -> SnapshotDate { SnapshotDate(text)! }
+
+/// A test's time from its ISO-8601 text.
+func instant(_ text: String) -> Date { Timestamp.parse(text)! }

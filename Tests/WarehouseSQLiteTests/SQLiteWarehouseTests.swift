@@ -38,7 +38,7 @@ struct SQLiteWarehouseTests {
             errors == [["nightly", Self.date, "metrics", "nosuch.com", "run-1", "h1", "Domain not found in index"]])
 
         let checkpoints = try await test.warehouse.committedChunks(
-            pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
+            pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "metrics")
         #expect(Array(checkpoints.keys) == ["h1"])
         let checkpoint = try #require(checkpoints["h1"])
         #expect(checkpoint.requestHash == "h1")
@@ -56,14 +56,18 @@ struct SQLiteWarehouseTests {
         try await test.warehouse.commit(Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h1"))
         #expect(
             try await test.warehouse.committedChunks(
-                pipeline: "nightly", snapshotDate: "2026-02-19", stageID: "metrics"
+                pipeline: "nightly", snapshotDate: snapshot("2026-02-19"), stageID: "metrics"
             ).isEmpty)
         #expect(
-            try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "other")
-                .isEmpty)
+            try await test.warehouse.committedChunks(
+                pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "other"
+            )
+            .isEmpty)
         #expect(
-            try await test.warehouse.committedChunks(pipeline: "weekly", snapshotDate: Self.date, stageID: "metrics")
-                .isEmpty)
+            try await test.warehouse.committedChunks(
+                pipeline: "weekly", snapshotDate: snapshot(Self.date), stageID: "metrics"
+            )
+            .isEmpty)
     }
 
     @Test("replaces row values on a re-commit of the same key without adding rows")
@@ -82,7 +86,7 @@ struct SQLiteWarehouseTests {
         )
         #expect(row == [["200", nil, "51.5", "run-2"]])
         let checkpoints = try await test.warehouse.committedChunks(
-            pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
+            pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "metrics")
         #expect(checkpoints.count == 1)
         #expect(checkpoints["h1"]?.runID == "run-2")
         #expect(checkpoints["h1"]?.units == 60)
@@ -111,8 +115,10 @@ struct SQLiteWarehouseTests {
             failures: [TargetFailure(target: "x.com", message: "no")])
         await #expect(throws: (any Error).self) { try await test.warehouse.commit(commit) }
         #expect(
-            try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
-                .isEmpty)
+            try await test.warehouse.committedChunks(
+                pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "metrics"
+            )
+            .isEmpty)
         #expect(try await test.warehouse.query("SELECT count(*) FROM seopipe_chunks") == [["0"]])
         #expect(try await test.warehouse.query("SELECT count(*) FROM seopipe_target_errors") == [["0"]])
         #expect(try await test.warehouse.factTableCounts().allSatisfy { $0.rows == 0 })
@@ -129,16 +135,20 @@ struct SQLiteWarehouseTests {
         }
         #expect(try await test.warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["0"]])
         #expect(
-            try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
-                .isEmpty)
+            try await test.warehouse.committedChunks(
+                pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "metrics"
+            )
+            .isEmpty)
 
         // The failed transaction is closed: the next chunk commits normally.
         let good = Rows.metrics([("first.com", 1, 1, 1)], date: Self.date, runID: "run-1")
         try await test.warehouse.commit(Rows.commit(good, date: Self.date, runID: "run-1", hash: "h1"))
         #expect(try await test.warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["1"]])
         #expect(
-            try await test.warehouse.committedChunks(pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics")
-                .count == 1)
+            try await test.warehouse.committedChunks(
+                pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "metrics"
+            )
+            .count == 1)
     }
 
     @Test("binds :snapshot in a from_sql query")
@@ -151,12 +161,15 @@ struct SQLiteWarehouseTests {
         try await test.warehouse.commit(Rows.commit(other, date: "2026-02-17", runID: "r0", hash: "h0"))
         let sql =
             "SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot AND domain_rating >= 50 ORDER BY target"
-        #expect(try await test.warehouse.targets(fromSQL: sql, snapshotDate: "2026-02-18") == ["b.com", "c.com"])
-        #expect(try await test.warehouse.targets(fromSQL: sql, snapshotDate: "2026-02-17") == ["old.com"])
-        #expect(try await test.warehouse.targets(fromSQL: sql, snapshotDate: "2026-01-01") == [])
+        #expect(
+            try await test.warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-18")) == ["b.com", "c.com"])
+        #expect(try await test.warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-17")) == ["old.com"])
+        #expect(try await test.warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-01-01")) == [])
         #expect(
             try await test.warehouse.targets(
-                fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com'", snapshotDate: "2026-02-18") == ["x.com", "y.com"])
+                fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com'", snapshotDate: snapshot("2026-02-18")) == [
+                    "x.com", "y.com",
+                ])
     }
 
     @Test(
@@ -172,7 +185,7 @@ struct SQLiteWarehouseTests {
         let batch = Rows.metrics([("example.com", 1, 1, 1)], date: Self.date, runID: "r1")
         try await test.warehouse.commit(Rows.commit(batch, date: Self.date, runID: "r1"))
         await #expect(throws: (any Error).self) {
-            try await test.warehouse.targets(fromSQL: sql, snapshotDate: Self.date)
+            try await test.warehouse.targets(fromSQL: sql, snapshotDate: snapshot(Self.date))
         }
         #expect(try await test.warehouse.query("SELECT target FROM ahrefs_domain_metrics") == [["example.com"]])
     }
@@ -184,7 +197,7 @@ struct SQLiteWarehouseTests {
         // every later chunk commit fail.
         let test = try await TestWarehouse()
         await #expect(throws: (any Error).self) {
-            try await test.warehouse.targets(fromSQL: "BEGIN", snapshotDate: Self.date)
+            try await test.warehouse.targets(fromSQL: "BEGIN", snapshotDate: snapshot(Self.date))
         }
         let batch = Rows.metrics([("example.com", 1, 1, 1)], date: Self.date, runID: "r1")
         // No transaction was left open, so the next chunk commits.
@@ -197,22 +210,23 @@ struct SQLiteWarehouseTests {
         for (index, day) in ["2026-02-16", "2026-02-17", "2026-02-18"].enumerated() {
             try await test.warehouse.recordRun(
                 RunRecord(
-                    runID: "run-\(index)", pipeline: "nightly", snapshotDate: day, status: "running",
-                    startedAt: "\(day)T03:15:00Z"))
+                    runID: "run-\(index)", pipeline: "nightly", snapshotDate: snapshot(day), status: .running,
+                    startedAt: instant("\(day)T03:15:00Z")))
         }
         try await test.warehouse.recordRun(
             RunRecord(
-                runID: "run-2", pipeline: "nightly", snapshotDate: "2026-02-18", status: "partial",
-                startedAt: "2026-02-18T03:15:00Z", finishedAt: "2026-02-18T03:20:00Z", rows: 42, requests: 3,
+                runID: "run-2", pipeline: "nightly", snapshotDate: snapshot("2026-02-18"), status: .finished(.partial),
+                startedAt: instant("2026-02-18T03:15:00Z"), finishedAt: instant("2026-02-18T03:20:00Z"), rows: 42,
+                requests: 3,
                 units: 150,
                 costUSD: 0.25, error: "1 target failed"))
 
         let runs = try await test.warehouse.recentRuns(limit: 2)
         #expect(runs.map(\.runID) == ["run-2", "run-1"])
         let latest = try #require(runs.first)
-        #expect(latest.status == "partial")
-        #expect(latest.snapshotDate == "2026-02-18")
-        #expect(latest.finishedAt == "2026-02-18T03:20:00Z")
+        #expect(latest.status == .finished(.partial))
+        #expect(latest.snapshotDate == snapshot("2026-02-18"))
+        #expect(latest.finishedAt == instant("2026-02-18T03:20:00Z"))
         #expect(latest.rows == 42 && latest.requests == 3)
         #expect(latest.units == 150 && latest.costUSD == 0.25)
         #expect(latest.error == "1 target failed")
@@ -225,11 +239,12 @@ struct SQLiteWarehouseTests {
         let test = try await TestWarehouse()
         try await test.warehouse.recordRun(
             RunRecord(
-                runID: "run-1", pipeline: "nightly", snapshotDate: Self.date, status: "running", startedAt: "t0"))
+                runID: "run-1", pipeline: "nightly", snapshotDate: snapshot(Self.date), status: .running,
+                startedAt: instant("2026-02-18T03:15:00Z")))
         try await test.warehouse.recordStage(
             StageRecord(
                 runID: "run-1", stageID: "metrics", provider: "ahrefs", endpoint: "site-explorer/batch/metrics",
-                status: "success", targets: 250, chunks: 3, chunksSkipped: 1, rows: 248, requests: 2, units: 750))
+                status: .success, targets: 250, chunks: 3, chunksSkipped: 1, rows: 248, requests: 2, units: 750))
         #expect(
             try await test.warehouse.query(
                 "SELECT stage_id, status, targets, chunks, chunks_skipped, rows FROM seopipe_stage_runs") == [
@@ -238,7 +253,7 @@ struct SQLiteWarehouseTests {
         await #expect(throws: (any Error).self) {
             try await test.warehouse.recordStage(
                 StageRecord(
-                    runID: "no-such-run", stageID: "metrics", provider: "ahrefs", endpoint: "x", status: "success"))
+                    runID: "no-such-run", stageID: "metrics", provider: "ahrefs", endpoint: "x", status: .success))
         }
     }
 
@@ -247,7 +262,8 @@ struct SQLiteWarehouseTests {
         let test = try await TestWarehouse()
         try await test.warehouse.recordTargetFailures(
             [TargetFailure(target: "not a domain", message: "not a valid domain name")], runID: "run-1",
-            pipeline: "nightly", snapshotDate: Self.date, stageID: "metrics", at: "t0")
+            pipeline: "nightly", snapshotDate: snapshot(Self.date), stageID: "metrics",
+            at: instant("2026-02-18T03:15:00Z"))
         #expect(
             try await test.warehouse.query("SELECT target, request_hash, error FROM seopipe_target_errors")
                 == [["not a domain", nil, "not a valid domain name"]])

@@ -133,9 +133,9 @@ public struct Engine: Sendable {
     public func lastSuccess(of result: RunResult, warehouse location: WarehouseLocation) async -> Date? {
         if result.status == .succeeded { return Date() }
         guard let store = try? await openWarehouse(location) else { return nil }
-        let runs = try? await store.runs(RunFilter(pipeline: result.pipeline, status: "succeeded", limit: 1))
+        let runs = try? await store.runs(RunFilter(pipeline: result.pipeline, status: .finished(.succeeded), limit: 1))
         await store.close()
-        return runs?.first?.finishedAt.flatMap(Timestamp.parse)
+        return runs?.first?.finishedAt
     }
 
     /// Writes the Prometheus textfile of a finished run.
@@ -177,13 +177,5 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     public var exitCode: Int32 {
         if case .locked = self { return 4 }
         return 1
-    }
-}
-
-extension Timestamp {
-    /// Reads back an ISO-8601 UTC timestamp, with or without fractional seconds.
-    public static func parse(_ text: String) -> Date? {
-        let withFractions = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        return (try? Date(text, strategy: .iso8601)) ?? (try? Date(text, strategy: withFractions))
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import SeopipeCore
 
 /// A Prometheus textfile (text exposition format 0.0.4) for node_exporter's textfile collector, written
 /// atomically after each run: to a temporary file in the same directory, then renamed over the old one, so the

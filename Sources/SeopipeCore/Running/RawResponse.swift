@@ -19,7 +19,7 @@ enum RawResponse {
         var batch = TableBatch(table: table, columns: columns, keyColumns: keyColumns, reservingRows: 1)
         let secrets = provider.credentials.values.map(\.value)
         batch.append([
-            .text(key.pipeline), .text(key.snapshotDate), .text(key.stageID), .text(key.requestHash),
+            .text(key.pipeline), .text(key.snapshotDate.description), .text(key.stageID), .text(key.requestHash),
             .integer(Int64(chunkIndex)), .text(provider.name), .text(endpoint), .integer(Int64(response.status)),
             .text(stamp.fetchedAt), .text(stamp.runID), .text(redactedJSON(response.body, secrets: secrets)),
         ])

@@ -2,7 +2,7 @@ import Foundation
 
 /// The outcome of a run, shaped like the analytics Batch API's response (`seopipe run --json`).
 public struct RunResult: Sendable, Codable {
-    public enum Status: String, Sendable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
         case succeeded
         /// Some targets or stages failed; data loaded for the rest.
         case partial
@@ -73,7 +73,7 @@ public struct RunResult: Sendable, Codable {
 
 /// One stage's outcome.
 public struct StageResult: Sendable, Codable {
-    public enum Status: String, Sendable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
         case success
         /// Loaded, but some targets failed or the budget stopped it before the end.
         case partial

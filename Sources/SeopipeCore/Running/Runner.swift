@@ -43,7 +43,7 @@ public struct Runner: Sendable {
     public func run(_ pipeline: Pipeline, snapshotDate: SnapshotDate) async throws -> RunResult {
         let runID = options.runID ?? Self.makeRunID()
         let started = ContinuousClock.now
-        let startedAt = Timestamp.now()
+        let startedAt = Timestamp.current()
         var logger = logger
         logger[metadataKey: "run_id"] = "\(runID)"
         logger[metadataKey: "pipeline"] = "\(pipeline.name)"
@@ -60,19 +60,19 @@ public struct Runner: Sendable {
         }
         try await warehouse.recordRun(
             RunRecord(
-                runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: "running",
+                runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate, status: .running,
                 startedAt: startedAt))
         logger.info(
             "run started", metadata: ["snapshot_date": "\(snapshotDate)", "stages": "\(pipeline.stages.count)"])
 
         // Per-day budgets count what this pipeline's runs were charged since 00:00 UTC, from their checkpoints.
         var spentToday: [String: (units: Double, costUSD: Double)] = [:]
-        let midnight = String(startedAt.prefix(10)) + "T00:00:00Z"
+        let midnight = Date(timeIntervalSince1970: Double(SnapshotDate(startedAt).dayNumber) * 86_400)
         for (name, config) in pipeline.providers where config.budget.hasDailyLimit {
             let stageIDs = pipeline.stages.filter { $0.provider == name }.map(\.id)
             spentToday[name] = try await warehouse.charged(pipeline: pipeline.name, stageIDs: stageIDs, since: midnight)
         }
-        let shared = SharedRunState(pipeline: pipeline, spentToday: spentToday)
+        let shared = SharedRunState(pipeline: pipeline, registry: registry, spentToday: spentToday)
         let context = RunContext(
             runID: runID, pipeline: pipeline, snapshotDate: snapshotDate, runner: self, logger: logger, shared: shared)
 
@@ -103,8 +103,12 @@ public struct Runner: Sendable {
                     }
                     guard deps.allSatisfy({ results[$0] != nil }) else { continue }
                     pending.removeAll { $0 == id }
+                    // The graph was built from the stages, so every id names one.
+                    guard let stage = pipeline.stage(id) else {
+                        results[id] = StageResult(status: .error, error: "no stage `\(id)` in the pipeline")
+                        continue
+                    }
                     running.insert(id)
-                    let stage = pipeline.stage(id)!
                     group.addTask { (id, await StageExecution(stage: stage, context: context).run()) }
                 }
             }
@@ -125,7 +129,7 @@ public struct Runner: Sendable {
             try? await warehouse.recordStage(
                 StageRecord(
                     runID: runID, stageID: id, provider: pipeline.stage(id)?.provider ?? "",
-                    endpoint: pipeline.stage(id)?.endpoint ?? "", status: "skipped", error: results[id]?.error))
+                    endpoint: pipeline.stage(id)?.endpoint ?? "", status: .skipped, error: results[id]?.error))
         }
 
         let ordered = graph.executionOrder.compactMap { results[$0] }
@@ -161,8 +165,8 @@ public struct Runner: Sendable {
         let firstError = graph.executionOrder.lazy.compactMap { id in results[id]?.error.map { "\(id): \($0)" } }.first
         try await warehouse.recordRun(
             RunRecord(
-                runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate.description, status: status.rawValue,
-                startedAt: startedAt, finishedAt: Timestamp.now(), rows: meta.rows, requests: meta.requests,
+                runID: runID, pipeline: pipeline.name, snapshotDate: snapshotDate, status: .finished(status),
+                startedAt: startedAt, finishedAt: Timestamp.current(), rows: meta.rows, requests: meta.requests,
                 units: meta.units, costUSD: meta.costUSD, error: firstError))
         logger.info(
             "run finished",
@@ -190,25 +194,54 @@ public enum ProgressEvent: Sendable {
     case stageFinished(stage: String, status: StageResult.Status)
 }
 
-/// UTC timestamps as ISO-8601 text, the warehouse's TEXT timestamp format.
+/// The ledger's timestamps: whole seconds in UTC, written as ISO-8601 text (`2026-11-20T03:15:00Z`) where a
+/// warehouse stores them as TEXT.
 public enum Timestamp {
-    public static func now() -> String { Date().formatted(.iso8601) }
+    /// Now, to the whole second (what the ledger keeps).
+    public static func current() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
+
+    /// Now as ISO-8601 text (row stamps, messages).
+    public static func now() -> String { text(current()) }
+
+    /// `date` as ISO-8601 UTC text, without fractions of a second.
+    public static func text(_ date: Date) -> String { date.formatted(.iso8601) }
+
+    /// ISO-8601 text, with or without fractions of a second, as a date; nil when it is not one.
+    public static func parse(_ text: String) -> Date? {
+        (try? Date(text, strategy: .iso8601))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
 }
 
-/// Limiters, budgets and the request semaphore: one per provider (or run), shared by all stages.
+/// One provider of a run, resolved once when the run starts: its configuration and driver, and the rate limiter,
+/// gate and budget all its stages share.
+struct ProviderRuntime: Sendable {
+    let config: ProviderConfig
+    let driver: any ProviderDriver
+    let limiter: RateLimiter
+    let gate: ProviderGate
+    let budget: BudgetTracker
+}
+
+/// The providers' runtimes and the request semaphore: one per provider (or run), shared by all stages.
 final class SharedRunState: Sendable {
-    let limiters: [String: RateLimiter]
-    let gates: [String: ProviderGate]
-    let budgets: [String: BudgetTracker]
+    /// By provider name. A provider whose kind the registry lacks has none, and its stages fail (validation
+    /// refuses such a pipeline before it runs).
+    let providers: [String: ProviderRuntime]
     let requestSlots: AsyncSemaphore
 
     /// - Parameter spentToday: per provider name, what earlier runs of the pipeline were charged today.
-    init(pipeline: Pipeline, spentToday: [String: (units: Double, costUSD: Double)] = [:]) {
-        limiters = pipeline.providers.mapValues { RateLimiter($0.rateLimit) }
-        gates = pipeline.providers.mapValues { _ in ProviderGate() }
-        budgets = pipeline.providers.mapValues {
-            BudgetTracker($0.budget, spentEarlierToday: spentToday[$0.name] ?? (0, 0))
+    init(
+        pipeline: Pipeline, registry: ProviderRegistry, spentToday: [String: (units: Double, costUSD: Double)] = [:]
+    ) {
+        var providers: [String: ProviderRuntime] = [:]
+        for (name, config) in pipeline.providers {
+            guard let driver = registry[config.kind] else { continue }
+            providers[name] = ProviderRuntime(
+                config: config, driver: driver, limiter: RateLimiter(config.rateLimit), gate: ProviderGate(),
+                budget: BudgetTracker(config.budget, spentEarlierToday: spentToday[name] ?? (0, 0)))
         }
+        self.providers = providers
         requestSlots = AsyncSemaphore(permits: pipeline.options.parallelLimit)
     }
 }

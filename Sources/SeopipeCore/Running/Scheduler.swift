@@ -88,7 +88,6 @@ public struct Scheduler: Sendable {
             let store = try await engine.migratedWarehouse(entries[index].warehouse)
             do {
                 entries[index].lastSlot = try await store.lastScheduledSlot(pipeline: entries[index].pipeline.name)
-                    .flatMap(Timestamp.parse)
             } catch {
                 await store.close()
                 throw .scheduleState(warehouse: entries[index].warehouse, reason: "\(error)")
@@ -158,7 +157,7 @@ public struct Scheduler: Sendable {
         let store = try await engine.migratedWarehouse(entry.warehouse)
         do {
             try await store.recordScheduledSlot(
-                pipeline: entry.pipeline.name, schedule: entry.schedule.text, slot: slot.formatted(.iso8601),
+                pipeline: entry.pipeline.name, schedule: entry.schedule.text, slot: slot,
                 runID: runID)
         } catch {
             await store.close()

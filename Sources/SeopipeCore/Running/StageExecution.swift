@@ -34,12 +34,9 @@ struct StageExecution: Sendable {
 
     func run() async -> StageResult {
         let started = ContinuousClock.now
-        let startedAt = Timestamp.now()
+        let startedAt = Timestamp.current()
         var logger = context.logger
         logger[metadataKey: "stage"] = "\(stage.id)"
-        let providerConfig = context.pipeline.providers[stage.provider]!
-        let driver = runner.registry[providerConfig.kind]!
-        let endpoint = driver.endpoint(named: stage.endpoint)!
         let tally = StageTally()
         var result = StageResult(status: .success)
 
@@ -51,7 +48,7 @@ struct StageExecution: Sendable {
             if status == .success, result.targetErrors > 0 { result.status = .partial }
             let record = StageRecord(
                 runID: context.runID, stageID: stage.id, provider: stage.provider, endpoint: stage.endpoint,
-                status: result.status.rawValue, startedAt: startedAt, finishedAt: Timestamp.now(),
+                status: result.status, startedAt: startedAt, finishedAt: Timestamp.current(),
                 targets: result.targets, chunks: result.chunks, chunksSkipped: result.chunksSkipped, rows: result.rows,
                 requests: result.requests, units: result.units, costUSD: result.cost, error: result.error)
             do {
@@ -74,6 +71,19 @@ struct StageExecution: Sendable {
             return result
         }
 
+        // A validated pipeline names known providers and endpoints; a stage that does not cannot run.
+        guard let provider = context.shared.providers[stage.provider] else {
+            let kind = context.pipeline.providers[stage.provider].map { " (kind \($0.kind))" } ?? ""
+            return await finish(
+                .error, error: "stage `\(stage.id)`: provider `\(stage.provider)`\(kind) is not one this seopipe knows")
+        }
+        let driver = provider.driver
+        let providerConfig = provider.config
+        guard let endpoint = driver.endpoint(named: stage.endpoint) else {
+            return await finish(
+                .error, error: "stage `\(stage.id)`: \(driver.kind) has no endpoint `\(stage.endpoint)`")
+        }
+
         // Targets: read, normalize, de-duplicate. Refused targets are recorded, never sent.
         let rawTargets: [String]
         do {
@@ -93,7 +103,7 @@ struct StageExecution: Sendable {
             }
             try? await warehouse.recordTargetFailures(
                 refused, runID: context.runID, pipeline: context.pipeline.name,
-                snapshotDate: context.snapshotDate.description, stageID: stage.id, at: Timestamp.now())
+                snapshotDate: context.snapshotDate, stageID: stage.id, at: Timestamp.current())
         }
         if targets.isEmpty {
             logger.info("no targets to fetch")
@@ -112,7 +122,7 @@ struct StageExecution: Sendable {
         let committed: [String: ChunkCheckpoint]
         do {
             committed = try await warehouse.committedChunks(
-                pipeline: context.pipeline.name, snapshotDate: context.snapshotDate.description, stageID: stage.id)
+                pipeline: context.pipeline.name, snapshotDate: context.snapshotDate, stageID: stage.id)
         } catch {
             return await finish(.error, error: "cannot read checkpoints: \(error)")
         }
@@ -153,9 +163,9 @@ struct StageExecution: Sendable {
                                         "interrupted (\(reason)) before chunk \(chunk.index + 1)/\(chunks.count)")
                                 }
                                 rows = try await fetchAndCommit(
-                                    chunk: chunk, request: request, of: chunks.count, driver: driver,
-                                    endpoint: endpoint, config: providerConfig, requestContext: requestContext,
-                                    tally: tally, logger: chunkLogger)
+                                    chunk: chunk, request: request, of: chunks.count, provider: provider,
+                                    endpoint: endpoint, requestContext: requestContext, tally: tally,
+                                    logger: chunkLogger)
                             }
                             page = rows.flatMap {
                                 driver.nextPage(
@@ -204,16 +214,18 @@ struct StageExecution: Sendable {
         case .file(let path):
             return try TargetFile.read(path)
         case .sql(let query):
-            return try await warehouse.targets(fromSQL: query, snapshotDate: context.snapshotDate.description)
+            return try await warehouse.targets(fromSQL: query, snapshotDate: context.snapshotDate)
         }
     }
 
     /// One chunk: budget, rate limit, request with retries, decode, commit with its checkpoint.
     func fetchAndCommit(
-        chunk: Chunk, request: ProviderRequest, of total: Int, driver: any ProviderDriver, endpoint: EndpointSpec,
-        config: ProviderConfig, requestContext: RequestContext, tally: StageTally, logger: Logger
+        chunk: Chunk, request: ProviderRequest, of total: Int, provider: ProviderRuntime, endpoint: EndpointSpec,
+        requestContext: RequestContext, tally: StageTally, logger: Logger
     ) async throws -> Int? {
-        let budget = context.shared.budgets[config.name]!
+        let config = provider.config
+        let driver = provider.driver
+        let budget = provider.budget
         let page = chunk.page > 0 ? " page \(chunk.page + 1)" : ""
         let label =
             "\(config.name) (\(config.kind)) stage `\(stage.id)` chunk \(chunk.index + 1)/\(total)\(page) "
@@ -233,12 +245,12 @@ struct StageExecution: Sendable {
                 "\(label): not sent, \(config.name) stopped spending earlier in this run: \(message)")
         }
         let key = ChunkKey(
-            pipeline: context.pipeline.name, snapshotDate: context.snapshotDate.description, stageID: stage.id,
+            pipeline: context.pipeline.name, snapshotDate: context.snapshotDate, stageID: stage.id,
             requestHash: request.requestHash)
         let outcome: ChunkOutcome
         do {
             outcome = try await attempt(
-                chunk: chunk, key: key, request: request, driver: driver, endpoint: endpoint, config: config,
+                chunk: chunk, key: key, request: request, provider: provider, endpoint: endpoint,
                 requestContext: requestContext, tally: tally, logger: logger, label: label)
         } catch {
             // Nothing was charged for a chunk that got no usable answer: give its reservation back.
@@ -263,7 +275,7 @@ struct StageExecution: Sendable {
             do {
                 try await runner.warehouse.recordTargetFailures(
                     failures, runID: context.runID, pipeline: context.pipeline.name,
-                    snapshotDate: context.snapshotDate.description, stageID: stage.id, at: Timestamp.now())
+                    snapshotDate: context.snapshotDate, stageID: stage.id, at: Timestamp.current())
             } catch {
                 throw StageStop.failed("\(label): cannot record target errors: \(error)")
             }
@@ -282,7 +294,7 @@ struct StageExecution: Sendable {
         let commit = ChunkCommit(
             key: key, runID: context.runID, chunkIndex: chunk.index, targetCount: chunk.targets.count,
             attempts: attempts,
-            payload: payload, committedAt: Timestamp.now())
+            payload: payload, committedAt: Timestamp.current())
         do {
             try await runner.warehouse.commit(commit)
         } catch {
@@ -305,11 +317,11 @@ struct StageExecution: Sendable {
 
     /// Sends one chunk's request until it succeeds, fails for good, or retries run out.
     private func attempt(
-        chunk: Chunk, key: ChunkKey, request: ProviderRequest, driver: any ProviderDriver, endpoint: EndpointSpec,
-        config: ProviderConfig, requestContext: RequestContext, tally: StageTally, logger: Logger, label: String
+        chunk: Chunk, key: ChunkKey, request: ProviderRequest, provider: ProviderRuntime, endpoint: EndpointSpec,
+        requestContext: RequestContext, tally: StageTally, logger: Logger, label: String
     ) async throws -> ChunkOutcome {
-        let shared = context.shared
-        let limiter = shared.limiters[config.name]!
+        let config = provider.config
+        let driver = provider.driver
         let policy = config.retry
         var lastError = ""
         for attempt in 1...policy.maxAttempts {
@@ -320,22 +332,23 @@ struct StageExecution: Sendable {
             }
             let response: HTTPResponseData
             do {
-                response = try await send(request, config: config, retry: attempt > 1, tally: tally)
+                response = try await send(request, provider: provider, retry: attempt > 1, tally: tally)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
                 lastError = "connection error: \(error)"
-                try await backoff(attempt: attempt, retryAfter: nil, message: lastError, label: label, logger: logger)
+                try await backoff(
+                    attempt: attempt, policy: policy, retryAfter: nil, message: lastError, label: label, logger: logger)
                 continue
             }
             let verdict = driver.classify(response)
             if case .retryable(_, let retryAfter?) = verdict {
                 // Nobody sends to this provider while it asked us to wait.
-                await limiter.pause(for: min(retryAfter, policy.maxRetryAfter))
+                await provider.limiter.pause(for: min(retryAfter, policy.maxRetryAfter))
             }
             // A rejected task is a well-formed answer: the provider is up and taking requests.
             let answered = verdict == .success || { if case .rejected = verdict { true } else { false } }()
-            await context.shared.gates[config.name]!.report(success: answered)
+            await provider.gate.report(success: answered)
             switch verdict {
             case .success:
                 let payload: ChunkPayload
@@ -354,14 +367,16 @@ struct StageExecution: Sendable {
                 } catch {
                     lastError = Self.undecodable(response.body, error: error)
                     try await backoff(
-                        attempt: attempt, retryAfter: nil, message: lastError, label: label, logger: logger)
+                        attempt: attempt, policy: policy, retryAfter: nil, message: lastError, label: label,
+                        logger: logger)
                     continue
                 }
                 return .loaded(payload, attempts: attempt)
             case .retryable(let message, let retryAfter):
                 lastError = message
                 try await backoff(
-                    attempt: attempt, retryAfter: retryAfter, message: message, label: label, logger: logger)
+                    attempt: attempt, policy: policy, retryAfter: retryAfter, message: message, label: label,
+                    logger: logger)
             case .fatal(let message):
                 throw StageStop.failed("\(label): \(message)")
             case .exhausted(let message):
@@ -375,17 +390,17 @@ struct StageExecution: Sendable {
 
     /// Sends once, in order: the provider's gate (one probe after a failure), a run-wide request slot
     /// (`parallel_limit`), then the provider's rate-limit slot, which also holds back during `Retry-After`.
-    private func send(_ request: ProviderRequest, config: ProviderConfig, retry: Bool, tally: StageTally) async throws
-        -> HTTPResponseData
+    private func send(_ request: ProviderRequest, provider: ProviderRuntime, retry: Bool, tally: StageTally)
+        async throws -> HTTPResponseData
     {
         let shared = context.shared
-        let gate = shared.gates[config.name]!
+        let gate = provider.gate
         await gate.enter()
         await shared.requestSlots.wait()
         do {
-            try await shared.limiters[config.name]!.acquire()
+            try await provider.limiter.acquire()
             await tally.addRequest(retry: retry)
-            let response = try await runner.transport.send(request.http, timeout: config.timeout)
+            let response = try await runner.transport.send(request.http, timeout: provider.config.timeout)
             await shared.requestSlots.signal()
             // The caller reports to the gate once it has classified the answer (and paused for Retry-After).
             return response
@@ -396,8 +411,9 @@ struct StageExecution: Sendable {
         }
     }
 
-    func backoff(attempt: Int, retryAfter: Duration?, message: String, label: String, logger: Logger) async throws {
-        let policy = context.pipeline.providers[stage.provider]!.retry
+    func backoff(
+        attempt: Int, policy: RetryPolicy, retryAfter: Duration?, message: String, label: String, logger: Logger
+    ) async throws {
         guard attempt < policy.maxAttempts else { return }
         let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: runner.options.jitter())
         logger.warning(
@@ -420,7 +436,7 @@ struct StageExecution: Sendable {
     static func describe(_ targets: [Target]) -> String {
         guard let first = targets.first?.normalized else { return "" }
         if targets.count == 1 { return first }
-        return "\(first) … \(targets.last!.normalized), \(targets.count) targets"
+        return "\(first) … \(targets.last?.normalized ?? first), \(targets.count) targets"
     }
 }
 

@@ -1,13 +1,13 @@
 import Foundation
 
 /// A run as the ledger records it.
-public struct RunRecord: Sendable, Codable {
+public struct RunRecord: Sendable, Equatable {
     public var runID: String
     public var pipeline: String
-    public var snapshotDate: String
-    public var status: String
-    public var startedAt: String
-    public var finishedAt: String?
+    public var snapshotDate: SnapshotDate
+    public var status: RunStatus
+    public var startedAt: Date
+    public var finishedAt: Date?
     public var rows: Int
     public var requests: Int
     public var units: Double
@@ -15,8 +15,8 @@ public struct RunRecord: Sendable, Codable {
     public var error: String?
 
     public init(
-        runID: String, pipeline: String, snapshotDate: String, status: String, startedAt: String,
-        finishedAt: String? = nil, rows: Int = 0, requests: Int = 0, units: Double = 0, costUSD: Double = 0,
+        runID: String, pipeline: String, snapshotDate: SnapshotDate, status: RunStatus, startedAt: Date,
+        finishedAt: Date? = nil, rows: Int = 0, requests: Int = 0, units: Double = 0, costUSD: Double = 0,
         error: String? = nil
     ) {
         self.runID = runID
@@ -33,15 +33,43 @@ public struct RunRecord: Sendable, Codable {
     }
 }
 
+/// A run's status in the ledger: `running` while it runs, then how it ended. The raw values are the ledger's
+/// `status` column and `runs --status`: `running` and ``RunResult/Status``'s.
+public enum RunStatus: Sendable, Hashable, CaseIterable, RawRepresentable, CustomStringConvertible {
+    case running
+    case finished(RunResult.Status)
+
+    public static let allCases: [RunStatus] = [.running] + RunResult.Status.allCases.map { .finished($0) }
+
+    public init?(rawValue: String) {
+        if rawValue == "running" {
+            self = .running
+        } else if let status = RunResult.Status(rawValue: rawValue) {
+            self = .finished(status)
+        } else {
+            return nil
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .running: "running"
+        case .finished(let status): status.rawValue
+        }
+    }
+
+    public var description: String { rawValue }
+}
+
 /// One stage of a run as the ledger records it.
-public struct StageRecord: Sendable {
+public struct StageRecord: Sendable, Equatable {
     public var runID: String
     public var stageID: String
     public var provider: String
     public var endpoint: String
-    public var status: String
-    public var startedAt: String?
-    public var finishedAt: String?
+    public var status: StageResult.Status
+    public var startedAt: Date?
+    public var finishedAt: Date?
     public var targets: Int
     public var chunks: Int
     public var chunksSkipped: Int
@@ -52,8 +80,8 @@ public struct StageRecord: Sendable {
     public var error: String?
 
     public init(
-        runID: String, stageID: String, provider: String, endpoint: String, status: String,
-        startedAt: String? = nil, finishedAt: String? = nil, targets: Int = 0, chunks: Int = 0,
+        runID: String, stageID: String, provider: String, endpoint: String, status: StageResult.Status,
+        startedAt: Date? = nil, finishedAt: Date? = nil, targets: Int = 0, chunks: Int = 0,
         chunksSkipped: Int = 0, rows: Int = 0, requests: Int = 0, units: Double = 0, costUSD: Double = 0,
         error: String? = nil
     ) {
@@ -78,11 +106,11 @@ public struct StageRecord: Sendable {
 /// Identifies a chunk across runs: same pipeline, date, stage and request means the same data.
 public struct ChunkKey: Sendable, Hashable {
     public var pipeline: String
-    public var snapshotDate: String
+    public var snapshotDate: SnapshotDate
     public var stageID: String
     public var requestHash: String
 
-    public init(pipeline: String, snapshotDate: String, stageID: String, requestHash: String) {
+    public init(pipeline: String, snapshotDate: SnapshotDate, stageID: String, requestHash: String) {
         self.pipeline = pipeline
         self.snapshotDate = snapshotDate
         self.stageID = stageID
@@ -117,11 +145,11 @@ public struct ChunkCommit: Sendable {
     public var targetCount: Int
     public var attempts: Int
     public var payload: ChunkPayload
-    public var committedAt: String
+    public var committedAt: Date
 
     public init(
         key: ChunkKey, runID: String, chunkIndex: Int, targetCount: Int, attempts: Int, payload: ChunkPayload,
-        committedAt: String
+        committedAt: Date
     ) {
         self.key = key
         self.runID = runID
@@ -146,7 +174,8 @@ public struct AppliedMigration: Sendable {
     }
 }
 
-/// A warehouse backend: migrations, the ledger, and atomic chunk loads.
+/// A warehouse backend: migrations, the ledger, and atomic chunk loads. Values cross it typed (statuses, dates,
+/// timestamps); each backend converts them to and from its stored form at its own edge.
 public protocol Warehouse: Sendable {
     /// Applies pending migrations in order; refuses when an applied file changed.
     func migrate() async throws -> [AppliedMigration]
@@ -156,30 +185,30 @@ public protocol Warehouse: Sendable {
     func recordRun(_ run: RunRecord) async throws
     /// Marks every `running` run of `pipeline` as `interrupted` (with `error` and `at` as its end) and returns how
     /// many there were. Called by a run that holds the pipeline's lock, so those processes are gone.
-    func markAbandonedRuns(pipeline: String, at: String, error: String) async throws -> Int
+    func markAbandonedRuns(pipeline: String, at: Date, error: String) async throws -> Int
     func recordStage(_ stage: StageRecord) async throws
     /// Checkpoints of chunks already committed for this pipeline, date and stage, by request hash.
-    func committedChunks(pipeline: String, snapshotDate: String, stageID: String) async throws
+    func committedChunks(pipeline: String, snapshotDate: SnapshotDate, stageID: String) async throws
         -> [String: ChunkCheckpoint]
-    /// Units and USD the runs of `pipeline` started at or after `since` (ISO 8601) were charged for these stages:
+    /// Units and USD the runs of `pipeline` started at or after `since` were charged for these stages:
     /// each run's stage totals (a same-day `--refresh` counts again), or the chunks of a stage it never finished.
-    func charged(pipeline: String, stageIDs: [String], since: String) async throws -> (units: Double, costUSD: Double)
+    func charged(pipeline: String, stageIDs: [String], since: Date) async throws -> (units: Double, costUSD: Double)
     /// Upserts the rows, records target errors and marks the chunk committed, in one transaction.
     func commit(_ chunk: ChunkCommit) async throws
     /// Records local target failures (never sent) for a stage.
     func recordTargetFailures(
-        _ failures: [TargetFailure], runID: String, pipeline: String, snapshotDate: String, stageID: String,
-        at: String
+        _ failures: [TargetFailure], runID: String, pipeline: String, snapshotDate: SnapshotDate, stageID: String,
+        at: Date
     ) async throws
     /// Runs a read-only query whose first column lists targets; `:snapshot` is bound to the date.
-    func targets(fromSQL sql: String, snapshotDate: String) async throws -> [String]
+    func targets(fromSQL sql: String, snapshotDate: SnapshotDate) async throws -> [String]
     /// Runs of the ledger that match `filter`, newest first.
     func runs(_ filter: RunFilter) async throws -> [RunRecord]
-    /// The latest schedule slot `seopipe daemon` ran the pipeline for (ISO-8601 UTC), nil before the first.
-    func lastScheduledSlot(pipeline: String) async throws -> String?
-    /// Records that the daemon ran `pipeline` for `slot` (ISO-8601 UTC) as `runID` (nil: the daemon's first start,
-    /// which marks the slot before it as the starting point).
-    func recordScheduledSlot(pipeline: String, schedule: String, slot: String, runID: String?) async throws
+    /// The latest schedule slot `seopipe daemon` ran the pipeline for, nil before the first.
+    func lastScheduledSlot(pipeline: String) async throws -> Date?
+    /// Records that the daemon ran `pipeline` for `slot` as `runID` (nil: the daemon's first start, which marks the
+    /// slot before it as the starting point).
+    func recordScheduledSlot(pipeline: String, schedule: String, slot: Date, runID: String?) async throws
     /// A run's stages in the order they were recorded.
     func stageRuns(runID: String) async throws -> [StageRecord]
     /// The chunks a run committed, by stage and chunk index.
@@ -203,15 +232,15 @@ extension Warehouse {
 /// Which runs `seopipe runs` lists; nil fields do not filter.
 public struct RunFilter: Sendable {
     public var pipeline: String?
-    public var status: String?
-    /// ISO-8601 UTC: runs started at or after it.
-    public var startedSince: String?
+    public var status: RunStatus?
+    /// Runs started at or after it.
+    public var startedSince: Date?
     /// A run id or the start of one (`seopipe runs show 20261120T0315`).
     public var runIDPrefix: String?
     public var limit: Int
 
     public init(
-        pipeline: String? = nil, status: String? = nil, startedSince: String? = nil, runIDPrefix: String? = nil,
+        pipeline: String? = nil, status: RunStatus? = nil, startedSince: Date? = nil, runIDPrefix: String? = nil,
         limit: Int = 20
     ) {
         self.pipeline = pipeline
@@ -223,7 +252,7 @@ public struct RunFilter: Sendable {
 }
 
 /// A committed chunk as `seopipe runs show` lists it.
-public struct ChunkRecord: Sendable, Codable, Equatable {
+public struct ChunkRecord: Sendable, Equatable {
     public var stageID: String
     public var chunkIndex: Int
     public var targets: Int
@@ -232,11 +261,11 @@ public struct ChunkRecord: Sendable, Codable, Equatable {
     public var costUSD: Double
     public var targetErrors: Int
     public var attempts: Int
-    public var committedAt: String
+    public var committedAt: Date
 
     public init(
         stageID: String, chunkIndex: Int, targets: Int, rows: Int, units: Double, costUSD: Double, targetErrors: Int,
-        attempts: Int, committedAt: String
+        attempts: Int, committedAt: Date
     ) {
         self.stageID = stageID
         self.chunkIndex = chunkIndex

@@ -43,8 +43,8 @@ struct Runs: AsyncParsableCommand {
         var json = false
 
         func validate() throws {
-            let statuses = ["running", "succeeded", "partial", "failed", "interrupted"]
-            if let status, !statuses.contains(status) {
+            let statuses = RunStatus.allCases.map(\.rawValue)
+            if let status, RunStatus(rawValue: status) == nil {
                 throw ValidationError(
                     "--status \(status) is not a run status; write one of \(statuses.joined(separator: ", "))")
             }
@@ -59,7 +59,8 @@ struct Runs: AsyncParsableCommand {
             let location = try resolveWarehouse(target.warehouse, pipeline: nil)
             let store = try await migrated(location)
             let filter = RunFilter(
-                pipeline: pipeline, status: status, startedSince: since.flatMap { RunsSince.parse($0, now: Date()) },
+                pipeline: pipeline, status: status.flatMap(RunStatus.init(rawValue:)),
+                startedSince: since.flatMap { RunsSince.parse($0, now: Date()) },
                 limit: limit)
             let runs = try await store.runs(filter)
             await store.close()
@@ -81,7 +82,8 @@ struct Runs: AsyncParsableCommand {
             ]
             for run in runs {
                 rows.append([
-                    run.runID, run.pipeline, run.snapshotDate, run.status, run.startedAt,
+                    run.runID, run.pipeline, run.snapshotDate.description, run.status.rawValue,
+                    Timestamp.text(run.startedAt),
                     RunsText.duration(run).map(RunsText.format) ?? "", "\(run.rows)", "\(run.requests)",
                     formatNumber(run.units), String(format: "%.4f", run.costUSD), String((run.error ?? "").prefix(60)),
                 ])
@@ -128,12 +130,12 @@ struct Runs: AsyncParsableCommand {
                         "stages": stages.map { stage -> [String: Any] in
                             var item: [String: Any] = [
                                 "stage_id": stage.stageID, "provider": stage.provider, "endpoint": stage.endpoint,
-                                "status": stage.status, "targets": stage.targets, "chunks": stage.chunks,
+                                "status": stage.status.rawValue, "targets": stage.targets, "chunks": stage.chunks,
                                 "chunks_skipped": stage.chunksSkipped, "rows": stage.rows, "requests": stage.requests,
                                 "units": stage.units, "cost_usd": stage.costUSD,
                             ]
-                            item["started_at"] = stage.startedAt
-                            item["finished_at"] = stage.finishedAt
+                            item["started_at"] = stage.startedAt.map(Timestamp.text)
+                            item["finished_at"] = stage.finishedAt.map(Timestamp.text)
                             item["error"] = stage.error
                             return item
                         },
@@ -142,7 +144,7 @@ struct Runs: AsyncParsableCommand {
                                 "stage_id": chunk.stageID, "chunk_index": chunk.chunkIndex, "targets": chunk.targets,
                                 "rows": chunk.rows, "units": chunk.units, "cost_usd": chunk.costUSD,
                                 "target_errors": chunk.targetErrors, "attempts": chunk.attempts,
-                                "committed_at": chunk.committedAt,
+                                "committed_at": Timestamp.text(chunk.committedAt),
                             ]
                         },
                         "target_errors": errors.map {
@@ -153,7 +155,9 @@ struct Runs: AsyncParsableCommand {
             }
             let took = RunsText.duration(run).map { ", took \(RunsText.format($0))" } ?? ""
             print("run \(run.runID) of \(run.pipeline) for \(run.snapshotDate): \(run.status)")
-            print("started \(run.startedAt)\(run.finishedAt.map { ", finished \($0)" } ?? "")\(took)")
+            print(
+                "started \(Timestamp.text(run.startedAt))"
+                    + "\(run.finishedAt.map { ", finished \(Timestamp.text($0))" } ?? "")\(took)")
             print(
                 "\(run.rows) rows, \(run.requests) requests, \(formatNumber(run.units)) units, "
                     + "$\(String(format: "%.4f", run.costUSD))")
@@ -167,7 +171,8 @@ struct Runs: AsyncParsableCommand {
             ]
             for stage in stages {
                 rows.append([
-                    stage.stageID, stage.provider, stage.endpoint, stage.status, "\(stage.targets)", "\(stage.chunks)",
+                    stage.stageID, stage.provider, stage.endpoint, stage.status.rawValue, "\(stage.targets)",
+                    "\(stage.chunks)",
                     "\(stage.chunksSkipped)", "\(stage.rows)", "\(stage.requests)", formatNumber(stage.units),
                     String(format: "%.4f", stage.costUSD),
                 ])
@@ -189,7 +194,7 @@ struct Runs: AsyncParsableCommand {
                     table.append([
                         chunk.stageID, "\(chunk.chunkIndex)", "\(chunk.targets)", "\(chunk.rows)",
                         formatNumber(chunk.units), String(format: "%.4f", chunk.costUSD), "\(chunk.targetErrors)",
-                        "\(chunk.attempts)", chunk.committedAt,
+                        "\(chunk.attempts)", Timestamp.text(chunk.committedAt),
                     ])
                 }
                 printTable(table)
@@ -209,11 +214,12 @@ struct Runs: AsyncParsableCommand {
 enum RunsText {
     static func json(_ run: RunRecord) -> [String: Any] {
         var item: [String: Any] = [
-            "run_id": run.runID, "pipeline": run.pipeline, "snapshot_date": run.snapshotDate, "status": run.status,
-            "started_at": run.startedAt, "rows": run.rows, "requests": run.requests, "units": run.units,
+            "run_id": run.runID, "pipeline": run.pipeline, "snapshot_date": run.snapshotDate.description,
+            "status": run.status.rawValue, "started_at": Timestamp.text(run.startedAt), "rows": run.rows,
+            "requests": run.requests, "units": run.units,
             "cost_usd": run.costUSD,
         ]
-        item["finished_at"] = run.finishedAt
+        item["finished_at"] = run.finishedAt.map(Timestamp.text)
         item["duration_seconds"] = duration(run)
         item["error"] = run.error
         return item
@@ -221,9 +227,8 @@ enum RunsText {
 
     /// Seconds from start to finish; nil while running.
     static func duration(_ run: RunRecord) -> Double? {
-        guard let finished = run.finishedAt.flatMap(parseTimestamp), let started = parseTimestamp(run.startedAt)
-        else { return nil }
-        return max(0, finished.timeIntervalSince(started))
+        guard let finished = run.finishedAt else { return nil }
+        return max(0, finished.timeIntervalSince(run.startedAt))
     }
 
     static func format(_ seconds: Double) -> String {
@@ -236,9 +241,11 @@ enum RunsText {
     static func parseTimestamp(_ text: String) -> Date? { Timestamp.parse(text) }
 }
 
-/// `--since`: `7d`, `12h`, `30m`, a date or an ISO-8601 time, as the ISO-8601 UTC time it means.
+/// `--since`: `7d`, `12h`, `30m`, a date or an ISO-8601 time, as the time it means (to the whole second, as the
+/// ledger keeps times).
 enum RunsSince {
-    static func parse(_ text: String, now: Date) -> String? {
+    static func parse(_ text: String, now: Date) -> Date? {
+        func whole(_ date: Date) -> Date { Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)) }
         if let unit = text.last, let amount = Int(text.dropLast()), amount >= 0 {
             let seconds: Double? =
                 switch unit {
@@ -247,9 +254,9 @@ enum RunsSince {
                 case "m": Double(amount) * 60
                 default: nil
                 }
-            if let seconds { return now.addingTimeInterval(-seconds).formatted(.iso8601) }
+            if let seconds { return whole(now.addingTimeInterval(-seconds)) }
         }
-        if let date = SnapshotDate(text) { return "\(date)T00:00:00Z" }
-        return RunsText.parseTimestamp(text)?.formatted(.iso8601)
+        if let date = SnapshotDate(text) { return Date(timeIntervalSince1970: Double(date.dayNumber) * 86_400) }
+        return RunsText.parseTimestamp(text).map(whole)
     }
 }

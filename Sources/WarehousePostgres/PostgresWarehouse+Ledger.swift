@@ -1,0 +1,164 @@
+import Foundation
+import PostgresNIO
+import SeopipeCore
+
+extension PostgresWarehouse {
+    public func recordRun(_ run: RunRecord) async throws {
+        await acquire()
+        defer { release() }
+        try await execute(
+            """
+            INSERT INTO seopipe_runs (run_id, pipeline, snapshot_date, status, started_at, finished_at, rows, requests,
+                units, cost_usd, error)
+            VALUES (\(run.runID), \(run.pipeline), \(run.snapshotDate), \(run.status), \(run.startedAt),
+                \(run.finishedAt), \(run.rows), \(run.requests), \(run.units), \(run.costUSD)::numeric, \(run.error))
+            ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at,
+                rows = EXCLUDED.rows, requests = EXCLUDED.requests, units = EXCLUDED.units,
+                cost_usd = EXCLUDED.cost_usd, error = EXCLUDED.error
+            """)
+    }
+
+    public func charged(pipeline: String, stageIDs: [String], since: Date) async throws
+        -> (units: Double, costUSD: Double)
+    {
+        await acquire()
+        defer { release() }
+        // As in SQLite: each run's stage totals, or the chunks of a stage it never finished.
+        let row = try await rows(
+            """
+            SELECT coalesce(sum(units), 0)::float8, coalesce(sum(cost_usd), 0)::float8 FROM (
+                SELECT s.units, s.cost_usd FROM seopipe_stage_runs s JOIN seopipe_runs r ON r.run_id = s.run_id
+                WHERE r.pipeline = \(pipeline) AND r.started_at >= \(since) AND s.stage_id = ANY(\(stageIDs))
+                UNION ALL
+                SELECT c.units, c.cost_usd FROM seopipe_chunks c JOIN seopipe_runs r ON r.run_id = c.run_id
+                WHERE r.pipeline = \(pipeline) AND r.started_at >= \(since) AND c.stage_id = ANY(\(stageIDs))
+                    AND NOT EXISTS (
+                        SELECT 1 FROM seopipe_stage_runs s WHERE s.run_id = c.run_id AND s.stage_id = c.stage_id)
+            ) spent
+            """
+        ).first
+        return try row?.decode((Double, Double).self) ?? (0, 0)
+    }
+
+    public func markAbandonedRuns(pipeline: String, at: Date, error: String) async throws -> Int {
+        await acquire()
+        defer { release() }
+        return try await rows(
+            """
+            UPDATE seopipe_runs SET status = \(RunStatus.finished(.interrupted)), finished_at = \(at),
+                error = coalesce(error, \(error))
+            WHERE pipeline = \(pipeline) AND status = \(RunStatus.running)
+            RETURNING run_id
+            """
+        ).count
+    }
+
+    public func recordStage(_ stage: StageRecord) async throws {
+        await acquire()
+        defer { release() }
+        try await execute(
+            """
+            INSERT INTO seopipe_stage_runs (run_id, stage_id, provider, endpoint, status, started_at, finished_at,
+                targets, chunks, chunks_skipped, rows, requests, units, cost_usd, error)
+            VALUES (\(stage.runID), \(stage.stageID), \(stage.provider), \(stage.endpoint), \(stage.status),
+                \(stage.startedAt), \(stage.finishedAt), \(stage.targets), \(stage.chunks), \(stage.chunksSkipped),
+                \(stage.rows), \(stage.requests), \(stage.units), \(stage.costUSD)::numeric, \(stage.error))
+            ON CONFLICT (run_id, stage_id) DO UPDATE SET provider = EXCLUDED.provider, endpoint = EXCLUDED.endpoint,
+                status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
+                targets = EXCLUDED.targets, chunks = EXCLUDED.chunks, chunks_skipped = EXCLUDED.chunks_skipped,
+                rows = EXCLUDED.rows, requests = EXCLUDED.requests, units = EXCLUDED.units,
+                cost_usd = EXCLUDED.cost_usd, error = EXCLUDED.error
+            """)
+    }
+
+    public func committedChunks(pipeline: String, snapshotDate: SnapshotDate, stageID: String) async throws
+        -> [String: ChunkCheckpoint]
+    {
+        await acquire()
+        defer { release() }
+        let rows = try await rows(
+            """
+            SELECT request_hash, rows, units, cost_usd::float8, target_errors, run_id FROM seopipe_chunks
+            WHERE pipeline = \(pipeline) AND snapshot_date = \(snapshotDate) AND stage_id = \(stageID)
+                AND status = 'committed'
+            """)
+        var result: [String: ChunkCheckpoint] = [:]
+        for row in rows {
+            let (hash, count, units, cost, targetErrors, runID) = try row.decode(
+                (String, Int, Double, Double, Int, String).self)
+            result[hash] = ChunkCheckpoint(
+                requestHash: hash, rows: count, units: units, costUSD: cost, targetErrors: targetErrors, runID: runID)
+        }
+        return result
+    }
+
+    /// The chunk's checkpoint: the next run of the date skips its request. The caller holds the transaction.
+    func recordCheckpoint(_ chunk: ChunkCommit) async throws {
+        try await execute(
+            """
+            INSERT INTO seopipe_chunks (pipeline, snapshot_date, stage_id, request_hash, chunk_index, status,
+                targets, rows, units, cost_usd, target_errors, attempts, run_id, committed_at)
+            VALUES (\(chunk.key.pipeline), \(chunk.key.snapshotDate), \(chunk.key.stageID), \(chunk.key.requestHash), \(chunk.chunkIndex),
+                'committed', \(chunk.targetCount), \(chunk.payload.factRows), \(chunk.payload.units),
+                \(chunk.payload.costUSD)::numeric, \(chunk.payload.targetFailures.count), \(chunk.attempts), \(chunk.runID),
+                \(chunk.committedAt))
+            ON CONFLICT (pipeline, snapshot_date, stage_id, request_hash) DO UPDATE SET
+                chunk_index = EXCLUDED.chunk_index, status = EXCLUDED.status, targets = EXCLUDED.targets,
+                rows = EXCLUDED.rows, units = EXCLUDED.units, cost_usd = EXCLUDED.cost_usd,
+                target_errors = EXCLUDED.target_errors, attempts = EXCLUDED.attempts, run_id = EXCLUDED.run_id,
+                committed_at = EXCLUDED.committed_at
+            """)
+    }
+
+    public func recordTargetFailures(
+        _ failures: [TargetFailure], runID: String, pipeline: String, snapshotDate: SnapshotDate, stageID: String,
+        at: Date
+    ) async throws {
+        await acquire()
+        defer { release() }
+        try await transaction {
+            try await insertTargetErrors(
+                failures, runID: runID, pipeline: pipeline, snapshotDate: snapshotDate, stageID: stageID,
+                requestHash: nil, at: at)
+        }
+    }
+
+    /// Upserts per-target errors in one statement (the last one wins when a target repeats).
+    func insertTargetErrors(
+        _ failures: [TargetFailure], runID: String, pipeline: String, snapshotDate: SnapshotDate, stageID: String,
+        requestHash: String?, at: Date
+    ) async throws {
+        guard !failures.isEmpty else { return }
+        try await execute(
+            """
+            INSERT INTO seopipe_target_errors (pipeline, snapshot_date, stage_id, target, run_id, request_hash, error,
+                recorded_at)
+            SELECT DISTINCT ON (failure.target) \(pipeline), \(snapshotDate), \(stageID), failure.target, \(runID),
+                \(requestHash), failure.error, \(at)
+            FROM unnest(\(failures.map(\.target)), \(failures.map(\.message))) WITH ORDINALITY
+                AS failure(target, error, position)
+            ORDER BY failure.target, failure.position DESC
+            ON CONFLICT (pipeline, snapshot_date, stage_id, target) DO UPDATE SET run_id = EXCLUDED.run_id,
+                request_hash = EXCLUDED.request_hash, error = EXCLUDED.error, recorded_at = EXCLUDED.recorded_at
+            """)
+    }
+
+    public func lastScheduledSlot(pipeline: String) async throws -> Date? {
+        await acquire()
+        defer { release() }
+        return try await rows("SELECT last_slot FROM seopipe_schedule WHERE pipeline = \(pipeline)").first?
+            .decode(Date.self)
+    }
+
+    public func recordScheduledSlot(pipeline: String, schedule: String, slot: Date, runID: String?) async throws {
+        await acquire()
+        defer { release() }
+        try await execute(
+            """
+            INSERT INTO seopipe_schedule (pipeline, schedule, last_slot, run_id, updated_at)
+            VALUES (\(pipeline), \(schedule), \(slot), \(runID), now())
+            ON CONFLICT (pipeline) DO UPDATE SET schedule = excluded.schedule, last_slot = excluded.last_slot,
+                run_id = excluded.run_id, updated_at = excluded.updated_at
+            """)
+    }
+}
