@@ -8,49 +8,38 @@ public struct SandboxConfiguration: Sendable {
     public var host: String
     /// Port to bind; 0 picks a free ephemeral port (read it back from `RunningSandbox.port`).
     public var port: Int
-    /// Bearer token the simulated Ahrefs API v3 accepts.
-    public var ahrefsV3Token: String
     /// Delay added before every provider response (not before control routes).
     public var latency: Duration
-    /// Login the simulated DataForSEO API accepts in `Authorization: Basic base64(login:password)`.
-    public var dataForSEOLogin: String
-    /// Password the simulated DataForSEO API accepts.
-    public var dataForSEOPassword: String
     /// The sandbox's "today" (`YYYY-MM-DD`) for providers that answer with today's data (DataForSEO,
     /// Ahrefs v2) and for the analytics API's `period` keywords; nil means the current UTC date, read at
     /// each request.
     public var today: String?
-    /// `token` query parameter the simulated legacy Ahrefs API v2 accepts.
-    public var ahrefsV2Token: String
-    /// `X-API-Key` header the simulated analytics Batch API (Sealmetrics) accepts.
-    public var analyticsAPIKey: String
+    /// The credentials the simulated providers accept, keyed by the environment variable pipelines read them from
+    /// (`AHREFS_API_TOKEN`...); every registered credential is present, with its default unless set otherwise.
+    /// Each provider also offers a named accessor (`ahrefsV3Token`...).
+    public var credentials: [String: String]
 
-    public static let defaultAhrefsV3Token = "sandbox-ahrefs-v3-token"
-    public static let defaultDataForSEOLogin = "sandbox-dataforseo-login"
-    public static let defaultDataForSEOPassword = "sandbox-dataforseo-password"
-    public static let defaultAhrefsV2Token = "sandbox-ahrefs-v2-token"
-    public static let defaultAnalyticsAPIKey = "sandbox-analytics-key"
-
+    /// `credentials` overrides the defaults of the variables it names.
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
-        ahrefsV3Token: String = defaultAhrefsV3Token,
         latency: Duration = .zero,
-        dataForSEOLogin: String = defaultDataForSEOLogin,
-        dataForSEOPassword: String = defaultDataForSEOPassword,
         today: String? = nil,
-        ahrefsV2Token: String = defaultAhrefsV2Token,
-        analyticsAPIKey: String = defaultAnalyticsAPIKey
+        credentials: [String: String] = [:]
     ) {
         self.host = host
         self.port = port
-        self.ahrefsV3Token = ahrefsV3Token
         self.latency = latency
-        self.dataForSEOLogin = dataForSEOLogin
-        self.dataForSEOPassword = dataForSEOPassword
         self.today = today
-        self.ahrefsV2Token = ahrefsV2Token
-        self.analyticsAPIKey = analyticsAPIKey
+        let defaults = SimulatedProviders.credentials.map { ($0.variable, $0.defaultValue) }
+        self.credentials = Dictionary(defaults, uniquingKeysWith: { first, _ in first })
+            .merging(credentials, uniquingKeysWith: { _, override in override })
+    }
+
+    /// The value the sandbox accepts for a credential.
+    subscript(credential: SandboxCredential) -> String {
+        get { credentials[credential.variable] ?? credential.defaultValue }
+        set { credentials[credential.variable] = newValue }
     }
 }
 
@@ -90,16 +79,7 @@ public final class RunningSandbox: Sendable {
             throw SandboxStartError(description: "today must be a real date in YYYY-MM-DD format, got \"\(today)\"")
         }
         let state = SandboxState()
-        let providers: [any SimulatedProvider] = [
-            SimulatedAhrefsV3(token: configuration.ahrefsV3Token),
-            SimulatedDataForSEO(
-                login: configuration.dataForSEOLogin,
-                password: configuration.dataForSEOPassword,
-                today: configuration.today
-            ),
-            SimulatedAhrefsV2(token: configuration.ahrefsV2Token, today: configuration.today),
-            SimulatedAnalyticsBatch(apiKey: configuration.analyticsAPIKey, today: configuration.today),
-        ]
+        let providers = SimulatedProviders.all.map { $0.init(configuration) }
         let responder = SandboxResponder(
             state: state,
             endpoints: providers.flatMap(\.endpoints),
@@ -157,19 +137,16 @@ public final class RunningSandbox: Sendable {
         return "http://\(host):\(self.port)"
     }
 
-    /// Environment lines that point the shipped pipelines at this sandbox.
+    /// Environment lines that point the shipped pipelines at this sandbox: each provider's base URL and credentials.
     public var environment: [String: String] {
-        [
-            "AHREFS_BASE_URL": self.baseURL + SimulatedAhrefsV3.pathPrefix,
-            "AHREFS_API_TOKEN": self.configuration.ahrefsV3Token,
-            "DATAFORSEO_BASE_URL": self.baseURL + SimulatedDataForSEO.pathPrefix,
-            "DATAFORSEO_LOGIN": self.configuration.dataForSEOLogin,
-            "DATAFORSEO_PASSWORD": self.configuration.dataForSEOPassword,
-            "AHREFS_V2_BASE_URL": self.baseURL + SimulatedAhrefsV2.pathPrefix,
-            "AHREFS_V2_TOKEN": self.configuration.ahrefsV2Token,
-            "ANALYTICS_BASE_URL": self.baseURL + SimulatedAnalyticsBatch.pathPrefix,
-            "ANALYTICS_API_KEY": self.configuration.analyticsAPIKey,
-        ]
+        var environment: [String: String] = [:]
+        for provider in SimulatedProviders.all {
+            environment[provider.baseURLVariable] = baseURL + provider.pathPrefix
+            for credential in provider.credentials {
+                environment[credential.variable] = configuration[credential]
+            }
+        }
+        return environment
     }
 
     /// A snapshot of the usage counters and the request log.
@@ -428,10 +405,11 @@ struct ControlRoutes {
         do {
             rules = try JSONDecoder().decode([FaultRule].self, from: Data(body))
         } catch {
+            let keys = FaultRule.documentedKeys.map { "\"\($0)\"" }.joined(separator: ", ")
             return Self.json(
                 status: 400,
                 JSONOutput.error(
-                    "Body must be a JSON array of fault rules ({\"endpoint\", \"from_request\", \"count\", \"status\", \"retry_after_seconds\", \"body\", \"dataforseo_status_code\", \"dataforseo_task_status_code\", \"ahrefs_v2_error\", \"analytics_query_error\", \"analytics_query_id\"}): \(Self.describe(error))"
+                    "Body must be a JSON array of fault rules ({\(keys)}): \(Self.describe(error))"
                 )
             )
         }

@@ -237,7 +237,7 @@ final class SandboxState: Sendable {
     }
 
     /// Registers an arriving provider request: fixes its place in the log and decides on a fault.
-    func arrive(usageKey: String, path: String, dialect: FaultDialect? = nil) -> Ticket {
+    func arrive(usageKey: String, path: String, dialect: (any FaultDialect.Type)? = nil) -> Ticket {
         self.contents.withLock { contents in
             contents.nextSequence += 1
             contents.arrived += 1

@@ -1,43 +1,6 @@
 import Foundation
 import Hummingbird
 
-/// The simulated legacy Ahrefs API v2, `GET /v2?token=...&from=refdomains&target=...&mode=...`, validated
-/// as strictly as the reference (seeds/ahrefs-v2-api.txt, seeds/ahrefs-v2-refdomains.txt) and DESIGN
-/// section 8 allow. Only the `refdomains` table is simulated (the only one the client reads).
-///
-/// Like the real API, it reports errors in the body, `{"error": "<string>"}`, with HTTP 200, and charges
-/// rows only for answers without an error.
-struct SimulatedAhrefsV2: SimulatedProvider {
-    /// Path prefix of the API on the sandbox (the real one answers at the root of `https://apiv2.ahrefs.com`).
-    static let pathPrefix = "/v2"
-    /// Key in usage counters, the request log and fault rules.
-    static let usageKey = "v2"
-
-    let token: String
-    /// Fixed "today" (YYYY-MM-DD), or nil for the current UTC date.
-    let today: String?
-
-    var endpoints: [SandboxEndpoint] {
-        let handler = AhrefsV2Handler(token: self.token, fixedToday: self.today)
-        return [Self.pathPrefix, Self.pathPrefix + "/"].map { path in
-            SandboxEndpoint(
-                path: path,
-                usageKey: Self.usageKey,
-                methods: [.get],
-                faultDialect: .ahrefsV2,
-                errorResponse: { status, message in SandboxResponse(status: status, body: JSONOutput.error(message)) },
-                faultResponse: { rule, _ in
-                    SandboxResponse(
-                        status: rule.status, body: JSONOutput.error(rule.ahrefsV2Error ?? rule.defaultMessage))
-                },
-                summarize: { _ in RequestSummary(targets: 1) },
-                logQuery: { AhrefsV2Parameters.redacted($0) },
-                handle: { request in handler.respond(to: request) }
-            )
-        }
-    }
-}
-
 /// Validates and answers one v2 request.
 struct AhrefsV2Handler: Sendable {
     let token: String

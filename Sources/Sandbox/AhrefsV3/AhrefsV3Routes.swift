@@ -1,29 +1,6 @@
 import Foundation
 import Hummingbird
 
-/// The simulated Ahrefs API v3 batch endpoints, under `/v3`, validated as strictly as the reference
-/// document (seeds/ahrefs-v3-batch-api.md) and DESIGN section 8 allow.
-struct SimulatedAhrefsV3: SimulatedProvider {
-    /// Path prefix of the API on the sandbox (the real base URL is `https://api.ahrefs.com/v3`).
-    static let pathPrefix = "/v3"
-
-    let token: String
-
-    var endpoints: [SandboxEndpoint] {
-        let token = self.token
-        return AhrefsV3Endpoint.allCases.map { endpoint in
-            SandboxEndpoint(
-                path: Self.pathPrefix + "/" + endpoint.rawValue,
-                usageKey: endpoint.rawValue,
-                methods: [.post],
-                errorResponse: { status, message in AhrefsV3Handler.error(status, message) },
-                summarize: { body in RequestSummary(targets: endpoint.countTargets(in: body)) },
-                handle: { request in AhrefsV3Handler(endpoint: endpoint, token: token).respond(to: request) }
-            )
-        }
-    }
-}
-
 /// The five batch endpoints and their documented parameters.
 enum AhrefsV3Endpoint: String, CaseIterable, Sendable {
     case metrics = "site-explorer/batch/metrics"

@@ -1,39 +1,6 @@
 import Foundation
 import Hummingbird
 
-/// The simulated DataForSEO Backlinks bulk Live endpoints, under `/v3`, validated as strictly as the
-/// reference document (seeds/dataforseo-bulk-pages-summary.txt) and DESIGN section 8 allow.
-///
-/// Like the real API, it answers almost everything with HTTP 200 and reports success or failure in the
-/// body's `status_code`, at the top level (auth, malformed POST data, more than one task) and per task
-/// (invalid fields, 40501). Only a task with 20000 is charged, 0.02 USD + 0.00003 per target.
-struct SimulatedDataForSEO: SimulatedProvider {
-    /// Path prefix of the API on the sandbox (the real base URL is `https://api.dataforseo.com/v3`).
-    static let pathPrefix = "/v3"
-
-    let login: String
-    let password: String
-    /// Fixed "today" (YYYY-MM-DD), or nil for the current UTC date.
-    let today: String?
-
-    var endpoints: [SandboxEndpoint] {
-        DataForSEOEndpoint.allCases.map { endpoint in
-            let handler = DataForSEOHandler(
-                endpoint: endpoint, login: self.login, password: self.password, fixedToday: self.today)
-            return SandboxEndpoint(
-                path: Self.pathPrefix + "/" + endpoint.rawValue,
-                usageKey: endpoint.rawValue,
-                methods: [.post],
-                faultDialect: .dataForSEO,
-                errorResponse: { status, message in DataForSEOEnvelope.httpError(status, message) },
-                faultResponse: { rule, body in handler.faultResponse(rule, body: body) },
-                summarize: { body in DataForSEOHandler.summarize(body) },
-                handle: { request in handler.respond(to: request) }
-            )
-        }
-    }
-}
-
 /// The six bulk Live endpoints and their documented task fields.
 enum DataForSEOEndpoint: String, CaseIterable, Sendable {
     case pagesSummary = "backlinks/bulk_pages_summary/live"
@@ -190,10 +157,11 @@ struct DataForSEOHandler: Sendable {
     /// Answers an injected fault: a top-level DataForSEO code, a task-level one, or the plain HTTP status.
     func faultResponse(_ rule: FaultRule, body: [UInt8]?) -> SandboxResponse {
         let time = DataForSEOEnvelope.time(.zero)
-        if let code = rule.dataForSEOStatusCode {
+        let fault = rule.dialect(SimulatedDataForSEO.Fault.self)
+        if let code = fault?.statusCode {
             return DataForSEOEnvelope.topLevel(code, httpStatus: rule.status, time: time)
         }
-        guard let code = rule.dataForSEOTaskStatusCode else {
+        guard let code = fault?.taskStatusCode else {
             return DataForSEOEnvelope.httpError(rule.status, rule.defaultMessage)
         }
         var tasks: [[String: JSONInput]] = []
