@@ -73,7 +73,7 @@ public struct FaultRule: Sendable, Codable, Equatable {
         self.status = status
         self.retryAfterSeconds = retryAfterSeconds
         self.body = body
-        self.dialects = dialect.map { [$0] } ?? []
+        dialects = dialect.map { [$0] } ?? []
         self.rate = rate
         self.seed = seed
         self.delaySeconds = delaySeconds
@@ -278,24 +278,24 @@ struct FaultBook: Sendable {
     /// For each rule, requests seen so far per endpoint usage key.
     private var seen: [[String: Int]] = []
 
-    var installed: [FaultRule] { self.rules }
+    var installed: [FaultRule] { rules }
 
     /// Replaces the rules and resets their counters.
     mutating func replace(with rules: [FaultRule]) {
         self.rules = rules
-        self.seen = Array(repeating: [:], count: rules.count)
+        seen = Array(repeating: [:], count: rules.count)
     }
 
     /// Counts one request to the endpoint for every rule that matches it and returns the first rule
     /// (in installation order) that fires for it, if any.
     mutating func fault(usageKey: String, path: String, dialect: (any FaultDialect.Type)? = nil) -> FaultRule? {
         var firing: FaultRule?
-        for index in self.rules.indices
-        where self.rules[index].matches(usageKey: usageKey, path: path, dialect: dialect) {
-            let number = self.seen[index][usageKey, default: 0] + 1
-            self.seen[index][usageKey] = number
-            if firing == nil, self.rules[index].fires(atRequest: number, usageKey: usageKey) {
-                firing = self.rules[index]
+        for index in rules.indices
+        where rules[index].matches(usageKey: usageKey, path: path, dialect: dialect) {
+            let number = seen[index][usageKey, default: 0] + 1
+            seen[index][usageKey] = number
+            if firing == nil, rules[index].fires(atRequest: number, usageKey: usageKey) {
+                firing = rules[index]
             }
         }
         return firing

@@ -127,14 +127,14 @@ public final class RunningSandbox: Sendable {
 
     /// `http://HOST:PORT`, with a wildcard bind address replaced by loopback.
     public var baseURL: String {
-        var host = self.configuration.host
+        var host = configuration.host
         switch host {
         case "0.0.0.0", "": host = "127.0.0.1"
         case "::", "[::]": host = "[::1]"
         default:
             if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
         }
-        return "http://\(host):\(self.port)"
+        return "http://\(host):\(port)"
     }
 
     /// Environment lines that point the shipped pipelines at this sandbox: each provider's base URL and credentials.
@@ -151,51 +151,51 @@ public final class RunningSandbox: Sendable {
 
     /// A snapshot of the usage counters and the request log.
     public func usage() -> SandboxUsage {
-        self.state.usage
+        state.usage
     }
 
     /// Replaces the fault rules and resets their per-rule counters.
     public func setFaults(_ rules: [FaultRule]) {
-        self.state.setFaults(rules)
+        state.setFaults(rules)
     }
 
     /// Provider requests that have arrived (counted on arrival; `usage()` counts them once answered).
     public var arrivedRequests: Int {
-        self.state.arrived
+        state.arrived
     }
 
     /// Makes every provider answer wait, after its latency, until `releaseResponses()` (or `stop()`): a test can
     /// keep a run in the middle of a request for as long as it needs, however loaded the machine is.
     public func holdResponses() {
-        self.state.holding = true
+        state.holding = true
     }
 
     public func releaseResponses() {
-        self.state.holding = false
+        state.holding = false
     }
 
     /// Clears usage, the request log and the fault rules.
     public func reset() {
-        self.state.reset()
+        state.reset()
     }
 
     /// Stops accepting work, lets requests in progress finish (bounded wait), then shuts the server down.
     /// Safe to call more than once, also concurrently.
     public func stop() async {
-        let first = self.stopRequested.withLock { requested in
+        let first = stopRequested.withLock { requested in
             defer { requested = true }
             return !requested
         }
         if first {
-            self.state.holding = false
+            state.holding = false
             let clock = ContinuousClock()
-            let deadline = clock.now + self.configuration.latency + .seconds(5)
-            while self.state.inFlight > 0, clock.now < deadline {
+            let deadline = clock.now + configuration.latency + .seconds(5)
+            while state.inFlight > 0, clock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(5))
             }
-            self.serverTask.cancel()
+            serverTask.cancel()
         }
-        await self.serverTask.value
+        await serverTask.value
     }
 }
 
@@ -217,30 +217,30 @@ struct SandboxResponder: HTTPResponder {
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        self.state.requestStarted()
-        defer { self.state.requestEnded() }
+        state.requestStarted()
+        defer { state.requestEnded() }
 
         let path = request.uri.path
         if path == ControlRoutes.prefix || path.hasPrefix(ControlRoutes.prefix + "/") {
-            return await ControlRoutes(state: self.state).respond(to: request, path: path)
+            return await ControlRoutes(state: state).respond(to: request, path: path)
         }
-        guard let endpoint = self.endpoints[path] else {
+        guard let endpoint = endpoints[path] else {
             return Self.response(SandboxResponse(status: 404, body: JSONOutput.error("Not found: \(path)")))
         }
-        return await self.respond(to: request, endpoint: endpoint)
+        return await respond(to: request, endpoint: endpoint)
     }
 
     private func respond(to request: Request, endpoint: SandboxEndpoint) async -> Response {
-        let ticket = self.state.arrive(
+        let ticket = state.arrive(
             usageKey: endpoint.usageKey,
             path: endpoint.path,
             dialect: endpoint.faultDialect
         )
         let body = await Self.readBody(of: request)
-        if self.latency > .zero {
-            try? await Task.sleep(for: self.latency)
+        if latency > .zero {
+            try? await Task.sleep(for: latency)
         }
-        while self.state.holding {
+        while state.holding {
             try? await Task.sleep(for: .milliseconds(10))
         }
         if let seconds = ticket.fault?.delaySeconds {
@@ -299,7 +299,7 @@ struct SandboxResponder: HTTPResponder {
             query: endpoint.logQuery?(request.uri.query),
             fault: ticket.fault?.kind
         )
-        self.state.finish(
+        state.finish(
             ticket,
             request: logged,
             charge: answer.charged
@@ -375,21 +375,21 @@ struct ControlRoutes {
         switch path {
         case Self.prefix + "/usage":
             guard request.method == .get else { return Self.methodNotAllowed(request, allowed: "GET") }
-            return Self.json(status: 200, Self.encode(self.state.usage))
+            return Self.json(status: 200, Self.encode(state.usage))
 
         case Self.prefix + "/faults":
             switch request.method {
             case .get:
-                return Self.json(status: 200, Self.encode(self.state.faultRules))
+                return Self.json(status: 200, Self.encode(state.faultRules))
             case .post:
-                return await self.installFaults(from: request)
+                return await installFaults(from: request)
             default:
                 return Self.methodNotAllowed(request, allowed: "GET, POST")
             }
 
         case Self.prefix + "/reset":
             guard request.method == .post else { return Self.methodNotAllowed(request, allowed: "POST") }
-            self.state.reset()
+            state.reset()
             return Self.json(status: 200, JSONOutput.object([("reset", .bool(true))]).text)
 
         default:
@@ -418,7 +418,7 @@ struct ControlRoutes {
                 return Self.json(status: 400, JSONOutput.error("Fault rule \(index): \(problem)"))
             }
         }
-        self.state.setFaults(rules)
+        state.setFaults(rules)
         return Self.json(status: 200, Self.encode(rules))
     }
 

@@ -14,12 +14,12 @@ struct AhrefsV2Handler: Sendable {
 
     /// The sandbox's date for this request.
     var today: String {
-        self.fixedToday ?? CalendarDate.todayUTC().text
+        fixedToday ?? CalendarDate.todayUTC().text
     }
 
     func respond(to request: SandboxRequest) -> SandboxResponse {
         do {
-            return try self.answer(AhrefsV2Parameters(rawQuery: request.query))
+            return try answer(AhrefsV2Parameters(rawQuery: request.query))
         } catch {
             return SandboxResponse(status: 200, body: JSONOutput.error(error.message), targetCount: 1)
         }
@@ -29,7 +29,7 @@ struct AhrefsV2Handler: Sendable {
     /// order_by, limit, offset (after the query itself and the mandatory parameters); the first problem
     /// is the answer.
     private func answer(_ parameters: AhrefsV2Parameters) throws(AhrefsV2Failure) -> SandboxResponse {
-        guard parameters["token"] == self.token else { throw AhrefsV2Failure("invalid token") }
+        guard parameters["token"] == token else { throw AhrefsV2Failure("invalid token") }
         // The real API also writes xml and php; the sandbox serves json only and refuses the others.
         if let output = parameters["output"], output != "json" {
             throw AhrefsV2Failure("bad output: '\(output)'")
@@ -52,7 +52,7 @@ struct AhrefsV2Handler: Sendable {
         let limit = try Self.count(parameters["limit"], name: "limit") ?? Self.defaultLimit
         let offset = try Self.count(parameters["offset"], name: "offset") ?? 0
 
-        let all = AhrefsV2Data.refdomains(target: target, mode: mode, date: self.today)
+        let all = AhrefsV2Data.refdomains(target: target, mode: mode, date: today)
         // The table is not grouped, so both filters see the same rows; `where` still applies first.
         var rows = all
         if let whereFilter { rows = rows.filter(whereFilter.matches) }

@@ -12,13 +12,13 @@ enum AnalyticsErrorCode {
     /// The code an error answer with this HTTP status carries.
     static func forStatus(_ status: Int) -> String {
         switch status {
-        case 401, 403: self.unauthorized
-        case 402: self.quota
+        case 401, 403: unauthorized
+        case 402: quota
         case 404: "not_found"
         case 405: "method_not_allowed"
-        case 429: self.rateLimit
-        case 500...599: self.internalError
-        default: self.validation
+        case 429: rateLimit
+        case 500...599: internalError
+        default: validation
         }
     }
 }
@@ -30,7 +30,7 @@ struct AnalyticsBatchHandler: Sendable {
 
     /// The sandbox's date for this request.
     var today: String {
-        self.fixedToday ?? CalendarDate.todayUTC().text
+        fixedToday ?? CalendarDate.todayUTC().text
     }
 
     /// `{"error": {"code": <the status's code>, "message": message}}` with that HTTP status.
@@ -68,7 +68,7 @@ struct AnalyticsBatchHandler: Sendable {
     }
 
     func respond(to request: SandboxRequest, validateOnly: Bool) -> SandboxResponse {
-        guard request.headers[Self.apiKeyField] == self.apiKey else {
+        guard request.headers[Self.apiKeyField] == apiKey else {
             return Self.error(401, "Invalid or missing API key")
         }
         let batch: AnalyticsBatchRequest
@@ -93,7 +93,7 @@ struct AnalyticsBatchHandler: Sendable {
         let injected = request.fault?.dialect(SimulatedAnalyticsBatch.Fault.self).flatMap { fault in
             fault.queryError.map { AnalyticsBatchRun.InjectedFailure(queryID: fault.queryID, code: $0) }
         }
-        let run = AnalyticsBatchRun(request: batch, today: self.today, injected: injected)
+        let run = AnalyticsBatchRun(request: batch, today: today, injected: injected)
         return SandboxResponse(
             status: 200,
             body: run.answer(batchID: AnalyticsBatchRun.batchID(body: request.body)).text,
