@@ -42,12 +42,12 @@ struct CalendarDate: Sendable, Equatable, Comparable {
     /// Days since 1970-01-01 (negative before it).
     var daysSinceEpoch: Int {
         // Count from 0001-01-01, then shift to the Unix epoch.
-        let previousYears = self.year - 1
+        let previousYears = year - 1
         var days = previousYears * 365 + previousYears / 4 - previousYears / 100 + previousYears / 400
         for month in 1..<self.month {
-            days += Self.daysIn(month: month, year: self.year)
+            days += Self.daysIn(month: month, year: year)
         }
-        days += self.day - 1
+        days += day - 1
         return days - 719_162
     }
 
@@ -60,9 +60,9 @@ struct CalendarDate: Sendable, Equatable, Comparable {
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
         let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
         let monthIndex = (5 * dayOfYear + 2) / 153
-        self.day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        self.month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        self.year = yearOfEra + era * 400 + (self.month <= 2 ? 1 : 0)
+        day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
     }
 
     /// Today's date in UTC.
@@ -76,12 +76,12 @@ struct CalendarDate: Sendable, Equatable, Comparable {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        return padded(self.year, 4) + "-" + padded(self.month, 2) + "-" + padded(self.day, 2)
+        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
     }
 
     /// The date `days` days later (earlier when negative).
     func adding(days: Int) -> CalendarDate {
-        CalendarDate(daysSinceEpoch: self.daysSinceEpoch + days)
+        CalendarDate(daysSinceEpoch: daysSinceEpoch + days)
     }
 
     /// The same day one calendar month earlier, clamped to the end of a shorter month (03-31 gives 02-28).

@@ -7,21 +7,10 @@ import Foundation
 /// `"*"` rule with `fromRequest: 2, count: 1` fails the second request to every endpoint. When several
 /// rules fire for one request, the first installed wins (all of them still count it).
 ///
-/// DataForSEO reports most errors in an HTTP 200 body: a rule with `dataForSEOStatusCode` answers a
-/// top-level envelope with that `status_code` and no tasks; one with `dataForSEOTaskStatusCode` answers a
-/// top-level 20000 whose task carries that code. Such rules match DataForSEO endpoints only (a `"*"` rule
-/// leaves the other providers alone), answer with HTTP `status` (200 unless set) and charge nothing.
-///
-/// Ahrefs v2 reports its errors as `{"error": "<string>"}`, read from the body whatever the HTTP status: a
-/// rule with `ahrefsV2Error` answers that body ("no credit", "internal error"...) with HTTP `status` (200
-/// unless set), matches the v2 endpoint only and charges nothing.
-///
-/// The analytics Batch API answers an accepted batch with 200 and reports errors per query: a rule with
-/// `analyticsQueryError` lets the batch run as usual (validated, served, charged) except that the query
-/// `analyticsQueryID` (or, when nil, the first query in execution order) fails with that error code,
-/// its dependents being skipped as usual; nothing fails when the batch has no query with that id. Such
-/// rules match the `batch` endpoint only (not `batch/validate`, not other providers); their `status`
-/// must be 200. A refused batch (401, 400) still counts as a request the rule has seen.
+/// A rule may instead carry a provider's own in-body error, its `dialect` (`SimulatedDataForSEO.Fault`,
+/// `SimulatedAhrefsV2.Fault`, `SimulatedAnalyticsBatch.Fault`): such a rule matches that provider's endpoints only
+/// (a `"*"` rule leaves the other providers alone) and is answered in the provider's format, as its `Fault` type
+/// describes. Its `status` defaults to 200, what those APIs send with their in-body errors.
 ///
 /// Chaos: `rate` makes a rule fire for that fraction of the requests in its window only, chosen by a hash of
 /// (`seed`, endpoint, request number), so a seed replays the same faults. Transport faults: `delay_seconds` answers
@@ -29,8 +18,8 @@ import Foundation
 /// with its body cut in half; `drop_connection` sends the real answer's headers and half its body, then closes
 /// the connection. None of them is charged (the provider never delivered).
 ///
-/// JSON form (control route `POST /_sandbox/faults`), snake_case keys; only `status` is required, and
-/// not even that when a DataForSEO code, an Ahrefs v2 error or an analytics query error is given:
+/// JSON form (control route `POST /_sandbox/faults`), snake_case keys, a dialect's keys next to the others; only
+/// `status` is required, and not even that when the rule carries a dialect:
 /// `{"endpoint": "site-explorer/batch/metrics", "from_request": 2, "count": 1, "status": 429, "retry_after_seconds": 3}`
 /// `{"endpoint": "backlinks/bulk_pages_summary/live", "count": 1, "dataforseo_status_code": 40202}`
 /// `{"endpoint": "v2", "count": 1, "ahrefs_v2_error": "no credit"}`
@@ -48,21 +37,9 @@ public struct FaultRule: Sendable, Codable, Equatable {
     public var retryAfterSeconds: Int?
     /// Response body sent verbatim; by default the provider's JSON error for the status.
     public var body: String?
-    /// DataForSEO only: answer a top-level envelope with this `status_code` (e.g. 40202 rate limit, 40200
-    /// payment required, 40203 cost limit, 50000 internal error), tasks `[]`, cost 0.
-    public var dataForSEOStatusCode: Int?
-    /// DataForSEO only: answer top-level 20000 with the task carrying this `status_code`, result null, cost 0.
-    /// Ignored when `dataForSEOStatusCode` is set.
-    public var dataForSEOTaskStatusCode: Int?
-    /// Ahrefs v2 only: answer `{"error": <this string>}`, e.g. "no credit", "internal error" or
-    /// "internal billing error" (the reference's error strings).
-    public var ahrefsV2Error: String?
-    /// Analytics Batch API only: the error `code` one query of the batch fails with, e.g. "internal_error",
-    /// "validation_error", "rate_limit_exceeded"; the batch itself answers 200.
-    public var analyticsQueryError: String?
-    /// Analytics Batch API only: the id of the query `analyticsQueryError` fails; nil means the first
-    /// query in execution order. Needs `analyticsQueryError`.
-    public var analyticsQueryID: String?
+    /// The provider-specific in-body errors the rule carries: none, or one (a decoded rule mixing two dialects
+    /// matches nothing, and `problems` says so).
+    public var dialects: [any FaultDialect]
     /// The fraction (0-1) of the requests in the rule's window that get the fault; nil means all of them.
     public var rate: Double?
     /// Picks which requests a `rate` rule hits: the same seed hits the same requests.
@@ -74,8 +51,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
     /// Send the real answer's headers and half its body, then close the connection, uncharged.
     public var dropConnection: Bool
 
-    /// `status` is the HTTP status; it matters little for DataForSEO and Ahrefs v2 rules, whose default 200
-    /// is what those APIs send with their in-body errors.
+    /// `status` is the HTTP status; it matters little for a rule with a `dialect`, whose default 200 is what those
+    /// APIs send with their in-body errors.
     public init(
         endpoint: String = "*",
         fromRequest: Int = 1,
@@ -83,11 +60,7 @@ public struct FaultRule: Sendable, Codable, Equatable {
         status: Int = 200,
         retryAfterSeconds: Int? = nil,
         body: String? = nil,
-        dataForSEOStatusCode: Int? = nil,
-        dataForSEOTaskStatusCode: Int? = nil,
-        ahrefsV2Error: String? = nil,
-        analyticsQueryError: String? = nil,
-        analyticsQueryID: String? = nil,
+        dialect: (any FaultDialect)? = nil,
         rate: Double? = nil,
         seed: UInt64 = 0,
         delaySeconds: Double? = nil,
@@ -100,16 +73,17 @@ public struct FaultRule: Sendable, Codable, Equatable {
         self.status = status
         self.retryAfterSeconds = retryAfterSeconds
         self.body = body
-        self.dataForSEOStatusCode = dataForSEOStatusCode
-        self.dataForSEOTaskStatusCode = dataForSEOTaskStatusCode
-        self.ahrefsV2Error = ahrefsV2Error
-        self.analyticsQueryError = analyticsQueryError
-        self.analyticsQueryID = analyticsQueryID
+        dialects = dialect.map { [$0] } ?? []
         self.rate = rate
         self.seed = seed
         self.delaySeconds = delaySeconds
         self.truncateBody = truncateBody
         self.dropConnection = dropConnection
+    }
+
+    /// The rule's in-body error in one provider's dialect, if it carries that one.
+    public func dialect<Dialect: FaultDialect>(_ type: Dialect.Type) -> Dialect? {
+        dialects.lazy.compactMap { $0 as? Dialect }.first
     }
 
     enum CodingKeys: String, CodingKey {
@@ -119,164 +93,139 @@ public struct FaultRule: Sendable, Codable, Equatable {
         case status
         case retryAfterSeconds = "retry_after_seconds"
         case body
-        case dataForSEOStatusCode = "dataforseo_status_code"
-        case dataForSEOTaskStatusCode = "dataforseo_task_status_code"
-        case ahrefsV2Error = "ahrefs_v2_error"
-        case analyticsQueryError = "analytics_query_error"
-        case analyticsQueryID = "analytics_query_id"
         case rate, seed
         case delaySeconds = "delay_seconds"
         case truncateBody = "truncate_body"
         case dropConnection = "drop_connection"
     }
 
+    /// The keys the control route's 400 answer lists: the common ones, then each registered dialect's.
+    static var documentedKeys: [String] {
+        let common: [CodingKeys] = [.endpoint, .fromRequest, .count, .status, .retryAfterSeconds, .body]
+        return common.map(\.stringValue) + SimulatedProviders.faultDialects.flatMap { $0.keys }
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.endpoint = try container.decodeIfPresent(String.self, forKey: .endpoint) ?? "*"
-        self.fromRequest = try container.decodeIfPresent(Int.self, forKey: .fromRequest) ?? 1
-        self.count = try container.decodeIfPresent(Int.self, forKey: .count)
-        self.retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds)
-        self.body = try container.decodeIfPresent(String.self, forKey: .body)
-        self.dataForSEOStatusCode = try container.decodeIfPresent(Int.self, forKey: .dataForSEOStatusCode)
-        self.dataForSEOTaskStatusCode = try container.decodeIfPresent(Int.self, forKey: .dataForSEOTaskStatusCode)
-        self.ahrefsV2Error = try container.decodeIfPresent(String.self, forKey: .ahrefsV2Error)
-        self.analyticsQueryError = try container.decodeIfPresent(String.self, forKey: .analyticsQueryError)
-        self.analyticsQueryID = try container.decodeIfPresent(String.self, forKey: .analyticsQueryID)
-        self.rate = try container.decodeIfPresent(Double.self, forKey: .rate)
-        self.seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
-        self.delaySeconds = try container.decodeIfPresent(Double.self, forKey: .delaySeconds)
-        self.truncateBody = try container.decodeIfPresent(Bool.self, forKey: .truncateBody) ?? false
-        self.dropConnection = try container.decodeIfPresent(Bool.self, forKey: .dropConnection) ?? false
-        if self.truncateBody || self.dropConnection {
-            self.status = try container.decodeIfPresent(Int.self, forKey: .status) ?? 200
-        } else if self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil || self.ahrefsV2Error != nil
-            || self.analyticsQueryError != nil || self.analyticsQueryID != nil
-        {
-            self.status = try container.decodeIfPresent(Int.self, forKey: .status) ?? 200
+        endpoint = try container.decodeIfPresent(String.self, forKey: .endpoint) ?? "*"
+        fromRequest = try container.decodeIfPresent(Int.self, forKey: .fromRequest) ?? 1
+        count = try container.decodeIfPresent(Int.self, forKey: .count)
+        retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds)
+        body = try container.decodeIfPresent(String.self, forKey: .body)
+        // Each registered dialect reads its own keys from the same object, when the object has any of them.
+        let object = try decoder.container(keyedBy: AnyKey.self)
+        dialects = try SimulatedProviders.faultDialects.compactMap { dialect in
+            let present = try dialect.keys.contains { key in
+                try object.contains(AnyKey(key)) && !object.decodeNil(forKey: AnyKey(key))
+            }
+            return present ? try dialect.init(from: decoder) : nil
+        }
+        rate = try container.decodeIfPresent(Double.self, forKey: .rate)
+        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        delaySeconds = try container.decodeIfPresent(Double.self, forKey: .delaySeconds)
+        truncateBody = try container.decodeIfPresent(Bool.self, forKey: .truncateBody) ?? false
+        dropConnection = try container.decodeIfPresent(Bool.self, forKey: .dropConnection) ?? false
+        if truncateBody || dropConnection || !dialects.isEmpty {
+            status = try container.decodeIfPresent(Int.self, forKey: .status) ?? 200
         } else {
-            self.status = try container.decode(Int.self, forKey: .status)
+            status = try container.decode(Int.self, forKey: .status)
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.endpoint, forKey: .endpoint)
-        try container.encode(self.fromRequest, forKey: .fromRequest)
-        try container.encodeIfPresent(self.count, forKey: .count)
-        try container.encode(self.status, forKey: .status)
-        try container.encodeIfPresent(self.retryAfterSeconds, forKey: .retryAfterSeconds)
-        try container.encodeIfPresent(self.body, forKey: .body)
-        try container.encodeIfPresent(self.dataForSEOStatusCode, forKey: .dataForSEOStatusCode)
-        try container.encodeIfPresent(self.dataForSEOTaskStatusCode, forKey: .dataForSEOTaskStatusCode)
-        try container.encodeIfPresent(self.ahrefsV2Error, forKey: .ahrefsV2Error)
-        try container.encodeIfPresent(self.analyticsQueryError, forKey: .analyticsQueryError)
-        try container.encodeIfPresent(self.analyticsQueryID, forKey: .analyticsQueryID)
-        try container.encodeIfPresent(self.rate, forKey: .rate)
-        try container.encode(self.seed, forKey: .seed)
-        try container.encodeIfPresent(self.delaySeconds, forKey: .delaySeconds)
-        try container.encode(self.truncateBody, forKey: .truncateBody)
-        try container.encode(self.dropConnection, forKey: .dropConnection)
+        try container.encode(endpoint, forKey: .endpoint)
+        try container.encode(fromRequest, forKey: .fromRequest)
+        try container.encodeIfPresent(count, forKey: .count)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(retryAfterSeconds, forKey: .retryAfterSeconds)
+        try container.encodeIfPresent(body, forKey: .body)
+        // A dialect writes its keys into the rule's own object.
+        for dialect in dialects {
+            try dialect.encode(to: encoder)
+        }
+        try container.encodeIfPresent(rate, forKey: .rate)
+        try container.encode(seed, forKey: .seed)
+        try container.encodeIfPresent(delaySeconds, forKey: .delaySeconds)
+        try container.encode(truncateBody, forKey: .truncateBody)
+        try container.encode(dropConnection, forKey: .dropConnection)
+    }
+
+    public static func == (lhs: FaultRule, rhs: FaultRule) -> Bool {
+        lhs.endpoint == rhs.endpoint && lhs.fromRequest == rhs.fromRequest && lhs.count == rhs.count
+            && lhs.status == rhs.status && lhs.retryAfterSeconds == rhs.retryAfterSeconds && lhs.body == rhs.body
+            && lhs.dialects.count == rhs.dialects.count
+            && zip(lhs.dialects, rhs.dialects).allSatisfy { $0.isEqual(to: $1) }
+            && lhs.rate == rhs.rate && lhs.seed == rhs.seed && lhs.delaySeconds == rhs.delaySeconds
+            && lhs.truncateBody == rhs.truncateBody && lhs.dropConnection == rhs.dropConnection
     }
 
     /// Whether the real answer is computed and then spoiled in transit (truncated or cut off).
-    var spoilsRealAnswer: Bool { self.truncateBody || self.dropConnection }
+    var spoilsRealAnswer: Bool { truncateBody || dropConnection }
 
     /// A short name for the request log and chaos figures: `dropped`, `truncated`, `slow 503`, `429`,
     /// `dataforseo 40202`, `ahrefs_v2 internal error`, `analytics internal_error`.
     public var kind: String {
-        if self.dropConnection { return "dropped" }
-        if self.truncateBody { return "truncated" }
-        let answer: String
-        if let code = self.dataForSEOStatusCode ?? self.dataForSEOTaskStatusCode {
-            answer = "dataforseo \(code)"
-        } else if let message = self.ahrefsV2Error {
-            answer = "ahrefs_v2 \(message)"
-        } else if let code = self.analyticsQueryError {
-            answer = "analytics \(code)"
-        } else {
-            answer = String(self.status)
-        }
-        return self.delaySeconds == nil ? answer : "slow \(answer)"
-    }
-
-    /// The provider-specific answers the rule carries; it applies only to endpoints speaking all of them
-    /// (so a rule mixing two dialects matches nothing, and `problems` says so).
-    var dialects: [FaultDialect] {
-        var dialects: [FaultDialect] = []
-        if self.dataForSEOStatusCode != nil || self.dataForSEOTaskStatusCode != nil { dialects.append(.dataForSEO) }
-        if self.ahrefsV2Error != nil { dialects.append(.ahrefsV2) }
-        if self.analyticsQueryError != nil || self.analyticsQueryID != nil { dialects.append(.analyticsBatch) }
-        return dialects
+        if dropConnection { return "dropped" }
+        if truncateBody { return "truncated" }
+        let answer = dialects.lazy.compactMap(\.kind).first ?? String(status)
+        return delaySeconds == nil ? answer : "slow \(answer)"
     }
 
     /// Whether this rule applies to requests for the endpoint with this usage key, full path and dialect.
-    func matches(usageKey: String, path: String, dialect: FaultDialect? = nil) -> Bool {
-        guard self.dialects.allSatisfy({ $0 == dialect }) else { return false }
-        return self.endpoint == "*" || self.endpoint == usageKey || self.endpoint == path
+    func matches(usageKey: String, path: String, dialect: (any FaultDialect.Type)? = nil) -> Bool {
+        guard dialects.allSatisfy({ type(of: $0) == dialect }) else { return false }
+        return endpoint == "*" || endpoint == usageKey || endpoint == path
     }
 
     /// Whether the rule fires for the `index`-th (1-based) matching request to the endpoint `usageKey`.
     func fires(atRequest index: Int, usageKey: String = "") -> Bool {
-        let start = max(1, self.fromRequest)
+        let start = max(1, fromRequest)
         guard index >= start else { return false }
-        if let count = self.count, index >= start + max(0, count) { return false }
-        guard let rate = self.rate else { return true }
-        return SimulatedValues.unit("fault", String(self.seed), usageKey, String(index)) < rate
+        if let count, index >= start + max(0, count) { return false }
+        guard let rate else { return true }
+        return SimulatedValues.unit("fault", String(seed), usageKey, String(index)) < rate
     }
 
     /// Problems that make the rule meaningless, for the control route's 400 answer.
     var problems: [String] {
         var problems: [String] = []
-        if !(100...599).contains(self.status) {
-            problems.append("status must be an HTTP status 100-599, got \(self.status)")
+        if !(100...599).contains(status) {
+            problems.append("status must be an HTTP status 100-599, got \(status)")
         }
-        if self.fromRequest < 1 { problems.append("from_request must be at least 1, got \(self.fromRequest)") }
-        if let count = self.count, count < 0 { problems.append("count must not be negative, got \(count)") }
-        if let seconds = self.retryAfterSeconds, seconds < 0 {
+        if fromRequest < 1 { problems.append("from_request must be at least 1, got \(fromRequest)") }
+        if let count, count < 0 { problems.append("count must not be negative, got \(count)") }
+        if let seconds = retryAfterSeconds, seconds < 0 {
             problems.append("retry_after_seconds must not be negative, got \(seconds)")
         }
-        if self.endpoint.isEmpty { problems.append("endpoint must not be empty (use \"*\" for all endpoints)") }
-        if let code = self.dataForSEOStatusCode, !(10000...60000).contains(code) {
-            problems.append("dataforseo_status_code must be a DataForSEO status code 10000-60000, got \(code)")
-        }
-        if let code = self.dataForSEOTaskStatusCode, !(10000...60000).contains(code) {
-            problems.append("dataforseo_task_status_code must be a DataForSEO status code 10000-60000, got \(code)")
-        }
-        if let message = self.ahrefsV2Error, message.isEmpty {
-            problems.append("ahrefs_v2_error must not be empty (e.g. \"no credit\")")
-        }
-        if let code = self.analyticsQueryError, code.isEmpty {
-            problems.append("analytics_query_error must not be empty (e.g. \"internal_error\")")
-        }
-        if let rate = self.rate, !(0...1).contains(rate) {
+        if endpoint.isEmpty { problems.append("endpoint must not be empty (use \"*\" for all endpoints)") }
+        problems += dialects.flatMap(\.valueProblems)
+        if let rate, !(0...1).contains(rate) {
             problems.append("rate must be between 0 and 1, got \(rate)")
         }
-        if let seconds = self.delaySeconds, !(0...600).contains(seconds) {
+        if let seconds = delaySeconds, !(0...600).contains(seconds) {
             problems.append("delay_seconds must be between 0 and 600, got \(seconds)")
         }
-        if self.spoilsRealAnswer, !self.dialects.isEmpty || self.body != nil {
+        if spoilsRealAnswer, !dialects.isEmpty || body != nil {
             problems.append(
                 "truncate_body and drop_connection spoil the real answer: no body or in-body error with them")
         }
-        if self.truncateBody, self.dropConnection { problems.append("truncate_body or drop_connection, not both") }
-        if self.analyticsQueryID != nil, self.analyticsQueryError == nil {
-            problems.append("analytics_query_id needs analytics_query_error (the code the query fails with)")
-        }
-        if self.dialects == [.analyticsBatch], self.status != 200 {
-            problems.append("status must be 200 (or left out) with analytics_query_error: the batch answers 200")
-        }
-        if self.dialects.count > 1 {
-            problems.append(
-                "a rule carries one provider's in-body error only "
-                    + "(a DataForSEO status code, ahrefs_v2_error or analytics_query_error)"
-            )
+        if truncateBody, dropConnection { problems.append("truncate_body or drop_connection, not both") }
+        problems += dialects.flatMap { $0.ruleProblems(status: status) }
+        if dialects.count > 1 {
+            let summaries = SimulatedProviders.faultDialects.map { $0.summary }
+            let listed =
+                summaries.count > 1
+                ? summaries.dropLast().joined(separator: ", ") + " or " + summaries[summaries.count - 1]
+                : summaries.joined()
+            problems.append("a rule carries one provider's in-body error only (\(listed))")
         }
         return problems
     }
 
     /// The default error message for an injected fault with this status.
     var defaultMessage: String {
-        switch self.status {
+        switch status {
         case 401: "Invalid API token (injected fault)"
         case 402, 403: "Insufficient API units for this request (injected fault)"
         case 429: "Too many requests: rate limit exceeded, retry later (injected fault)"
@@ -285,19 +234,42 @@ public struct FaultRule: Sendable, Codable, Equatable {
         case 503: "Service temporarily unavailable (injected fault)"
         case 504: "Gateway timeout (injected fault)"
         default:
-            "\(HTTPStatusText.reason(self.status).isEmpty ? "HTTP \(self.status)" : HTTPStatusText.reason(self.status)) (injected fault)"
+            "\(HTTPStatusText.reason(status).isEmpty ? "HTTP \(status)" : HTTPStatusText.reason(status)) (injected fault)"
         }
     }
 }
 
-/// A provider whose in-body error answers fault rules can carry (see `FaultRule`).
-enum FaultDialect: Sendable, Equatable {
-    /// DataForSEO's `status_code` envelopes.
-    case dataForSEO
-    /// Ahrefs v2's `{"error": "<string>"}` bodies.
-    case ahrefsV2
-    /// The analytics Batch API's per-query errors.
-    case analyticsBatch
+/// A simulated provider's own in-body error answers, which a fault rule carries under the provider's JSON keys
+/// (`dataforseo_status_code`, `ahrefs_v2_error`...) next to the common ones. The provider declares it
+/// (`SimulatedProvider.faultDialect`) and answers it; `FaultRule` decodes, encodes, checks and names it without
+/// knowing any provider.
+public protocol FaultDialect: Codable, Sendable, Equatable {
+    /// The rule's JSON keys the dialect reads and writes, in the order the control route's help lists them.
+    static var keys: [String] { get }
+    /// How the "one provider's in-body error only" problem names the dialect, e.g. "ahrefs_v2_error".
+    static var summary: String { get }
+    /// The answer's short name in the request log, e.g. `dataforseo 40202`; nil when the rule says too little.
+    var kind: String? { get }
+    /// Problems with the dialect's own values (a code out of range, an empty message), listed with the rule's.
+    var valueProblems: [String] { get }
+    /// Problems with how the values go together and with the rule's HTTP `status`, listed after the rule's own.
+    func ruleProblems(status: Int) -> [String]
+}
+
+extension FaultDialect {
+    func isEqual(to other: any FaultDialect) -> Bool {
+        (other as? Self) == self
+    }
+}
+
+/// A JSON key known only at run time (a dialect's).
+private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+
+    init(_ stringValue: String) { self.stringValue = stringValue }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
 
 /// The installed fault rules with their request counters (one per rule and endpoint).
@@ -306,24 +278,24 @@ struct FaultBook: Sendable {
     /// For each rule, requests seen so far per endpoint usage key.
     private var seen: [[String: Int]] = []
 
-    var installed: [FaultRule] { self.rules }
+    var installed: [FaultRule] { rules }
 
     /// Replaces the rules and resets their counters.
     mutating func replace(with rules: [FaultRule]) {
         self.rules = rules
-        self.seen = Array(repeating: [:], count: rules.count)
+        seen = Array(repeating: [:], count: rules.count)
     }
 
     /// Counts one request to the endpoint for every rule that matches it and returns the first rule
     /// (in installation order) that fires for it, if any.
-    mutating func fault(usageKey: String, path: String, dialect: FaultDialect? = nil) -> FaultRule? {
+    mutating func fault(usageKey: String, path: String, dialect: (any FaultDialect.Type)? = nil) -> FaultRule? {
         var firing: FaultRule?
-        for index in self.rules.indices
-        where self.rules[index].matches(usageKey: usageKey, path: path, dialect: dialect) {
-            let number = self.seen[index][usageKey, default: 0] + 1
-            self.seen[index][usageKey] = number
-            if firing == nil, self.rules[index].fires(atRequest: number, usageKey: usageKey) {
-                firing = self.rules[index]
+        for index in rules.indices
+        where rules[index].matches(usageKey: usageKey, path: path, dialect: dialect) {
+            let number = seen[index][usageKey, default: 0] + 1
+            seen[index][usageKey] = number
+            if firing == nil, rules[index].fires(atRequest: number, usageKey: usageKey) {
+                firing = rules[index]
             }
         }
         return firing

@@ -60,7 +60,7 @@ indirect enum JSONOutput: Sendable {
     /// The serialized text (compact, no trailing newline).
     var text: String {
         var output = ""
-        self.write(into: &output)
+        write(into: &output)
         return output
     }
 

@@ -14,8 +14,8 @@ final class Locked<Value>: @unchecked Sendable {
 
     /// Runs `body` with exclusive access to the value and returns its result.
     func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        self.lock.lock()
-        defer { self.lock.unlock() }
-        return try body(&self.value)
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
     }
 }

@@ -8,49 +8,38 @@ public struct SandboxConfiguration: Sendable {
     public var host: String
     /// Port to bind; 0 picks a free ephemeral port (read it back from `RunningSandbox.port`).
     public var port: Int
-    /// Bearer token the simulated Ahrefs API v3 accepts.
-    public var ahrefsV3Token: String
     /// Delay added before every provider response (not before control routes).
     public var latency: Duration
-    /// Login the simulated DataForSEO API accepts in `Authorization: Basic base64(login:password)`.
-    public var dataForSEOLogin: String
-    /// Password the simulated DataForSEO API accepts.
-    public var dataForSEOPassword: String
     /// The sandbox's "today" (`YYYY-MM-DD`) for providers that answer with today's data (DataForSEO,
     /// Ahrefs v2) and for the analytics API's `period` keywords; nil means the current UTC date, read at
     /// each request.
     public var today: String?
-    /// `token` query parameter the simulated legacy Ahrefs API v2 accepts.
-    public var ahrefsV2Token: String
-    /// `X-API-Key` header the simulated analytics Batch API (Sealmetrics) accepts.
-    public var analyticsAPIKey: String
+    /// The credentials the simulated providers accept, keyed by the environment variable pipelines read them from
+    /// (`AHREFS_API_TOKEN`...); every registered credential is present, with its default unless set otherwise.
+    /// Each provider also offers a named accessor (`ahrefsV3Token`...).
+    public var credentials: [String: String]
 
-    public static let defaultAhrefsV3Token = "sandbox-ahrefs-v3-token"
-    public static let defaultDataForSEOLogin = "sandbox-dataforseo-login"
-    public static let defaultDataForSEOPassword = "sandbox-dataforseo-password"
-    public static let defaultAhrefsV2Token = "sandbox-ahrefs-v2-token"
-    public static let defaultAnalyticsAPIKey = "sandbox-analytics-key"
-
+    /// `credentials` overrides the defaults of the variables it names.
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
-        ahrefsV3Token: String = defaultAhrefsV3Token,
         latency: Duration = .zero,
-        dataForSEOLogin: String = defaultDataForSEOLogin,
-        dataForSEOPassword: String = defaultDataForSEOPassword,
         today: String? = nil,
-        ahrefsV2Token: String = defaultAhrefsV2Token,
-        analyticsAPIKey: String = defaultAnalyticsAPIKey
+        credentials: [String: String] = [:]
     ) {
         self.host = host
         self.port = port
-        self.ahrefsV3Token = ahrefsV3Token
         self.latency = latency
-        self.dataForSEOLogin = dataForSEOLogin
-        self.dataForSEOPassword = dataForSEOPassword
         self.today = today
-        self.ahrefsV2Token = ahrefsV2Token
-        self.analyticsAPIKey = analyticsAPIKey
+        let defaults = SimulatedProviders.credentials.map { ($0.variable, $0.defaultValue) }
+        self.credentials = Dictionary(defaults, uniquingKeysWith: { first, _ in first })
+            .merging(credentials, uniquingKeysWith: { _, override in override })
+    }
+
+    /// The value the sandbox accepts for a credential.
+    subscript(credential: SandboxCredential) -> String {
+        get { credentials[credential.variable] ?? credential.defaultValue }
+        set { credentials[credential.variable] = newValue }
     }
 }
 
@@ -90,16 +79,7 @@ public final class RunningSandbox: Sendable {
             throw SandboxStartError(description: "today must be a real date in YYYY-MM-DD format, got \"\(today)\"")
         }
         let state = SandboxState()
-        let providers: [any SimulatedProvider] = [
-            SimulatedAhrefsV3(token: configuration.ahrefsV3Token),
-            SimulatedDataForSEO(
-                login: configuration.dataForSEOLogin,
-                password: configuration.dataForSEOPassword,
-                today: configuration.today
-            ),
-            SimulatedAhrefsV2(token: configuration.ahrefsV2Token, today: configuration.today),
-            SimulatedAnalyticsBatch(apiKey: configuration.analyticsAPIKey, today: configuration.today),
-        ]
+        let providers = SimulatedProviders.all.map { $0.init(configuration) }
         let responder = SandboxResponder(
             state: state,
             endpoints: providers.flatMap(\.endpoints),
@@ -147,78 +127,75 @@ public final class RunningSandbox: Sendable {
 
     /// `http://HOST:PORT`, with a wildcard bind address replaced by loopback.
     public var baseURL: String {
-        var host = self.configuration.host
+        var host = configuration.host
         switch host {
         case "0.0.0.0", "": host = "127.0.0.1"
         case "::", "[::]": host = "[::1]"
         default:
             if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
         }
-        return "http://\(host):\(self.port)"
+        return "http://\(host):\(port)"
     }
 
-    /// Environment lines that point the shipped pipelines at this sandbox.
+    /// Environment lines that point the shipped pipelines at this sandbox: each provider's base URL and credentials.
     public var environment: [String: String] {
-        [
-            "AHREFS_BASE_URL": self.baseURL + SimulatedAhrefsV3.pathPrefix,
-            "AHREFS_API_TOKEN": self.configuration.ahrefsV3Token,
-            "DATAFORSEO_BASE_URL": self.baseURL + SimulatedDataForSEO.pathPrefix,
-            "DATAFORSEO_LOGIN": self.configuration.dataForSEOLogin,
-            "DATAFORSEO_PASSWORD": self.configuration.dataForSEOPassword,
-            "AHREFS_V2_BASE_URL": self.baseURL + SimulatedAhrefsV2.pathPrefix,
-            "AHREFS_V2_TOKEN": self.configuration.ahrefsV2Token,
-            "ANALYTICS_BASE_URL": self.baseURL + SimulatedAnalyticsBatch.pathPrefix,
-            "ANALYTICS_API_KEY": self.configuration.analyticsAPIKey,
-        ]
+        var environment: [String: String] = [:]
+        for provider in SimulatedProviders.all {
+            environment[provider.baseURLVariable] = baseURL + provider.pathPrefix
+            for credential in provider.credentials {
+                environment[credential.variable] = configuration[credential]
+            }
+        }
+        return environment
     }
 
     /// A snapshot of the usage counters and the request log.
     public func usage() -> SandboxUsage {
-        self.state.usage
+        state.usage
     }
 
     /// Replaces the fault rules and resets their per-rule counters.
     public func setFaults(_ rules: [FaultRule]) {
-        self.state.setFaults(rules)
+        state.setFaults(rules)
     }
 
     /// Provider requests that have arrived (counted on arrival; `usage()` counts them once answered).
     public var arrivedRequests: Int {
-        self.state.arrived
+        state.arrived
     }
 
     /// Makes every provider answer wait, after its latency, until `releaseResponses()` (or `stop()`): a test can
     /// keep a run in the middle of a request for as long as it needs, however loaded the machine is.
     public func holdResponses() {
-        self.state.holding = true
+        state.holding = true
     }
 
     public func releaseResponses() {
-        self.state.holding = false
+        state.holding = false
     }
 
     /// Clears usage, the request log and the fault rules.
     public func reset() {
-        self.state.reset()
+        state.reset()
     }
 
     /// Stops accepting work, lets requests in progress finish (bounded wait), then shuts the server down.
     /// Safe to call more than once, also concurrently.
     public func stop() async {
-        let first = self.stopRequested.withLock { requested in
+        let first = stopRequested.withLock { requested in
             defer { requested = true }
             return !requested
         }
         if first {
-            self.state.holding = false
+            state.holding = false
             let clock = ContinuousClock()
-            let deadline = clock.now + self.configuration.latency + .seconds(5)
-            while self.state.inFlight > 0, clock.now < deadline {
+            let deadline = clock.now + configuration.latency + .seconds(5)
+            while state.inFlight > 0, clock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(5))
             }
-            self.serverTask.cancel()
+            serverTask.cancel()
         }
-        await self.serverTask.value
+        await serverTask.value
     }
 }
 
@@ -240,30 +217,30 @@ struct SandboxResponder: HTTPResponder {
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        self.state.requestStarted()
-        defer { self.state.requestEnded() }
+        state.requestStarted()
+        defer { state.requestEnded() }
 
         let path = request.uri.path
         if path == ControlRoutes.prefix || path.hasPrefix(ControlRoutes.prefix + "/") {
-            return await ControlRoutes(state: self.state).respond(to: request, path: path)
+            return await ControlRoutes(state: state).respond(to: request, path: path)
         }
-        guard let endpoint = self.endpoints[path] else {
+        guard let endpoint = endpoints[path] else {
             return Self.response(SandboxResponse(status: 404, body: JSONOutput.error("Not found: \(path)")))
         }
-        return await self.respond(to: request, endpoint: endpoint)
+        return await respond(to: request, endpoint: endpoint)
     }
 
     private func respond(to request: Request, endpoint: SandboxEndpoint) async -> Response {
-        let ticket = self.state.arrive(
+        let ticket = state.arrive(
             usageKey: endpoint.usageKey,
             path: endpoint.path,
             dialect: endpoint.faultDialect
         )
         let body = await Self.readBody(of: request)
-        if self.latency > .zero {
-            try? await Task.sleep(for: self.latency)
+        if latency > .zero {
+            try? await Task.sleep(for: latency)
         }
-        while self.state.holding {
+        while state.holding {
             try? await Task.sleep(for: .milliseconds(10))
         }
         if let seconds = ticket.fault?.delaySeconds {
@@ -322,7 +299,7 @@ struct SandboxResponder: HTTPResponder {
             query: endpoint.logQuery?(request.uri.query),
             fault: ticket.fault?.kind
         )
-        self.state.finish(
+        state.finish(
             ticket,
             request: logged,
             charge: answer.charged
@@ -398,21 +375,21 @@ struct ControlRoutes {
         switch path {
         case Self.prefix + "/usage":
             guard request.method == .get else { return Self.methodNotAllowed(request, allowed: "GET") }
-            return Self.json(status: 200, Self.encode(self.state.usage))
+            return Self.json(status: 200, Self.encode(state.usage))
 
         case Self.prefix + "/faults":
             switch request.method {
             case .get:
-                return Self.json(status: 200, Self.encode(self.state.faultRules))
+                return Self.json(status: 200, Self.encode(state.faultRules))
             case .post:
-                return await self.installFaults(from: request)
+                return await installFaults(from: request)
             default:
                 return Self.methodNotAllowed(request, allowed: "GET, POST")
             }
 
         case Self.prefix + "/reset":
             guard request.method == .post else { return Self.methodNotAllowed(request, allowed: "POST") }
-            self.state.reset()
+            state.reset()
             return Self.json(status: 200, JSONOutput.object([("reset", .bool(true))]).text)
 
         default:
@@ -428,10 +405,11 @@ struct ControlRoutes {
         do {
             rules = try JSONDecoder().decode([FaultRule].self, from: Data(body))
         } catch {
+            let keys = FaultRule.documentedKeys.map { "\"\($0)\"" }.joined(separator: ", ")
             return Self.json(
                 status: 400,
                 JSONOutput.error(
-                    "Body must be a JSON array of fault rules ({\"endpoint\", \"from_request\", \"count\", \"status\", \"retry_after_seconds\", \"body\", \"dataforseo_status_code\", \"dataforseo_task_status_code\", \"ahrefs_v2_error\", \"analytics_query_error\", \"analytics_query_id\"}): \(Self.describe(error))"
+                    "Body must be a JSON array of fault rules ({\(keys)}): \(Self.describe(error))"
                 )
             )
         }
@@ -440,7 +418,7 @@ struct ControlRoutes {
                 return Self.json(status: 400, JSONOutput.error("Fault rule \(index): \(problem)"))
             }
         }
-        self.state.setFaults(rules)
+        state.setFaults(rules)
         return Self.json(status: 200, Self.encode(rules))
     }
 

@@ -1,12 +1,35 @@
 import Foundation
 import Hummingbird
 
-/// One simulated provider API (Ahrefs v3, Ahrefs v2, DataForSEO and the analytics Batch API).
+/// One simulated provider API (Ahrefs v3, Ahrefs v2, DataForSEO, the analytics Batch API): everything the
+/// sandbox needs to serve it and to point pipelines at it.
 ///
-/// A provider lists its endpoints; the shared server routes to them, applies latency and fault rules,
-/// counts usage and writes the HTTP response. Each provider lives in its own folder next to `AhrefsV3/`.
+/// The shared server routes to the endpoints, applies latency and fault rules, counts usage and writes the HTTP
+/// response; `RunningSandbox.environment` prints the base URL and credential variables. Each provider lives in
+/// its own folder (`AhrefsV3/`...) and is listed once in `SimulatedProviders.all`.
 protocol SimulatedProvider: Sendable {
+    /// Path prefix of the API on the sandbox, e.g. `/v3`.
+    static var pathPrefix: String { get }
+    /// The environment variable pipelines read the API's base URL from, e.g. `AHREFS_BASE_URL`.
+    static var baseURLVariable: String { get }
+    /// The credentials the API accepts, each with its environment variable and default value.
+    static var credentials: [SandboxCredential] { get }
+    /// The in-body error answers fault rules may carry for this API, nil when it has none (see `FaultDialect`).
+    static var faultDialect: (any FaultDialect.Type)? { get }
+
+    /// The provider as the configuration sets it up (credentials, today).
+    init(_ configuration: SandboxConfiguration)
+
     var endpoints: [SandboxEndpoint] { get }
+}
+
+/// A credential a simulated provider accepts: the environment variable pipelines read it from, and the value the
+/// sandbox accepts unless `SandboxConfiguration.credentials` says otherwise.
+struct SandboxCredential: Sendable, Hashable {
+    /// E.g. `AHREFS_API_TOKEN`.
+    var variable: String
+    /// E.g. `sandbox-ahrefs-v3-token`.
+    var defaultValue: String
 }
 
 /// A request as a provider handler sees it: the body is already read.
@@ -57,7 +80,7 @@ struct SandboxEndpoint: Sendable {
     /// Accepted HTTP methods; anything else is answered 405.
     var methods: [HTTPRequest.Method]
     /// The provider-specific fault answers this endpoint speaks (rules carrying one match nothing else).
-    var faultDialect: FaultDialect? = nil
+    var faultDialect: (any FaultDialect.Type)? = nil
     /// When true, a rule carrying this endpoint's dialect does not replace the answer: the request is
     /// validated, served and charged as usual, the handler seeing the rule in `SandboxRequest.fault`
     /// (the analytics API's per-query errors). Plain-status rules still replace the answer.

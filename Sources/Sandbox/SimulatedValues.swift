@@ -21,7 +21,7 @@ enum SimulatedValues {
 
     /// `unit(_:)` for an array of parts.
     static func unit(parts: [String]) -> Double {
-        var bits = self.fnv1a64(parts.joined(separator: "|"))
+        var bits = fnv1a64(parts.joined(separator: "|"))
         bits ^= bits >> 33
         bits = bits &* 0xff51_afd7_ed55_8ccd
         bits ^= bits >> 33
@@ -34,11 +34,11 @@ enum SimulatedValues {
     /// 30-90 days, phase per key) and 40 % day-to-day noise, so consecutive days move a little and
     /// different dates differ.
     static func drift(_ kind: String, _ key: String, _ date: String, amplitude: Double) -> Double {
-        let day = CalendarDate(date).map { Double($0.daysSinceEpoch) } ?? Double(self.fnv1a64(date) % 100_000)
-        let period = 30 + 60 * self.unit("period", kind, key)
-        let phase = 2 * Double.pi * self.unit("phase", kind, key)
+        let day = CalendarDate(date).map { Double($0.daysSinceEpoch) } ?? Double(fnv1a64(date) % 100_000)
+        let period = 30 + 60 * unit("period", kind, key)
+        let phase = 2 * Double.pi * unit("phase", kind, key)
         let wave = sin(2 * Double.pi * day / period + phase)
-        let noise = 2 * self.unit(kind, key, date) - 1
+        let noise = 2 * unit(kind, key, date) - 1
         return 1 + amplitude * (0.6 * wave + 0.4 * noise)
     }
 

@@ -16,12 +16,12 @@ public struct SandboxUsage: Sendable, Codable, Equatable {
         self.requestLog = requestLog
     }
 
-    public var totalRequests: Int { self.endpoints.values.reduce(0) { $0 + $1.requests } }
-    public var totalChargedRequests: Int { self.endpoints.values.reduce(0) { $0 + $1.chargedRequests } }
-    public var totalUnits: Int { self.endpoints.values.reduce(0) { $0 + $1.units } }
+    public var totalRequests: Int { endpoints.values.reduce(0) { $0 + $1.requests } }
+    public var totalChargedRequests: Int { endpoints.values.reduce(0) { $0 + $1.chargedRequests } }
+    public var totalUnits: Int { endpoints.values.reduce(0) { $0 + $1.units } }
     /// USD charged in total (DataForSEO), rounded to 5 decimals like the provider's `cost`.
     public var totalCostUSD: Double {
-        USDAmount.rounded(self.endpoints.values.reduce(0) { $0 + $1.costUSD })
+        USDAmount.rounded(endpoints.values.reduce(0) { $0 + $1.costUSD })
     }
 
     enum CodingKeys: String, CodingKey {
@@ -35,18 +35,18 @@ public struct SandboxUsage: Sendable, Codable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.endpoints = try container.decode([String: EndpointUsage].self, forKey: .endpoints)
-        self.requestLog = try container.decode([LoggedRequest].self, forKey: .requestLog)
+        endpoints = try container.decode([String: EndpointUsage].self, forKey: .endpoints)
+        requestLog = try container.decode([LoggedRequest].self, forKey: .requestLog)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.endpoints, forKey: .endpoints)
-        try container.encode(self.requestLog, forKey: .requestLog)
-        try container.encode(self.totalRequests, forKey: .totalRequests)
-        try container.encode(self.totalChargedRequests, forKey: .totalChargedRequests)
-        try container.encode(self.totalUnits, forKey: .totalUnits)
-        try container.encode(self.totalCostUSD, forKey: .totalCostUSD)
+        try container.encode(endpoints, forKey: .endpoints)
+        try container.encode(requestLog, forKey: .requestLog)
+        try container.encode(totalRequests, forKey: .totalRequests)
+        try container.encode(totalChargedRequests, forKey: .totalChargedRequests)
+        try container.encode(totalUnits, forKey: .totalUnits)
+        try container.encode(totalCostUSD, forKey: .totalCostUSD)
     }
 }
 
@@ -82,11 +82,11 @@ public struct EndpointUsage: Sendable, Codable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.requests = try container.decode(Int.self, forKey: .requests)
-        self.chargedRequests = try container.decode(Int.self, forKey: .chargedRequests)
-        self.units = try container.decode(Int.self, forKey: .units)
-        self.targets = try container.decode(Int.self, forKey: .targets)
-        self.costUSD = try container.decodeIfPresent(Double.self, forKey: .costUSD) ?? 0
+        requests = try container.decode(Int.self, forKey: .requests)
+        chargedRequests = try container.decode(Int.self, forKey: .chargedRequests)
+        units = try container.decode(Int.self, forKey: .units)
+        targets = try container.decode(Int.self, forKey: .targets)
+        costUSD = try container.decodeIfPresent(Double.self, forKey: .costUSD) ?? 0
     }
 }
 
@@ -165,8 +165,8 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.endpoint = try container.decode(String.self, forKey: .endpoint)
-        self.status = try container.decode(Int.self, forKey: .status)
+        endpoint = try container.decode(String.self, forKey: .endpoint)
+        status = try container.decode(Int.self, forKey: .status)
         let timestamp = try container.decode(String.self, forKey: .receivedAt)
         let date = (try? Self.timestampStyle.parse(timestamp)) ?? (try? Date.ISO8601FormatStyle().parse(timestamp))
         guard let date else {
@@ -176,28 +176,28 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
                 debugDescription: "received_at must be an ISO 8601 timestamp, got \(timestamp)"
             )
         }
-        self.receivedAt = date
-        self.targetCount = try container.decode(Int.self, forKey: .targetCount)
-        self.charged = try container.decode(Bool.self, forKey: .charged)
-        self.bodySHA = try container.decodeIfPresent(String.self, forKey: .bodySHA)
-        self.taskCount = try container.decodeIfPresent(Int.self, forKey: .taskCount) ?? 0
-        self.distinctDomains = try container.decodeIfPresent(Int.self, forKey: .distinctDomains) ?? 0
-        self.query = try container.decodeIfPresent(String.self, forKey: .query)
-        self.fault = try container.decodeIfPresent(String.self, forKey: .fault)
+        receivedAt = date
+        targetCount = try container.decode(Int.self, forKey: .targetCount)
+        charged = try container.decode(Bool.self, forKey: .charged)
+        bodySHA = try container.decodeIfPresent(String.self, forKey: .bodySHA)
+        taskCount = try container.decodeIfPresent(Int.self, forKey: .taskCount) ?? 0
+        distinctDomains = try container.decodeIfPresent(Int.self, forKey: .distinctDomains) ?? 0
+        query = try container.decodeIfPresent(String.self, forKey: .query)
+        fault = try container.decodeIfPresent(String.self, forKey: .fault)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.endpoint, forKey: .endpoint)
-        try container.encode(self.status, forKey: .status)
-        try container.encode(self.receivedAt.formatted(Self.timestampStyle), forKey: .receivedAt)
-        try container.encode(self.targetCount, forKey: .targetCount)
-        try container.encode(self.charged, forKey: .charged)
-        try container.encodeIfPresent(self.bodySHA, forKey: .bodySHA)
-        try container.encode(self.taskCount, forKey: .taskCount)
-        try container.encode(self.distinctDomains, forKey: .distinctDomains)
-        try container.encodeIfPresent(self.query, forKey: .query)
-        try container.encodeIfPresent(self.fault, forKey: .fault)
+        try container.encode(endpoint, forKey: .endpoint)
+        try container.encode(status, forKey: .status)
+        try container.encode(receivedAt.formatted(Self.timestampStyle), forKey: .receivedAt)
+        try container.encode(targetCount, forKey: .targetCount)
+        try container.encode(charged, forKey: .charged)
+        try container.encodeIfPresent(bodySHA, forKey: .bodySHA)
+        try container.encode(taskCount, forKey: .taskCount)
+        try container.encode(distinctDomains, forKey: .distinctDomains)
+        try container.encodeIfPresent(query, forKey: .query)
+        try container.encodeIfPresent(fault, forKey: .fault)
     }
 }
 
@@ -237,7 +237,7 @@ final class SandboxState: Sendable {
     }
 
     /// Registers an arriving provider request: fixes its place in the log and decides on a fault.
-    func arrive(usageKey: String, path: String, dialect: FaultDialect? = nil) -> Ticket {
+    func arrive(usageKey: String, path: String, dialect: (any FaultDialect.Type)? = nil) -> Ticket {
         self.contents.withLock { contents in
             contents.nextSequence += 1
             contents.arrived += 1
@@ -279,11 +279,11 @@ final class SandboxState: Sendable {
     }
 
     var faultRules: [FaultRule] {
-        self.contents.withLock { $0.faults.installed }
+        contents.withLock { $0.faults.installed }
     }
 
     func setFaults(_ rules: [FaultRule]) {
-        self.contents.withLock { $0.faults.replace(with: rules) }
+        contents.withLock { $0.faults.replace(with: rules) }
     }
 
     func reset() {
@@ -297,25 +297,25 @@ final class SandboxState: Sendable {
     }
 
     var arrived: Int {
-        self.contents.withLock { $0.arrived }
+        contents.withLock { $0.arrived }
     }
 
     var holding: Bool {
-        get { self.contents.withLock { $0.holding } }
-        set { self.contents.withLock { $0.holding = newValue } }
+        get { contents.withLock { $0.holding } }
+        set { contents.withLock { $0.holding = newValue } }
     }
 
     // MARK: In-flight requests, for graceful shutdown
 
     func requestStarted() {
-        self.contents.withLock { $0.inFlight += 1 }
+        contents.withLock { $0.inFlight += 1 }
     }
 
     func requestEnded() {
-        self.contents.withLock { $0.inFlight -= 1 }
+        contents.withLock { $0.inFlight -= 1 }
     }
 
     var inFlight: Int {
-        self.contents.withLock { $0.inFlight }
+        contents.withLock { $0.inFlight }
     }
 }

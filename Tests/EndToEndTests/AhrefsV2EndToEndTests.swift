@@ -166,7 +166,9 @@ struct AhrefsV2EndToEndTests {
         let (error, exitCode, requests) = Self.errors[index]
         try await withHarness(backend, today: Self.date) { harness in
             let count = error == "internal error" ? 2 : 1
-            harness.sandbox.setFaults([FaultRule(endpoint: "v2", fromRequest: 1, count: count, ahrefsV2Error: error)])
+            harness.sandbox.setFaults([
+                FaultRule(endpoint: "v2", fromRequest: 1, count: count, dialect: SimulatedAhrefsV2.Fault(error: error))
+            ])
             let file = try harness.write(
                 "p.yml",
                 pipelineYAML(

@@ -118,8 +118,9 @@ struct AnalyticsEndToEndTests {
         try await withHarness(backend, today: Self.date) { harness in
             harness.sandbox.setFaults([
                 FaultRule(
-                    endpoint: "batch", fromRequest: 1, analyticsQueryError: "validation_error",
-                    analyticsQueryID: "trafficOverviewG0")
+                    endpoint: "batch", fromRequest: 1,
+                    dialect: SimulatedAnalyticsBatch.Fault(queryError: "validation_error", queryID: "trafficOverviewG0")
+                )
             ])
             let file = try harness.write(
                 "p.yml",
@@ -148,8 +149,9 @@ struct AnalyticsEndToEndTests {
         try await withHarness(backend, today: Self.date) { harness in
             harness.sandbox.setFaults([
                 FaultRule(
-                    endpoint: "batch", fromRequest: 1, analyticsQueryError: "validation_error",
-                    analyticsQueryID: "trafficOverviewG0")
+                    endpoint: "batch", fromRequest: 1,
+                    dialect: SimulatedAnalyticsBatch.Fault(queryError: "validation_error", queryID: "trafficOverviewG0")
+                )
             ])
             let file = try harness.write(
                 "p.yml",

@@ -110,10 +110,13 @@ struct ChaosEndToEndTests {
             ]
             switch self {
             case .dataForSEO:
-                rules.append(FaultRule(dataForSEOStatusCode: 40202, rate: 0.02, seed: seed + 7))
-                rules.append(FaultRule(dataForSEOStatusCode: 50000, rate: 0.02, seed: seed + 8))
+                rules.append(
+                    FaultRule(dialect: SimulatedDataForSEO.Fault(statusCode: 40202), rate: 0.02, seed: seed + 7))
+                rules.append(
+                    FaultRule(dialect: SimulatedDataForSEO.Fault(statusCode: 50000), rate: 0.02, seed: seed + 8))
             case .ahrefsV2:
-                rules.append(FaultRule(ahrefsV2Error: "internal error", rate: 0.04, seed: seed + 7))
+                rules.append(
+                    FaultRule(dialect: SimulatedAhrefsV2.Fault(error: "internal error"), rate: 0.04, seed: seed + 7))
             case .ahrefsV3, .analytics:
                 rules.append(FaultRule(status: 504, rate: 0.04, seed: seed + 7))
             }

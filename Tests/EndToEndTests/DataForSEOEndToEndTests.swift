@@ -177,7 +177,7 @@ struct DataForSEOEndToEndTests {
             harness.sandbox.setFaults([
                 FaultRule(
                     endpoint: "backlinks/bulk_spam_score/live", fromRequest: 1, count: 1,
-                    status: 200, dataForSEOStatusCode: 40202)
+                    status: 200, dialect: SimulatedDataForSEO.Fault(statusCode: 40202))
             ])
             let file = try harness.write(
                 "p.yml",
@@ -203,7 +203,8 @@ struct DataForSEOEndToEndTests {
     func paymentStopsSpending(backend: Backend, code: Int) async throws {
         try await withHarness(backend, today: Self.date) { harness in
             harness.sandbox.setFaults([
-                FaultRule(endpoint: "*", fromRequest: 2, status: 200, dataForSEOStatusCode: code)
+                FaultRule(
+                    endpoint: "*", fromRequest: 2, status: 200, dialect: SimulatedDataForSEO.Fault(statusCode: code))
             ])
             let domains = (1...2500).map { "\"d\($0).example.com\"" }.joined(separator: ", ")
             let file = try harness.write(
@@ -244,7 +245,7 @@ struct DataForSEOEndToEndTests {
             harness.sandbox.setFaults([
                 FaultRule(
                     endpoint: "backlinks/bulk_backlinks/live", fromRequest: 1, count: 1,
-                    status: 200, dataForSEOTaskStatusCode: 40501)
+                    status: 200, dialect: SimulatedDataForSEO.Fault(taskStatusCode: 40501))
             ])
             let domains = (1...1500).map { "\"d\($0).example.com\"" }.joined(separator: ", ")
             let file = try harness.write(

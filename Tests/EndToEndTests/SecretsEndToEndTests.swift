@@ -32,7 +32,7 @@ struct SecretsEndToEndTests {
                 FaultRule(fromRequest: 1, count: 1, status: 500),
                 FaultRule(fromRequest: 2, count: 1, truncateBody: true),
                 FaultRule(fromRequest: 3, count: 1, dropConnection: true),
-                FaultRule(count: 1, ahrefsV2Error: "internal error"),
+                FaultRule(count: 1, dialect: SimulatedAhrefsV2.Fault(error: "internal error")),
             ])
             let file = Harness.repositoryRoot.appendingPathComponent("pipelines/\(pipeline)").path
             var outputs: [Harness.Output] = []

@@ -61,7 +61,8 @@ struct AhrefsV2SandboxTests {
 
     @Test("accepts only the configured token")
     func customToken() async throws {
-        try await withSandbox(SandboxConfiguration(today: Self.today, ahrefsV2Token: "my-v2-token")) { sandbox in
+        try await withSandbox(SandboxConfiguration(today: Self.today, credentials: ["AHREFS_V2_TOKEN": "my-v2-token"]))
+        { sandbox in
             #expect(sandbox.environment["AHREFS_V2_TOKEN"] == "my-v2-token")
             let refused = try await callV2(sandbox, v2Query())
             #expect(refused.errorMessage == "invalid token")
@@ -446,10 +447,12 @@ struct AhrefsV2SandboxTests {
 
     // MARK: - Faults
 
-    @Test("an ahrefsV2Error fault answers HTTP 200 with its error string, uncharged, then serves")
+    @Test("an ahrefs_v2_error fault answers HTTP 200 with its error string, uncharged, then serves")
     func v2ErrorFault() async throws {
         try await withSandbox(Self.configuration) { sandbox in
-            sandbox.setFaults([FaultRule(endpoint: "v2", count: 1, ahrefsV2Error: "no credit")])
+            sandbox.setFaults([
+                FaultRule(endpoint: "v2", count: 1, dialect: SimulatedAhrefsV2.Fault(error: "no credit"))
+            ])
             let refused = try await callV2(sandbox, v2Query())
             #expect(refused.status == 200)
             #expect(refused.body == #"{"error":"no credit"}"#)
@@ -464,7 +467,7 @@ struct AhrefsV2SandboxTests {
     @Test("a \"*\" v2 error rule leaves the other providers alone; a plain status rule still works on v2")
     func faultScope() async throws {
         try await withSandbox(Self.configuration) { sandbox in
-            sandbox.setFaults([FaultRule(ahrefsV2Error: "internal error")])
+            sandbox.setFaults([FaultRule(dialect: SimulatedAhrefsV2.Fault(error: "internal error"))])
             let v3 = try await call(sandbox, "/v3/site-explorer/batch/metrics", body: domainBody(["example.com"]))
             #expect(v3.status == 200)
             #expect(try await callV2(sandbox, v2Query()).errorMessage == "internal error")

@@ -189,7 +189,7 @@ struct AhrefsV3SandboxTests {
 
     @Test("accepts only the configured token")
     func customToken() async throws {
-        try await withSandbox(SandboxConfiguration(ahrefsV3Token: "my-token")) { sandbox in
+        try await withSandbox(SandboxConfiguration(credentials: ["AHREFS_API_TOKEN": "my-token"])) { sandbox in
             #expect(sandbox.environment["AHREFS_API_TOKEN"] == "my-token")
             let refused = try await call(sandbox, Self.metricsPath, body: domainBody(["example.com"]))
             #expect(refused.status == 401)

@@ -277,7 +277,8 @@ struct AnalyticsBatchSandboxTests {
 
     @Test("accepts only the configured key and points the environment at /api/v1 with it")
     func customKey() async throws {
-        try await withSandbox(SandboxConfiguration(today: Self.today, analyticsAPIKey: "k-123")) { sandbox in
+        try await withSandbox(SandboxConfiguration(today: Self.today, credentials: ["ANALYTICS_API_KEY": "k-123"])) {
+            sandbox in
             #expect(sandbox.environment["ANALYTICS_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/api/v1")
             #expect(sandbox.environment["ANALYTICS_API_KEY"] == "k-123")
             #expect(try await callAnalytics(sandbox, body: seedBatchBody, apiKey: "k-123").status == 200)
@@ -682,7 +683,8 @@ struct AnalyticsBatchSandboxTests {
         try await withSandbox(Self.configuration) { sandbox in
             sandbox.setFaults([
                 FaultRule(
-                    endpoint: "batch", count: 1, analyticsQueryError: "internal_error", analyticsQueryID: "overview")
+                    endpoint: "batch", count: 1,
+                    dialect: SimulatedAnalyticsBatch.Fault(queryError: "internal_error", queryID: "overview"))
             ])
             let answer = try await callAnalytics(sandbox, body: seedBatchBody)
             #expect(answer.status == 200)
@@ -708,7 +710,9 @@ struct AnalyticsBatchSandboxTests {
     )
     func queryErrorFaultFirst() async throws {
         try await withSandbox(Self.configuration) { sandbox in
-            sandbox.setFaults([FaultRule(endpoint: "*", analyticsQueryError: "validation_error")])
+            sandbox.setFaults([
+                FaultRule(endpoint: "*", dialect: SimulatedAnalyticsBatch.Fault(queryError: "validation_error"))
+            ])
             let planned = try await callAnalytics(sandbox, "batch/validate", body: seedBatchBody)
             #expect(planned.status == 200)
             let ahrefs = try await call(sandbox, "/v3/site-explorer/batch/metrics", body: domainBody(["example.com"]))
@@ -740,8 +744,8 @@ struct AnalyticsBatchSandboxTests {
             #expect(
                 try installed.decodeAsIs([FaultRule].self) == [
                     FaultRule(
-                        endpoint: "batch", count: 1, analyticsQueryError: "rate_limit_exceeded",
-                        analyticsQueryID: "pages")
+                        endpoint: "batch", count: 1,
+                        dialect: SimulatedAnalyticsBatch.Fault(queryError: "rate_limit_exceeded", queryID: "pages"))
                 ])
             let answer = try await callAnalytics(sandbox, body: seedBatchBody)
             let response = try answer.decode(BatchResponse.self)

@@ -20,7 +20,7 @@ struct ChaosFaultTests {
         #expect((340...460).contains(first.count), "\(first.count) of 2000 at rate 0.2")
         #expect(FaultRule(status: 503, rate: 0).problems.isEmpty)
         #expect(FaultRule(status: 503, rate: 1.5).problems == ["rate must be between 0 and 1, got 1.5"])
-        #expect(!FaultRule(ahrefsV2Error: "no credit", truncateBody: true).problems.isEmpty)
+        #expect(!FaultRule(dialect: SimulatedAhrefsV2.Fault(error: "no credit"), truncateBody: true).problems.isEmpty)
     }
 
     @Test("a truncated answer is the real answer cut in half, uncharged, and logged as such")

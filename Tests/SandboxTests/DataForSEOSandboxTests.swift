@@ -226,7 +226,8 @@ struct DataForSEOSandboxTests {
 
     @Test("accepts only the configured credentials and points the environment at itself")
     func customCredentials() async throws {
-        let configuration = SandboxConfiguration(dataForSEOLogin: "me@example.com", dataForSEOPassword: "s3cr:t")
+        let configuration = SandboxConfiguration(
+            credentials: ["DATAFORSEO_LOGIN": "me@example.com", "DATAFORSEO_PASSWORD": "s3cr:t"])
         try await withSandbox(configuration) { sandbox in
             #expect(sandbox.environment["DATAFORSEO_BASE_URL"] == "http://127.0.0.1:\(sandbox.port)/v3")
             #expect(sandbox.environment["DATAFORSEO_LOGIN"] == "me@example.com")
@@ -587,11 +588,13 @@ struct DataForSEOSandboxTests {
 
     // MARK: - Faults
 
-    @Test("a dataForSEOStatusCode fault answers HTTP 200 with top-level 40202, no tasks, uncharged; then serves")
+    @Test("a dataforseo_status_code fault answers HTTP 200 with top-level 40202, no tasks, uncharged; then serves")
     func topLevelFault() async throws {
         try await withSandbox(Self.configuration) { sandbox in
             sandbox.setFaults([
-                FaultRule(endpoint: "backlinks/bulk_pages_summary/live", count: 1, dataForSEOStatusCode: 40202)
+                FaultRule(
+                    endpoint: "backlinks/bulk_pages_summary/live", count: 1,
+                    dialect: SimulatedDataForSEO.Fault(statusCode: 40202))
             ])
             let body = dataForSEOBody(["example.com"])
             let limited = try await callDataForSEO(sandbox, "bulk_pages_summary", body: body)
@@ -623,7 +626,7 @@ struct DataForSEOSandboxTests {
         ])
     func topLevelFaultMessages(code: Int, message: String) async throws {
         try await withSandbox(Self.configuration) { sandbox in
-            sandbox.setFaults([FaultRule(dataForSEOStatusCode: code)])
+            sandbox.setFaults([FaultRule(dialect: SimulatedDataForSEO.Fault(statusCode: code))])
             let answer = try await callDataForSEO(sandbox, "bulk_spam_score", body: dataForSEOBody(["a.com"]))
             #expect(answer.status == 200)
             let response = try answer.decodeAsIs(DataForSEOResponse<NoItem>.self)
@@ -633,10 +636,14 @@ struct DataForSEOSandboxTests {
         }
     }
 
-    @Test("a dataForSEOTaskStatusCode fault answers top-level 20000 with the task failed, uncharged; Ahrefs unaffected")
+    @Test(
+        "a dataforseo_task_status_code fault answers top-level 20000 with the task failed, uncharged; Ahrefs unaffected"
+    )
     func taskLevelFault() async throws {
         try await withSandbox(Self.configuration) { sandbox in
-            sandbox.setFaults([FaultRule(endpoint: "*", count: 1, dataForSEOTaskStatusCode: 50000)])
+            sandbox.setFaults([
+                FaultRule(endpoint: "*", count: 1, dialect: SimulatedDataForSEO.Fault(taskStatusCode: 50000))
+            ])
             let ahrefs = try await call(sandbox, "/v3/site-explorer/batch/metrics", body: domainBody(["example.com"]))
             #expect(ahrefs.status == 200)
 
@@ -694,8 +701,12 @@ struct DataForSEOSandboxTests {
             let installed = try await call(sandbox, "/_sandbox/faults", method: "GET", token: nil, contentType: nil)
             #expect(
                 try installed.decodeAsIs([FaultRule].self) == [
-                    FaultRule(endpoint: "backlinks/bulk_ranks/live", count: 1, dataForSEOStatusCode: 40200),
-                    FaultRule(endpoint: "backlinks/bulk_backlinks/live", dataForSEOTaskStatusCode: 40501),
+                    FaultRule(
+                        endpoint: "backlinks/bulk_ranks/live", count: 1,
+                        dialect: SimulatedDataForSEO.Fault(statusCode: 40200)),
+                    FaultRule(
+                        endpoint: "backlinks/bulk_backlinks/live",
+                        dialect: SimulatedDataForSEO.Fault(taskStatusCode: 40501)),
                 ])
             let payment = try await callDataForSEO(sandbox, "bulk_ranks", body: dataForSEOBody(["a.com"]))
             #expect(try payment.decodeAsIs(DataForSEOResponse<NoItem>.self).statusCode == 40200)

@@ -58,7 +58,7 @@ public enum AhrefsV2Data {
         // A paged pull asks for the same table once per page; the rows are a pure function of the key.
         let key = "\(target)\u{0}\(mode)\u{0}\(date)"
         if let cached = self.cache.withLock({ $0[key] }) { return cached }
-        let rows = self.computeRefdomains(target: target, mode: mode, date: date)
+        let rows = computeRefdomains(target: target, mode: mode, date: date)
         self.cache.withLock { cache in
             if cache.count >= 64 { cache.removeAll() }
             cache[key] = rows
@@ -73,37 +73,37 @@ public enum AhrefsV2Data {
         let day = self.day(date)
         let scope = TargetScope(target)
         var rows: [AhrefsV2Refdomain] = []
-        for candidate in self.pool(target) where candidate.scope < reach {
+        for candidate in pool(target) where candidate.scope < reach {
             guard let firstSeenDay = candidate.firstSeenDay(on: day) else { continue }
             let key = "\(target)|\(candidate.index)"
-            let firstSeenSecond = Int(self.unit("first_seen_time", key, String(firstSeenDay)) * 86_400)
-            let crawlCycle = 1 + Int(self.unit("crawl_cycle", key) * 40)
-            let crawlPhase = Int(self.unit("crawl_phase", key) * Double(crawlCycle))
-            let lastVisitedDay = max(firstSeenDay, day - self.floorMod(day + crawlPhase, crawlCycle))
-            var lastVisitedSecond = Int(self.unit("last_visited_time", key, String(lastVisitedDay)) * 86_400)
+            let firstSeenSecond = Int(unit("first_seen_time", key, String(firstSeenDay)) * 86_400)
+            let crawlCycle = 1 + Int(unit("crawl_cycle", key) * 40)
+            let crawlPhase = Int(unit("crawl_phase", key) * Double(crawlCycle))
+            let lastVisitedDay = max(firstSeenDay, day - floorMod(day + crawlPhase, crawlCycle))
+            var lastVisitedSecond = Int(unit("last_visited_time", key, String(lastVisitedDay)) * 86_400)
             if lastVisitedDay == firstSeenDay { lastVisitedSecond = max(lastVisitedSecond, firstSeenSecond) }
 
-            let refpagesBase = pow(10, 2.3 * pow(self.unit("refpages", key), 3))
-            let refpages = max(1, Int((refpagesBase * self.drift("refpages", key, date, amplitude: 0.08)).rounded()))
-            let ratio = 1 + 30 * pow(self.unit("backlinks_ratio", key), 4)
+            let refpagesBase = pow(10, 2.3 * pow(unit("refpages", key), 3))
+            let refpages = max(1, Int((refpagesBase * drift("refpages", key, date, amplitude: 0.08)).rounded()))
+            let ratio = 1 + 30 * pow(unit("backlinks_ratio", key), 4)
             let backlinks = max(
                 refpages,
-                Int((Double(refpages) * ratio * self.drift("backlinks", key, date, amplitude: 0.08)).rounded())
+                Int((Double(refpages) * ratio * drift("backlinks", key, date, amplitude: 0.08)).rounded())
             )
             rows.append(
                 AhrefsV2Refdomain(
-                    url: scope.url(mode: mode, page: self.unit("url", key, mode)),
+                    url: scope.url(mode: mode, page: unit("url", key, mode)),
                     ip: candidate.ip,
                     refdomain: candidate.name,
                     backlinks: backlinks,
                     refpages: refpages,
                     firstSeen: W3CTimestamp(day: firstSeenDay, second: firstSeenSecond).text,
                     lastVisited: W3CTimestamp(day: lastVisitedDay, second: lastVisitedSecond).text,
-                    domainRating: self.domainRating(refdomain: candidate.name, date: date)
+                    domainRating: domainRating(refdomain: candidate.name, date: date)
                 )
             )
         }
-        return rows.sorted(by: self.defaultOrder)
+        return rows.sorted(by: defaultOrder)
     }
 
     /// The `stats` table for the target: referring domains (the row count of `refdomains`), distinct IP
@@ -147,15 +147,15 @@ public enum AhrefsV2Data {
 
         /// The first day of the presence window containing `day`, or nil when absent that day.
         func firstSeenDay(on day: Int) -> Int? {
-            let position = AhrefsV2Data.floorMod(day + self.phase, self.period)
-            return position < self.alive ? day - position : nil
+            let position = AhrefsV2Data.floorMod(day + phase, period)
+            return position < alive ? day - position : nil
         }
     }
 
     /// The target's pool: 120-450 candidates with unique names, sharing IP addresses and class C networks
     /// the way hosting does (about 3 addresses per network, 2 names per network).
     private static func pool(_ target: String) -> [Candidate] {
-        let size = 120 + Int(330 * pow(self.unit("pool_size", target), 1.2))
+        let size = 120 + Int(330 * pow(unit("pool_size", target), 1.2))
         let networkCount = max(2, size / 2)
         var taken: Set<String> = [SimulatedValues.host(of: target)]
         var pool: [Candidate] = []
@@ -163,36 +163,36 @@ public enum AhrefsV2Data {
         for index in 0..<size {
             let key = "\(target)|\(index)"
             var attempt = 0
-            var name = self.refdomainName(key: key, attempt: attempt)
+            var name = refdomainName(key: key, attempt: attempt)
             while taken.contains(name) {
                 attempt += 1
-                name = self.refdomainName(key: key, attempt: attempt)
+                name = refdomainName(key: key, attempt: attempt)
             }
             taken.insert(name)
 
-            let network = Int(self.unit("network", key) * Double(networkCount))
+            let network = Int(unit("network", key) * Double(networkCount))
             let networkKey = "\(target)|network|\(network)"
-            var first = 11 + Int(self.unit("octet1", networkKey) * 212)
+            var first = 11 + Int(unit("octet1", networkKey) * 212)
             if first == 127 { first = 128 }
             let octets = [
                 first,
-                Int(self.unit("octet2", networkKey) * 256),
-                Int(self.unit("octet3", networkKey) * 256),
-                2 + Int(self.unit("octet4", key) * 3),
+                Int(unit("octet2", networkKey) * 256),
+                Int(unit("octet3", networkKey) * 256),
+                2 + Int(unit("octet4", key) * 3),
             ]
 
-            let churns = self.unit("churn", key) < 0.12
+            let churns = unit("churn", key) < 0.12
             let period =
-                churns ? 30 + Int(self.unit("period", key) * 150) : 400 + Int(self.unit("period", key) * 2600)
-            let aliveShare = churns ? 0.35 + 0.4 * self.unit("alive", key) : 0.96 + 0.04 * self.unit("alive", key)
+                churns ? 30 + Int(unit("period", key) * 150) : 400 + Int(unit("period", key) * 2600)
+            let aliveShare = churns ? 0.35 + 0.4 * unit("alive", key) : 0.96 + 0.04 * unit("alive", key)
             pool.append(
                 Candidate(
                     index: index,
                     name: name,
                     ip: octets.map(String.init).joined(separator: "."),
-                    scope: self.unit("scope", key),
+                    scope: unit("scope", key),
                     period: period,
-                    phase: Int(self.unit("phase", key) * Double(period)),
+                    phase: Int(unit("phase", key) * Double(period)),
                     alive: max(1, Int((aliveShare * Double(period)).rounded()))
                 )
             )
@@ -234,14 +234,14 @@ public enum AhrefsV2Data {
     /// A realistic referring domain name for the pool slot, varied by `attempt` until unique.
     private static func refdomainName(key: String, attempt: Int) -> String {
         func pick(_ list: [String], _ kind: String) -> String {
-            list[min(list.count - 1, Int(self.unit(kind, key, String(attempt)) * Double(list.count)))]
+            list[min(list.count - 1, Int(unit(kind, key, String(attempt)) * Double(list.count)))]
         }
         // After a few collisions, a number makes the name unique.
-        let stem = pick(self.stems, "stem") + (attempt > 3 ? String(attempt) : "")
-        let tail = pick(self.tails, "tail")
-        let tld = pick(self.topLevelDomains, "tld")
-        let number = String(10 + Int(self.unit("number", key, String(attempt)) * 9990))
-        let pattern = self.unit("pattern", key, String(attempt))
+        let stem = pick(stems, "stem") + (attempt > 3 ? String(attempt) : "")
+        let tail = pick(tails, "tail")
+        let tld = pick(topLevelDomains, "tld")
+        let number = String(10 + Int(unit("number", key, String(attempt)) * 9990))
+        let pattern = unit("pattern", key, String(attempt))
         let label: String
         switch pattern {
         case ..<0.38: label = stem + tail
@@ -253,7 +253,7 @@ public enum AhrefsV2Data {
         case ..<0.76: label = stem + "-news"
         case ..<0.80: label = stem + "-blog"
         case ..<0.86: label = number + stem
-        case ..<0.92: label = pick(self.hostLabels, "host_label") + "." + stem + tail
+        case ..<0.92: label = pick(hostLabels, "host_label") + "." + stem + tail
         default: label = stem + tail + number
         }
         return label + "." + tld
@@ -264,8 +264,8 @@ public enum AhrefsV2Data {
     /// Domain Rating of a referring domain on a date: a property of the name (the same on every target),
     /// skewed low as on the real web, drifting ±2 %.
     private static func domainRating(refdomain: String, date: String) -> Int {
-        let base = 100 * pow(self.unit("domain_rating", refdomain), 1.4)
-        let rating = (base * self.drift("domain_rating", refdomain, date, amplitude: 0.02)).rounded()
+        let base = 100 * pow(unit("domain_rating", refdomain), 1.4)
+        let rating = (base * drift("domain_rating", refdomain, date, amplitude: 0.02)).rounded()
         return min(100, max(0, Int(rating)))
     }
 
@@ -304,30 +304,30 @@ private struct TargetScope {
     init(_ target: String) {
         var rest = Substring(target)
         if let separator = rest.range(of: "://") {
-            self.scheme = rest[..<separator.lowerBound].lowercased()
+            scheme = rest[..<separator.lowerBound].lowercased()
             rest = rest[separator.upperBound...]
         } else {
-            self.scheme = "https"
+            scheme = "https"
         }
         let pathStart = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        self.host = SimulatedValues.host(of: String(rest[..<pathStart]))
-        self.path = String(rest[pathStart...])
+        host = SimulatedValues.host(of: String(rest[..<pathStart]))
+        path = String(rest[pathStart...])
     }
 
     /// A page of the target for the mode: the target itself for `exact`, a page under its path for
     /// `prefix`, a page of the host for `domain`, sometimes of a subdomain for `subdomains`. `page` in [0, 1).
     func url(mode: String, page: Double) -> String {
-        let origin = self.scheme + "://" + self.host
+        let origin = scheme + "://" + host
         switch mode {
         case "exact":
-            return origin + (self.path.isEmpty ? "/" : self.path)
+            return origin + (path.isEmpty ? "/" : path)
         case "prefix":
-            let base = self.path.isEmpty ? "/" : self.path
+            let base = path.isEmpty ? "/" : path
             let slug = Self.pick(Self.pages, page)
             return origin + base + (base.hasSuffix("/") || slug.isEmpty ? "" : "/") + slug
         case "subdomains" where page < 0.3:
             let scaled = page / 0.3
-            return self.scheme + "://" + Self.pick(Self.subdomains, scaled) + "." + self.host + "/"
+            return scheme + "://" + Self.pick(Self.subdomains, scaled) + "." + host + "/"
                 + Self.pick(Self.pages, (scaled * 7).truncatingRemainder(dividingBy: 1))
         default:
             return origin + "/" + Self.pick(Self.pages, page)
@@ -345,7 +345,7 @@ struct W3CTimestamp: Sendable, Equatable, Comparable {
     var seconds: Int
 
     init(day: Int, second: Int) {
-        self.seconds = day * 86_400 + min(86_399, max(0, second))
+        seconds = day * 86_400 + min(86_399, max(0, second))
     }
 
     /// Parses `YYYY-MM-DD` (midnight UTC) or `YYYY-MM-DDTHH:MM:SSZ`; nothing else.
@@ -372,8 +372,8 @@ struct W3CTimestamp: Sendable, Equatable, Comparable {
     }
 
     var text: String {
-        let second = AhrefsV2Data.floorMod(self.seconds, 86_400)
-        let day = (self.seconds - second) / 86_400
+        let second = AhrefsV2Data.floorMod(seconds, 86_400)
+        let day = (seconds - second) / 86_400
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
         return CalendarDate(daysSinceEpoch: day).text + "T" + two(second / 3600) + ":" + two(second / 60 % 60) + ":"
             + two(second % 60) + "Z"

@@ -28,7 +28,7 @@ struct RefdomainsColumn: Sendable, Equatable {
 
     /// The column's value in a row.
     func value(in row: AhrefsV2Refdomain) -> AhrefsV2Value {
-        switch self.name {
+        switch name {
         case "url": .string(row.url)
         case "ip": .string(row.ip)
         case "refdomain": .string(row.refdomain)
@@ -42,7 +42,7 @@ struct RefdomainsColumn: Sendable, Equatable {
 
     /// The column's value as the JSON answer writes it.
     func json(in row: AhrefsV2Refdomain) -> JSONOutput {
-        switch self.value(in: row) {
+        switch value(in: row) {
         case .string(let text): .string(text)
         case .int(let number): .int(number)
         case .date(let timestamp): .string(timestamp.text)
@@ -99,11 +99,11 @@ struct AhrefsV2Filter: Sendable {
     /// Parses `text`, the value of `parameter` (`where` or `having`), against the columns that filter knows.
     init(_ text: String, parameter: String) throws(AhrefsV2Failure) {
         var parser = Parser(scalars: Array(text.unicodeScalars), parameter: parameter)
-        self.conditions = try parser.conditions()
+        conditions = try parser.conditions()
     }
 
     func matches(_ row: AhrefsV2Refdomain) -> Bool {
-        self.conditions.allSatisfy { condition in
+        conditions.allSatisfy { condition in
             switch condition {
             case .compare(let column, let comparison, let value):
                 let order = AhrefsV2Value.compare(column.value(in: row), value)
@@ -161,41 +161,41 @@ struct AhrefsV2Filter: Sendable {
         }
 
         private var current: Unicode.Scalar? {
-            self.position < self.scalars.count ? self.scalars[self.position] : nil
+            position < scalars.count ? scalars[position] : nil
         }
 
         private func failure(_ detail: String) -> AhrefsV2Failure {
-            AhrefsV2Failure("\(self.parameter): \(detail)")
+            AhrefsV2Failure("\(parameter): \(detail)")
         }
 
-        private var badSyntax: AhrefsV2Failure { .badSyntax(self.parameter) }
+        private var badSyntax: AhrefsV2Failure { .badSyntax(parameter) }
 
         mutating func conditions() throws(AhrefsV2Failure) -> [Condition] {
             var conditions: [Condition] = []
             repeat {
-                if !conditions.isEmpty { self.position += 1 }  // the comma
-                conditions.append(try self.condition())
-            } while self.current == ","
-            guard self.current == nil else { throw self.badSyntax }
+                if !conditions.isEmpty { position += 1 }  // the comma
+                conditions.append(try condition())
+            } while current == ","
+            guard current == nil else { throw badSyntax }
             return conditions
         }
 
         private mutating func condition() throws(AhrefsV2Failure) -> Condition {
-            let name = self.identifier()
-            guard !name.isEmpty else { throw self.badSyntax }
-            if self.current == "(" {
-                self.position += 1
-                let columnName = self.identifier()
-                guard !columnName.isEmpty, self.current == ",", self.scalars.indices.contains(self.position + 1),
-                    self.scalars[self.position + 1] == "\""
-                else { throw self.badSyntax }
-                self.position += 1
+            let name = identifier()
+            guard !name.isEmpty else { throw badSyntax }
+            if current == "(" {
+                position += 1
+                let columnName = identifier()
+                guard !columnName.isEmpty, current == ",", scalars.indices.contains(position + 1),
+                    scalars[position + 1] == "\""
+                else { throw badSyntax }
+                position += 1
                 let argument = try self.quoted(closingBefore: { $0 == ")" })
-                self.position += 1  // the parenthesis
-                guard let function = Function(rawValue: name) else { throw self.failure("unknown function '\(name)'") }
+                position += 1  // the parenthesis
+                guard let function = Function(rawValue: name) else { throw failure("unknown function '\(name)'") }
                 let column = try self.column(columnName)
                 guard column.kind == .string else {
-                    throw self.failure("function '\(name)' cannot be applied to column '\(columnName)'")
+                    throw failure("function '\(name)' cannot be applied to column '\(columnName)'")
                 }
                 return .function(function, column, argument)
             }
@@ -203,54 +203,54 @@ struct AhrefsV2Filter: Sendable {
             let comparison = try self.comparison()
             let quoted: Bool
             let text: String
-            if self.current == "\"" {
+            if current == "\"" {
                 quoted = true
                 text = try self.quoted(closingBefore: { $0 == nil || $0 == "," })
             } else {
                 quoted = false
-                let start = self.position
-                while let scalar = self.current, scalar != "," {
+                let start = position
+                while let scalar = current, scalar != "," {
                     guard !"\"()=<>:\\".unicodeScalars.contains(scalar), !scalar.properties.isWhitespace else {
-                        throw self.badSyntax
+                        throw badSyntax
                     }
-                    self.position += 1
+                    position += 1
                 }
-                guard self.position > start else { throw self.badSyntax }
-                text = String(String.UnicodeScalarView(self.scalars[start..<self.position]))
+                guard position > start else { throw badSyntax }
+                text = String(String.UnicodeScalarView(scalars[start..<position]))
             }
             let column = try self.column(name)
-            return .compare(column, comparison, try self.value(text, quoted: quoted, for: column))
+            return .compare(column, comparison, try value(text, quoted: quoted, for: column))
         }
 
         /// Letters, digits and `_`.
         private mutating func identifier() -> String {
-            let start = self.position
-            while let scalar = self.current, AhrefsV2Filter.isNameScalar(scalar) {
-                self.position += 1
+            let start = position
+            while let scalar = current, AhrefsV2Filter.isNameScalar(scalar) {
+                position += 1
             }
-            return String(String.UnicodeScalarView(self.scalars[start..<self.position]))
+            return String(String.UnicodeScalarView(scalars[start..<position]))
         }
 
         private mutating func comparison() throws(AhrefsV2Failure) -> Comparison {
-            let first = self.current
-            self.position += 1
-            let second = self.current
+            let first = current
+            position += 1
+            let second = current
             let isEquals = second == "=" || second == ":"
             switch first {
             case "=", ":":
                 return .equal
             case "<":
                 if second == ">" {
-                    self.position += 1
+                    position += 1
                     return .notEqual
                 }
-                if isEquals { self.position += 1 }
+                if isEquals { position += 1 }
                 return isEquals ? .lessOrEqual : .less
             case ">":
-                if isEquals { self.position += 1 }
+                if isEquals { position += 1 }
                 return isEquals ? .greaterOrEqual : .greater
             default:
-                throw self.badSyntax
+                throw badSyntax
             }
         }
 
@@ -261,17 +261,17 @@ struct AhrefsV2Filter: Sendable {
         private mutating func quoted(closingBefore isEnd: (Unicode.Scalar?) -> Bool) throws(AhrefsV2Failure)
             -> String
         {
-            self.position += 1
-            let start = self.position
+            position += 1
+            let start = position
             var decoded = String.UnicodeScalarView()
             var wellEscaped = true
             while true {
-                guard let scalar = self.current else { throw self.badSyntax }
-                let next = self.scalars.indices.contains(self.position + 1) ? self.scalars[self.position + 1] : nil
+                guard let scalar = current else { throw badSyntax }
+                let next = scalars.indices.contains(position + 1) ? scalars[position + 1] : nil
                 if scalar == "\\" {
                     if next == "\\" || next == "\"" {
                         decoded.append(next!)
-                        self.position += 2
+                        position += 2
                         continue
                     }
                     wellEscaped = false
@@ -280,19 +280,19 @@ struct AhrefsV2Filter: Sendable {
                     wellEscaped = false
                 }
                 decoded.append(scalar)
-                self.position += 1
+                position += 1
             }
-            let raw = String(String.UnicodeScalarView(self.scalars[start..<self.position]))
-            self.position += 1
-            guard wellEscaped else { throw self.failure("value '\(raw)' is not properly escaped") }
+            let raw = String(String.UnicodeScalarView(scalars[start..<position]))
+            position += 1
+            guard wellEscaped else { throw failure("value '\(raw)' is not properly escaped") }
             return String(decoded)
         }
 
         private func column(_ name: String) throws(AhrefsV2Failure) -> RefdomainsColumn {
             let allowed = RefdomainsColumn.refdomains.first {
-                $0.name == name && (self.parameter == "where" ? $0.inWhere : $0.inHaving)
+                $0.name == name && (parameter == "where" ? $0.inWhere : $0.inHaving)
             }
-            guard let allowed else { throw self.failure("column '\(name)' not found") }
+            guard let allowed else { throw failure("column '\(name)' not found") }
             return allowed
         }
 
@@ -300,7 +300,7 @@ struct AhrefsV2Filter: Sendable {
         private func value(_ text: String, quoted: Bool, for column: RefdomainsColumn) throws(AhrefsV2Failure)
             -> AhrefsV2Value
         {
-            let mustBe = self.failure("value '\(text)' must be a \(column.kind.rawValue)")
+            let mustBe = failure("value '\(text)' must be a \(column.kind.rawValue)")
             switch column.kind {
             case .string:
                 guard quoted else { throw mustBe }
@@ -337,7 +337,7 @@ struct AhrefsV2Ordering: Sendable {
     /// letters, digits and `_`, or more than one `:`; then `order_by: column '<column>' not found`; then
     /// `order_by: bad sorting direction '<direction>'` for anything but `asc` or `desc`.
     init(_ text: String) throws(AhrefsV2Failure) {
-        self.keys = []
+        keys = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = item.split(separator: ":", omittingEmptySubsequences: false)
             let name = String(parts[0])
@@ -351,14 +351,14 @@ struct AhrefsV2Ordering: Sendable {
             guard direction == "asc" || direction == "desc" else {
                 throw AhrefsV2Failure("order_by: bad sorting direction '\(direction)'")
             }
-            self.keys.append((column, direction == "desc"))
+            keys.append((column, direction == "desc"))
         }
     }
 
     /// Sorts by the keys in turn, ties broken by the default order (so pages never overlap).
     func sorted(_ rows: [AhrefsV2Refdomain]) -> [AhrefsV2Refdomain] {
         rows.sorted { left, right in
-            for (column, descending) in self.keys {
+            for (column, descending) in keys {
                 let order = AhrefsV2Value.compare(column.value(in: left), column.value(in: right))
                 if order != 0 { return descending ? order > 0 : order < 0 }
             }

@@ -24,22 +24,22 @@ struct AhrefsV2Parameters {
 
     private var values: [String: String]
 
-    subscript(_ name: String) -> String? { self.values[name] }
+    subscript(_ name: String) -> String? { values[name] }
 
     /// Reads the raw (percent-encoded) query string. Fails on the first problem, reading left to right:
     /// an unknown name (`<name>: unknown parameter`), a repeated one or a broken `%` escape
     /// (`<name>: bad syntax`), a value that is not UTF-8 (`<name>: value is not valid UTF-8`).
     init(rawQuery: String?) throws(AhrefsV2Failure) {
-        self.values = [:]
+        values = [:]
         for pair in (rawQuery ?? "").split(separator: "&", omittingEmptySubsequences: true) {
             let (rawName, rawValue) = Self.split(pair)
             let name = Self.decode(rawName).flatMap(Self.utf8) ?? String(rawName)
             guard Self.known.contains(name) else { throw AhrefsV2Failure("\(name): unknown parameter") }
-            guard self.values[name] == nil, let bytes = Self.decode(rawValue) else { throw .badSyntax(name) }
+            guard values[name] == nil, let bytes = Self.decode(rawValue) else { throw .badSyntax(name) }
             guard let value = Self.utf8(bytes) else { throw AhrefsV2Failure("\(name): value is not valid UTF-8") }
-            self.values[name] = value
+            values[name] = value
         }
-        for name in Self.mandatory where self.values[name] == nil {
+        for name in Self.mandatory where values[name] == nil {
             throw AhrefsV2Failure("\(name): mandatory parameter missing")
         }
     }
@@ -48,8 +48,8 @@ struct AhrefsV2Parameters {
     static func redacted(_ rawQuery: String?) -> String {
         guard let rawQuery else { return "" }
         return rawQuery.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
-            let (rawName, _) = self.split(pair)
-            guard pair.contains("="), self.decode(rawName).flatMap(self.utf8) == "token" else { return String(pair) }
+            let (rawName, _) = split(pair)
+            guard pair.contains("="), decode(rawName).flatMap(utf8) == "token" else { return String(pair) }
             return rawName + "=<redacted>"
         }.joined(separator: "&")
     }

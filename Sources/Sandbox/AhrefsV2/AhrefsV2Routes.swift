@@ -1,43 +1,6 @@
 import Foundation
 import Hummingbird
 
-/// The simulated legacy Ahrefs API v2, `GET /v2?token=...&from=refdomains&target=...&mode=...`, validated
-/// as strictly as the reference (seeds/ahrefs-v2-api.txt, seeds/ahrefs-v2-refdomains.txt) and DESIGN
-/// section 8 allow. Only the `refdomains` table is simulated (the only one the client reads).
-///
-/// Like the real API, it reports errors in the body, `{"error": "<string>"}`, with HTTP 200, and charges
-/// rows only for answers without an error.
-struct SimulatedAhrefsV2: SimulatedProvider {
-    /// Path prefix of the API on the sandbox (the real one answers at the root of `https://apiv2.ahrefs.com`).
-    static let pathPrefix = "/v2"
-    /// Key in usage counters, the request log and fault rules.
-    static let usageKey = "v2"
-
-    let token: String
-    /// Fixed "today" (YYYY-MM-DD), or nil for the current UTC date.
-    let today: String?
-
-    var endpoints: [SandboxEndpoint] {
-        let handler = AhrefsV2Handler(token: self.token, fixedToday: self.today)
-        return [Self.pathPrefix, Self.pathPrefix + "/"].map { path in
-            SandboxEndpoint(
-                path: path,
-                usageKey: Self.usageKey,
-                methods: [.get],
-                faultDialect: .ahrefsV2,
-                errorResponse: { status, message in SandboxResponse(status: status, body: JSONOutput.error(message)) },
-                faultResponse: { rule, _ in
-                    SandboxResponse(
-                        status: rule.status, body: JSONOutput.error(rule.ahrefsV2Error ?? rule.defaultMessage))
-                },
-                summarize: { _ in RequestSummary(targets: 1) },
-                logQuery: { AhrefsV2Parameters.redacted($0) },
-                handle: { request in handler.respond(to: request) }
-            )
-        }
-    }
-}
-
 /// Validates and answers one v2 request.
 struct AhrefsV2Handler: Sendable {
     let token: String
@@ -51,12 +14,12 @@ struct AhrefsV2Handler: Sendable {
 
     /// The sandbox's date for this request.
     var today: String {
-        self.fixedToday ?? CalendarDate.todayUTC().text
+        fixedToday ?? CalendarDate.todayUTC().text
     }
 
     func respond(to request: SandboxRequest) -> SandboxResponse {
         do {
-            return try self.answer(AhrefsV2Parameters(rawQuery: request.query))
+            return try answer(AhrefsV2Parameters(rawQuery: request.query))
         } catch {
             return SandboxResponse(status: 200, body: JSONOutput.error(error.message), targetCount: 1)
         }
@@ -66,7 +29,7 @@ struct AhrefsV2Handler: Sendable {
     /// order_by, limit, offset (after the query itself and the mandatory parameters); the first problem
     /// is the answer.
     private func answer(_ parameters: AhrefsV2Parameters) throws(AhrefsV2Failure) -> SandboxResponse {
-        guard parameters["token"] == self.token else { throw AhrefsV2Failure("invalid token") }
+        guard parameters["token"] == token else { throw AhrefsV2Failure("invalid token") }
         // The real API also writes xml and php; the sandbox serves json only and refuses the others.
         if let output = parameters["output"], output != "json" {
             throw AhrefsV2Failure("bad output: '\(output)'")
@@ -89,7 +52,7 @@ struct AhrefsV2Handler: Sendable {
         let limit = try Self.count(parameters["limit"], name: "limit") ?? Self.defaultLimit
         let offset = try Self.count(parameters["offset"], name: "offset") ?? 0
 
-        let all = AhrefsV2Data.refdomains(target: target, mode: mode, date: self.today)
+        let all = AhrefsV2Data.refdomains(target: target, mode: mode, date: today)
         // The table is not grouped, so both filters see the same rows; `where` still applies first.
         var rows = all
         if let whereFilter { rows = rows.filter(whereFilter.matches) }

@@ -13,34 +13,34 @@ public enum AhrefsV3Data {
     public static func domainMetrics(target: String, date: String) -> (
         orgKeywords: Int, orgTraffic: Int, domainRating: Double
     ) {
-        let strength = self.domainStrength(target)
-        let keywords = self.logScaled(
+        let strength = domainStrength(target)
+        let keywords = logScaled(
             strength, low: 1.0, span: 5.2, spread: 0.8, kind: "org_keywords", key: target, date: date, amplitude: 0.05
         )
-        let traffic = self.logScaled(
+        let traffic = logScaled(
             strength, low: 0.3, span: 6.3, spread: 0.8, kind: "org_traffic", key: target, date: date, amplitude: 0.05
         )
-        return (keywords, min(5_000_000, traffic), self.domainRating(target: target, date: date).domainRating)
+        return (keywords, min(5_000_000, traffic), domainRating(target: target, date: date).domainRating)
     }
 
     /// Live backlinks and live referring domains for `site-explorer/batch/backlinks-stats`; `live > liveRefdomains`.
     public static func backlinksStats(target: String, date: String) -> (live: Int, liveRefdomains: Int) {
-        let strength = self.domainStrength(target)
-        let refdomains = self.logScaled(
+        let strength = domainStrength(target)
+        let refdomains = logScaled(
             strength, low: 0.4, span: 4.6, spread: 0.6, kind: "live_refdomains", key: target, date: date,
             amplitude: 0.05
         )
-        let ratio = 1.5 + 40 * pow(self.unit("backlinks_ratio", target), 2)
-        let live = Int((Double(refdomains) * ratio * self.drift("live", target, date, amplitude: 0.05)).rounded())
+        let ratio = 1.5 + 40 * pow(unit("backlinks_ratio", target), 2)
+        let live = Int((Double(refdomains) * ratio * drift("live", target, date, amplitude: 0.05)).rounded())
         return (max(refdomains + 1, live), refdomains)
     }
 
     /// Domain Rating (0-100, one decimal) and Ahrefs Rank (1 is the strongest site) for `site-explorer/batch/domain-rating`.
     public static func domainRating(target: String, date: String) -> (domainRating: Double, ahrefsRank: Int) {
-        let base = 100 * self.domainStrength(target)
-        let tenths = (base * 10 * self.drift("domain_rating", target, date, amplitude: 0.015)).rounded()
+        let base = 100 * domainStrength(target)
+        let tenths = (base * 10 * drift("domain_rating", target, date, amplitude: 0.015)).rounded()
         let rating = min(1000, max(0, Int(tenths)))
-        let rankScale = 0.85 + 0.3 * self.unit("ahrefs_rank", target, date)
+        let rankScale = 0.85 + 0.3 * unit("ahrefs_rank", target, date)
         let rank = Int((pow(10, 8.3 * (1 - Double(rating) / 1000)) * rankScale).rounded())
         return (Double(rating) / 10, max(1, rank))
     }
@@ -50,19 +50,19 @@ public enum AhrefsV3Data {
     public static func keywordOverview(keyword: String, country: String) -> (
         volume: Int, keywordDifficulty: Int, cpc: Double, trafficPotential: Int
     ) {
-        let popularity = pow(self.unit("volume", keyword), 1.4)
-        let countryScale = 0.15 + 0.85 * self.unit("country", country)
-        let localScale = 0.6 + 0.8 * self.unit("volume", keyword, country)
-        let volume = self.twoSignificantDigits(pow(10, 1 + 4.8 * popularity) * countryScale * localScale)
+        let popularity = pow(unit("volume", keyword), 1.4)
+        let countryScale = 0.15 + 0.85 * unit("country", country)
+        let localScale = 0.6 + 0.8 * unit("volume", keyword, country)
+        let volume = twoSignificantDigits(pow(10, 1 + 4.8 * popularity) * countryScale * localScale)
         let difficulty =
-            8 + 14 * log10(Double(max(volume, 1))) + 30 * (self.unit("keyword_difficulty", keyword, country) - 0.5)
-        let cents = (pow(self.unit("cpc", keyword, country), 2) * 4000).rounded()
-        let potential = Double(volume) * (0.5 + 2.5 * self.unit("traffic_potential", keyword, country))
+            8 + 14 * log10(Double(max(volume, 1))) + 30 * (unit("keyword_difficulty", keyword, country) - 0.5)
+        let cents = (pow(unit("cpc", keyword, country), 2) * 4000).rounded()
+        let potential = Double(volume) * (0.5 + 2.5 * unit("traffic_potential", keyword, country))
         return (
             volume,
             min(100, max(0, Int(difficulty.rounded()))),
             cents / 100,
-            self.twoSignificantDigits(potential)
+            twoSignificantDigits(potential)
         )
     }
 
@@ -70,18 +70,18 @@ public enum AhrefsV3Data {
     public static func urlMetrics(url: String, date: String) -> (
         urlRating: Int, backlinks: Int, referringDomains: Int, keywords: Int, traffic: Int
     ) {
-        let strength = pow(self.unit("url_strength", url), 1.7)
-        let rating = Int((100 * strength * self.drift("url_rating", url, date, amplitude: 0.02)).rounded())
-        let refdomains = self.logScaled(
+        let strength = pow(unit("url_strength", url), 1.7)
+        let rating = Int((100 * strength * drift("url_rating", url, date, amplitude: 0.02)).rounded())
+        let refdomains = logScaled(
             strength, low: 0.2, span: 3.6, spread: 0.6, kind: "referring_domains", key: url, date: date, amplitude: 0.05
         )
-        let ratio = 1.2 + 25 * pow(self.unit("url_backlinks_ratio", url), 2)
+        let ratio = 1.2 + 25 * pow(unit("url_backlinks_ratio", url), 2)
         let backlinks = Int(
-            (Double(refdomains) * ratio * self.drift("backlinks", url, date, amplitude: 0.05)).rounded())
-        let keywords = self.logScaled(
+            (Double(refdomains) * ratio * drift("backlinks", url, date, amplitude: 0.05)).rounded())
+        let keywords = logScaled(
             strength, low: 0.3, span: 3.5, spread: 0.8, kind: "keywords", key: url, date: date, amplitude: 0.05
         )
-        let traffic = self.logScaled(
+        let traffic = logScaled(
             strength, low: 0.1, span: 4.6, spread: 0.8, kind: "traffic", key: url, date: date, amplitude: 0.05
         )
         return (min(100, max(0, rating)), max(refdomains + 1, backlinks), refdomains, keywords, traffic)
@@ -119,7 +119,7 @@ public enum AhrefsV3Data {
     /// A domain's stable strength in [0, 1): its Domain Rating / 100 before drift. Skewed so most
     /// domains are weak, as on the real web.
     static func domainStrength(_ target: String) -> Double {
-        pow(self.unit("domain_rating", target), 1.6)
+        pow(unit("domain_rating", target), 1.6)
     }
 
     /// `10^(low + span × strength ± spread/2) × drift`, rounded: a count that grows with strength.
@@ -133,8 +133,8 @@ public enum AhrefsV3Data {
         date: String,
         amplitude: Double
     ) -> Int {
-        let exponent = low + span * strength + spread * (self.unit(kind, key) - 0.5)
-        return Int((pow(10, exponent) * self.drift(kind, key, date, amplitude: amplitude)).rounded())
+        let exponent = low + span * strength + spread * (unit(kind, key) - 0.5)
+        return Int((pow(10, exponent) * drift(kind, key, date, amplitude: amplitude)).rounded())
     }
 
     /// Rounds to two significant digits (14 321 → 14 000, 8 149 → 8 100), as keyword tools report volumes.

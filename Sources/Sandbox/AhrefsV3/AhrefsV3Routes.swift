@@ -1,29 +1,6 @@
 import Foundation
 import Hummingbird
 
-/// The simulated Ahrefs API v3 batch endpoints, under `/v3`, validated as strictly as the reference
-/// document (seeds/ahrefs-v3-batch-api.md) and DESIGN section 8 allow.
-struct SimulatedAhrefsV3: SimulatedProvider {
-    /// Path prefix of the API on the sandbox (the real base URL is `https://api.ahrefs.com/v3`).
-    static let pathPrefix = "/v3"
-
-    let token: String
-
-    var endpoints: [SandboxEndpoint] {
-        let token = self.token
-        return AhrefsV3Endpoint.allCases.map { endpoint in
-            SandboxEndpoint(
-                path: Self.pathPrefix + "/" + endpoint.rawValue,
-                usageKey: endpoint.rawValue,
-                methods: [.post],
-                errorResponse: { status, message in AhrefsV3Handler.error(status, message) },
-                summarize: { body in RequestSummary(targets: endpoint.countTargets(in: body)) },
-                handle: { request in AhrefsV3Handler(endpoint: endpoint, token: token).respond(to: request) }
-            )
-        }
-    }
-}
-
 /// The five batch endpoints and their documented parameters.
 enum AhrefsV3Endpoint: String, CaseIterable, Sendable {
     case metrics = "site-explorer/batch/metrics"
@@ -59,7 +36,7 @@ enum AhrefsV3Endpoint: String, CaseIterable, Sendable {
 
     /// Best-effort length of the batch list in a body, for the request log.
     func countTargets(in body: [UInt8]) -> Int {
-        guard case .object(let object)? = JSONInput.parse(body), case .array(let items)? = object[self.listField] else {
+        guard case .object(let object)? = JSONInput.parse(body), case .array(let items)? = object[listField] else {
             return 0
         }
         return items.count
@@ -82,13 +59,13 @@ struct AhrefsV3Handler: Sendable {
     }
 
     func respond(to request: SandboxRequest) -> SandboxResponse {
-        if let rejection = self.authorizationProblem(request.headers) {
+        if let rejection = authorizationProblem(request.headers) {
             return Self.error(401, rejection)
         }
         do {
-            try self.checkContentType(request.headers)
-            let object = try self.parseObject(request.body)
-            return try self.answer(object)
+            try checkContentType(request.headers)
+            let object = try parseObject(request.body)
+            return try answer(object)
         } catch let error as BadRequest {
             return Self.error(400, error.message)
         } catch {
@@ -106,7 +83,7 @@ struct AhrefsV3Handler: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
             return "Authorization header must be \"Bearer <API token>\""
         }
-        guard parts[1] == self.token else {
+        guard parts[1] == token else {
             return "Invalid API token"
         }
         return nil
@@ -134,11 +111,11 @@ struct AhrefsV3Handler: Sendable {
         guard case .object(let object) = value else {
             throw BadRequest("Request body must be a JSON object, got \(value.typeName)")
         }
-        let unknown = object.keys.filter { !self.endpoint.fields.contains($0) }.sorted()
+        let unknown = object.keys.filter { !endpoint.fields.contains($0) }.sorted()
         if !unknown.isEmpty {
             let names = unknown.map { "\"\($0)\"" }.joined(separator: ", ")
             throw BadRequest(
-                "Unknown field\(unknown.count == 1 ? "" : "s") \(names) for \(self.endpoint.rawValue); documented fields: \(self.endpoint.fields.joined(separator: ", "))"
+                "Unknown field\(unknown.count == 1 ? "" : "s") \(names) for \(endpoint.rawValue); documented fields: \(endpoint.fields.joined(separator: ", "))"
             )
         }
         return object
@@ -147,7 +124,7 @@ struct AhrefsV3Handler: Sendable {
     // MARK: - Parameters
 
     private func list(_ object: [String: JSONInput]) throws -> [String] {
-        let name = self.endpoint.listField
+        let name = endpoint.listField
         guard let value = object[name] else {
             throw BadRequest(
                 "Missing required field \"\(name)\" (an array of 1-\(AhrefsV3Endpoint.maxTargets) strings)")
@@ -271,26 +248,26 @@ struct AhrefsV3Handler: Sendable {
     // MARK: - Answers
 
     private func answer(_ object: [String: JSONInput]) throws -> SandboxResponse {
-        let entries = try self.list(object)
+        let entries = try list(object)
         var results: [JSONOutput] = []
         var chargedRows = 0
 
-        switch self.endpoint {
+        switch endpoint {
         case .metrics, .backlinksStats, .domainRating:
-            try self.checkDomains(entries)
+            try checkDomains(entries)
             let date = try self.date(object)
-            let selected = self.endpoint == .metrics ? try self.selectedMetrics(object) : []
+            let selected = endpoint == .metrics ? try selectedMetrics(object) : []
             for target in entries {
                 if let message = AhrefsV3Data.targetError(domainOrURL: target) {
                     results.append(.object([("target", .string(target)), ("error", .string(message))]))
                     continue
                 }
                 chargedRows += 1
-                results.append(.object([("target", .string(target)), self.domainPayload(target, date, selected)]))
+                results.append(.object([("target", .string(target)), domainPayload(target, date, selected)]))
             }
 
         case .urlMetrics:
-            try self.checkURLs(entries)
+            try checkURLs(entries)
             let date = try self.date(object)
             for url in entries {
                 if let message = AhrefsV3Data.targetError(domainOrURL: url) {
@@ -340,7 +317,7 @@ struct AhrefsV3Handler: Sendable {
     }
 
     private func domainPayload(_ target: String, _ date: String, _ selected: [String]) -> (String, JSONOutput) {
-        switch self.endpoint {
+        switch endpoint {
         case .metrics:
             let metrics = AhrefsV3Data.domainMetrics(target: target, date: date)
             let fields: [(String, JSONOutput)] = selected.map { name in

@@ -69,17 +69,17 @@ struct AnalyticsBatchRequest: Sendable {
             }
             try Self.refuseUnknown(options, allowed: Self.optionFields, in: "options")
             if let flag = options["fail_fast"] {
-                self.failFast = try Self.bool(flag, "options.fail_fast")
+                failFast = try Self.bool(flag, "options.fail_fast")
             }
             if let limit = options["parallel_limit"] {
                 guard case .number(let number) = limit, number == number.rounded(), (1...10).contains(number) else {
                     throw AnalyticsBatchRejection(
                         "options.parallel_limit must be an integer from 1 to 10, got \(Self.describe(limit))")
                 }
-                self.parallelLimit = Int(number)
+                parallelLimit = Int(number)
             }
             if let flag = options["include_timing"] {
-                self.includeTiming = try Self.bool(flag, "options.include_timing")
+                includeTiming = try Self.bool(flag, "options.include_timing")
             }
         }
 
@@ -90,8 +90,8 @@ struct AnalyticsBatchRequest: Sendable {
         guard let plan = AnalyticsData.plan(graph) else {
             throw AnalyticsBatchRejection("circular dependency")
         }
-        self.executionOrder = plan.executionOrder
-        self.parallelGroups = plan.parallelGroups
+        executionOrder = plan.executionOrder
+        parallelGroups = plan.parallelGroups
     }
 
     private static func query(_ item: JSONInput, at position: Int) throws(AnalyticsBatchRejection)
@@ -194,7 +194,7 @@ struct AnalyticsBatchRequest: Sendable {
         switch value {
         case .number(let number):
             number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
-        case .string(let text): self.quoted(text)
+        case .string(let text): quoted(text)
         default: value.typeName
         }
     }

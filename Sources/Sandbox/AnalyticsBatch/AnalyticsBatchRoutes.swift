@@ -1,43 +1,6 @@
 import Foundation
 import Hummingbird
 
-/// The simulated web-analytics Batch API (Sealmetrics), `POST /api/v1/batch` and `POST /api/v1/batch/validate`,
-/// validated as strictly as the reference (seeds/analytics-batch-api.txt) and DESIGN section 8 allow.
-///
-/// Errors are `{"error": {"code", "message"}}`. A refused batch (401, 400) runs nothing; an accepted one
-/// answers 200 whatever its queries did, each query's outcome in `results`. Each accepted batch is one
-/// charged request covering its queries; validate calls are free.
-struct SimulatedAnalyticsBatch: SimulatedProvider {
-    /// Path prefix of the API on the sandbox (the real base URL is `https://my.sealmetrics.com/api/v1`).
-    static let pathPrefix = "/api/v1"
-    static let batchUsageKey = "batch"
-    static let validateUsageKey = "batch/validate"
-
-    let apiKey: String
-    /// Fixed "today" (YYYY-MM-DD), or nil for the current UTC date.
-    let today: String?
-
-    var endpoints: [SandboxEndpoint] {
-        let handler = AnalyticsBatchHandler(apiKey: self.apiKey, fixedToday: self.today)
-        return [(Self.batchUsageKey, false), (Self.validateUsageKey, true)].map { usageKey, validateOnly in
-            SandboxEndpoint(
-                path: Self.pathPrefix + "/" + usageKey,
-                usageKey: usageKey,
-                methods: [.post],
-                // Only the batch call runs queries, so only it takes per-query fault rules.
-                faultDialect: validateOnly ? nil : .analyticsBatch,
-                answersDialectFaultsInline: !validateOnly,
-                errorResponse: { status, message in AnalyticsBatchHandler.error(status, message) },
-                faultResponse: { rule, _ in
-                    AnalyticsBatchHandler.error(rule.status, AnalyticsBatchHandler.faultMessage(rule.status))
-                },
-                summarize: { body in AnalyticsBatchHandler.summarize(body) },
-                handle: { request in handler.respond(to: request, validateOnly: validateOnly) }
-            )
-        }
-    }
-}
-
 /// The error codes of the API (DESIGN section 8).
 enum AnalyticsErrorCode {
     static let validation = "validation_error"
@@ -49,13 +12,13 @@ enum AnalyticsErrorCode {
     /// The code an error answer with this HTTP status carries.
     static func forStatus(_ status: Int) -> String {
         switch status {
-        case 401, 403: self.unauthorized
-        case 402: self.quota
+        case 401, 403: unauthorized
+        case 402: quota
         case 404: "not_found"
         case 405: "method_not_allowed"
-        case 429: self.rateLimit
-        case 500...599: self.internalError
-        default: self.validation
+        case 429: rateLimit
+        case 500...599: internalError
+        default: validation
         }
     }
 }
@@ -67,7 +30,7 @@ struct AnalyticsBatchHandler: Sendable {
 
     /// The sandbox's date for this request.
     var today: String {
-        self.fixedToday ?? CalendarDate.todayUTC().text
+        fixedToday ?? CalendarDate.todayUTC().text
     }
 
     /// `{"error": {"code": <the status's code>, "message": message}}` with that HTTP status.
@@ -105,7 +68,7 @@ struct AnalyticsBatchHandler: Sendable {
     }
 
     func respond(to request: SandboxRequest, validateOnly: Bool) -> SandboxResponse {
-        guard request.headers[Self.apiKeyField] == self.apiKey else {
+        guard request.headers[Self.apiKeyField] == apiKey else {
             return Self.error(401, "Invalid or missing API key")
         }
         let batch: AnalyticsBatchRequest
@@ -127,10 +90,10 @@ struct AnalyticsBatchHandler: Sendable {
             return SandboxResponse(status: 200, body: body.text, targetCount: count)
         }
 
-        let injected = request.fault.flatMap { rule in
-            rule.analyticsQueryError.map { AnalyticsBatchRun.InjectedFailure(queryID: rule.analyticsQueryID, code: $0) }
+        let injected = request.fault?.dialect(SimulatedAnalyticsBatch.Fault.self).flatMap { fault in
+            fault.queryError.map { AnalyticsBatchRun.InjectedFailure(queryID: fault.queryID, code: $0) }
         }
-        let run = AnalyticsBatchRun(request: batch, today: self.today, injected: injected)
+        let run = AnalyticsBatchRun(request: batch, today: today, injected: injected)
         return SandboxResponse(
             status: 200,
             body: run.answer(batchID: AnalyticsBatchRun.batchID(body: request.body)).text,

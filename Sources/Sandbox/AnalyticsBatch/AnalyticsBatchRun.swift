@@ -32,14 +32,14 @@ struct AnalyticsBatchRun {
 
     /// The outcome of every query, by id.
     func outcomes() -> [String: Outcome] {
-        let queries = Dictionary(uniqueKeysWithValues: self.request.queries.map { ($0.id, $0) })
-        let failingID = self.injected.map { $0.queryID ?? self.request.executionOrder.first ?? "" }
+        let queries = Dictionary(uniqueKeysWithValues: request.queries.map { ($0.id, $0) })
+        let failingID = self.injected.map { $0.queryID ?? request.executionOrder.first ?? "" }
         var outcomes: [String: Outcome] = [:]
         var stopped = false
-        for group in self.request.parallelGroups {
-            for sliceStart in stride(from: 0, to: group.count, by: self.request.parallelLimit) {
+        for group in request.parallelGroups {
+            for sliceStart in stride(from: 0, to: group.count, by: request.parallelLimit) {
                 var sliceFailed = false
-                for id in group[sliceStart..<min(group.count, sliceStart + self.request.parallelLimit)] {
+                for id in group[sliceStart..<min(group.count, sliceStart + request.parallelLimit)] {
                     guard let query = queries[id] else { continue }
                     if stopped {
                         outcomes[id] = .skipped(
@@ -59,12 +59,12 @@ struct AnalyticsBatchRun {
                             AnalyticsQueryFailure(code: injected.code, message: Self.injectedMessage(injected.code)),
                             timing: Self.errorTiming(query))
                     } else {
-                        outcome = Self.execute(query, today: self.today)
+                        outcome = Self.execute(query, today: today)
                     }
                     if !outcome.succeeded { sliceFailed = true }
                     outcomes[id] = outcome
                 }
-                if sliceFailed && self.request.failFast { stopped = true }
+                if sliceFailed && request.failFast { stopped = true }
             }
         }
         return outcomes
@@ -78,8 +78,8 @@ struct AnalyticsBatchRun {
         var failed = 0
         var skipped = 0
         var totalTiming = 0
-        let timing = self.request.includeTiming
-        for query in self.request.queries {
+        let timing = request.includeTiming
+        for query in request.queries {
             guard let outcome = outcomes[query.id] else { continue }
             var members: [(String, JSONOutput)]
             switch outcome {
@@ -100,9 +100,9 @@ struct AnalyticsBatchRun {
             results.append((query.id, .object(members)))
         }
         let status =
-            successful == self.request.queries.count ? "completed" : successful == 0 ? "failed" : "partial"
+            successful == request.queries.count ? "completed" : successful == 0 ? "failed" : "partial"
         var meta: [(String, JSONOutput)] = [
-            ("total_queries", .int(self.request.queries.count)),
+            ("total_queries", .int(request.queries.count)),
             ("successful", .int(successful)),
             ("failed", .int(failed)),
             ("skipped", .int(skipped)),
@@ -132,13 +132,13 @@ struct AnalyticsBatchRun {
 
     private static func execute(_ query: AnalyticsBatchQuery, today: String) -> Outcome {
         guard query.endpoint.isServed else {
-            return .failure(.validation("endpoint not available in this sandbox"), timing: self.errorTiming(query))
+            return .failure(.validation("endpoint not available in this sandbox"), timing: errorTiming(query))
         }
         let parameters: AnalyticsQueryParameters
         do {
             parameters = try AnalyticsQueryParameters(query.params, endpoint: query.endpoint, today: today)
         } catch {
-            return .failure(error, timing: self.errorTiming(query))
+            return .failure(error, timing: errorTiming(query))
         }
         let timing =
             10
@@ -150,12 +150,12 @@ struct AnalyticsBatchRun {
         guard let dimension = query.endpoint.dimension else {
             let overview = AnalyticsData.overview(
                 account: parameters.account, start: parameters.start, end: parameters.end)
-            return .success(data: self.json(overview), timing: timing)
+            return .success(data: json(overview), timing: timing)
         }
         let rows = AnalyticsData.rows(
             endpoint: query.endpoint.rawValue, account: parameters.account, start: parameters.start,
             end: parameters.end, pageSize: parameters.pageSize)
-        return .success(data: .array(rows.map { self.json($0, dimension: dimension) }), timing: timing)
+        return .success(data: .array(rows.map { json($0, dimension: dimension) }), timing: timing)
     }
 
     /// 1-4 ms: a query that fails does little work.
@@ -186,9 +186,9 @@ struct AnalyticsBatchRun {
             ("entrances", .int(overview.entrances)),
             ("page_views", .int(overview.pageViews)),
             ("engaged_entrances", .int(overview.engagedEntrances)),
-            ("bounce_rate", self.oneDecimal(overview.bounceRate)),
+            ("bounce_rate", oneDecimal(overview.bounceRate)),
             ("conversions", .int(overview.conversions)),
-            ("revenue", self.twoDecimals(overview.revenue)),
+            ("revenue", twoDecimals(overview.revenue)),
             ("microconversions", .int(overview.microconversions)),
         ])
     }
@@ -196,7 +196,7 @@ struct AnalyticsBatchRun {
     private static func json(_ row: AnalyticsRow, dimension: AnalyticsDimension) -> JSONOutput {
         let key = (dimension.wireKey, JSONOutput.string(row.key))
         if dimension == .conversions {
-            return .object([key, ("conversions", .int(row.conversions)), ("revenue", self.twoDecimals(row.revenue))])
+            return .object([key, ("conversions", .int(row.conversions)), ("revenue", twoDecimals(row.revenue))])
         }
         return .object([
             key,
@@ -204,8 +204,8 @@ struct AnalyticsBatchRun {
             ("engaged_entrances", .int(row.engagedEntrances)),
             ("page_views", .int(row.pageViews)),
             ("conversions", .int(row.conversions)),
-            ("revenue", self.twoDecimals(row.revenue)),
-            ("bounce_rate", self.oneDecimal(row.bounceRate)),
+            ("revenue", twoDecimals(row.revenue)),
+            ("bounce_rate", oneDecimal(row.bounceRate)),
         ])
     }
 

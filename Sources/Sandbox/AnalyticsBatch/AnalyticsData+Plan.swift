@@ -53,7 +53,7 @@ extension AnalyticsData {
 
     /// Each query's group (1-based), or nil on a cycle.
     private static func levels(_ queries: [(id: String, dependsOn: [String])]) -> [Int]? {
-        guard self.dependencyCycle(queries) == nil else { return nil }
+        guard dependencyCycle(queries) == nil else { return nil }
         let index = self.index(queries)
         var levels = [Int?](repeating: nil, count: queries.count)
 

@@ -222,28 +222,28 @@ public enum AnalyticsData {
             }
             // 20 to about 30 000 entrances a day, most accounts small.
             let daily = pow(10, 1.3 + 3.2 * pow(unit("size"), 1.3))
-            self.entrances = Int((daily * days * drift("entrances", 0.1)).rounded())
-            self.pagesPerEntrance = (1.3 + 2.2 * unit("pages_per_entrance")) * drift("pages_per_entrance", 0.05)
-            self.engagement = min(0.95, (0.35 + 0.4 * unit("engagement")) * drift("engagement", 0.05))
-            self.conversionRate = (0.004 + 0.035 * pow(unit("conversion_rate"), 1.5)) * drift("conversion_rate", 0.1)
-            self.orderValue = (15 + 185 * unit("order_value")) * drift("order_value", 0.08)
-            self.microconversionRate = (0.05 + 0.25 * unit("microconversion_rate")) * drift("microconversions", 0.1)
+            entrances = Int((daily * days * drift("entrances", 0.1)).rounded())
+            pagesPerEntrance = (1.3 + 2.2 * unit("pages_per_entrance")) * drift("pages_per_entrance", 0.05)
+            engagement = min(0.95, (0.35 + 0.4 * unit("engagement")) * drift("engagement", 0.05))
+            conversionRate = (0.004 + 0.035 * pow(unit("conversion_rate"), 1.5)) * drift("conversion_rate", 0.1)
+            orderValue = (15 + 185 * unit("order_value")) * drift("order_value", 0.08)
+            microconversionRate = (0.05 + 0.25 * unit("microconversion_rate")) * drift("microconversions", 0.1)
         }
 
         func pageViews(_ entrances: Int) -> Int {
-            max(entrances, Int((Double(entrances) * self.pagesPerEntrance).rounded()))
+            max(entrances, Int((Double(entrances) * pagesPerEntrance).rounded()))
         }
 
         func engaged(_ entrances: Int) -> Int {
-            Int((Double(entrances) * self.engagement).rounded())
+            Int((Double(entrances) * engagement).rounded())
         }
 
         func conversions(_ entrances: Int) -> Int {
-            Int((Double(entrances) * self.conversionRate).rounded())
+            Int((Double(entrances) * conversionRate).rounded())
         }
 
         func revenueCents(conversions: Int) -> Int {
-            Int((Double(conversions) * self.orderValue * 100).rounded())
+            Int((Double(conversions) * orderValue * 100).rounded())
         }
     }
 }

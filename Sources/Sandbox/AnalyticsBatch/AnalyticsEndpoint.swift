@@ -21,12 +21,12 @@ enum AnalyticsEndpoint: String, CaseIterable, Sendable {
 
     /// Whether the sandbox serves data for it; the others pass validation and fail per query.
     var isServed: Bool {
-        self == .overview || self.dimension != nil
+        self == .overview || dimension != nil
     }
 
     /// The breakdown of a served list endpoint.
     var dimension: AnalyticsDimension? {
-        AnalyticsDimension(endpoint: self.rawValue)
+        AnalyticsDimension(endpoint: rawValue)
     }
 }
 
@@ -56,7 +56,7 @@ enum AnalyticsDimension: String, CaseIterable, Sendable {
     /// The account's values of this dimension with their base weights (positive), before the per-range shift.
     func candidates(account: String) -> [(key: String, weight: Double)] {
         let unit = { (parts: [String]) in
-            SimulatedValues.unit(parts: ["analytics.dimension", self.rawValue, account] + parts)
+            SimulatedValues.unit(parts: ["analytics.dimension", rawValue, account] + parts)
         }
         /// Keeps the entries named in `always` and a hash-chosen share `keep` of the others, each weight
         /// shifted per account.

@@ -73,7 +73,7 @@ struct AnalyticsQueryParameters: Sendable, Equatable {
             (self.start, self.end) = (start.text, end.text)
         }
 
-        self.pageSize = Self.defaultPageSize
+        pageSize = Self.defaultPageSize
         if let value = params["page_size"] {
             guard endpoint.dimension != nil else {
                 throw .validation("page_size is accepted by list endpoints only, not by \(endpoint.rawValue)")
@@ -85,7 +85,7 @@ struct AnalyticsQueryParameters: Sendable, Equatable {
                     "page_size must be an integer from \(Self.pageSizes.lowerBound) to \(Self.pageSizes.upperBound), "
                         + "got \(AnalyticsBatchRequest.describe(value))")
             }
-            self.pageSize = Int(number)
+            pageSize = Int(number)
         }
     }
 

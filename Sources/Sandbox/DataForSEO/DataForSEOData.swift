@@ -109,7 +109,7 @@ public struct DataForSEOPageSummary: Sendable, Codable, Equatable {
         referringLinksSemanticLocations: [String: Int]? = nil,
         referringLinksCountries: [String: Int]? = nil
     ) {
-        self.type = Self.itemType
+        type = Self.itemType
         self.url = url
         self.rank = rank
         self.mainDomainRank = mainDomainRank
@@ -137,30 +137,30 @@ public struct DataForSEOPageSummary: Sendable, Codable, Equatable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.type, forKey: .type)
-        try container.encode(self.url, forKey: .url)
-        try container.encode(self.rank, forKey: .rank)
-        try container.encode(self.mainDomainRank, forKey: .mainDomainRank)
-        try container.encode(self.backlinks, forKey: .backlinks)
-        try container.encode(self.firstSeen, forKey: .firstSeen)
-        try container.encode(self.lostDate, forKey: .lostDate)
-        try container.encode(self.backlinksSpamScore, forKey: .backlinksSpamScore)
-        try container.encode(self.brokenBacklinks, forKey: .brokenBacklinks)
-        try container.encode(self.brokenPages, forKey: .brokenPages)
-        try container.encode(self.referringDomains, forKey: .referringDomains)
-        try container.encode(self.referringDomainsNofollow, forKey: .referringDomainsNofollow)
-        try container.encode(self.referringMainDomains, forKey: .referringMainDomains)
-        try container.encode(self.referringMainDomainsNofollow, forKey: .referringMainDomainsNofollow)
-        try container.encode(self.referringIPs, forKey: .referringIPs)
-        try container.encode(self.referringSubnets, forKey: .referringSubnets)
-        try container.encode(self.referringPages, forKey: .referringPages)
-        try container.encode(self.referringPagesNofollow, forKey: .referringPagesNofollow)
-        try container.encode(self.referringLinksTLD, forKey: .referringLinksTLD)
-        try container.encode(self.referringLinksTypes, forKey: .referringLinksTypes)
-        try container.encode(self.referringLinksAttributes, forKey: .referringLinksAttributes)
-        try container.encode(self.referringLinksPlatformTypes, forKey: .referringLinksPlatformTypes)
-        try container.encode(self.referringLinksSemanticLocations, forKey: .referringLinksSemanticLocations)
-        try container.encode(self.referringLinksCountries, forKey: .referringLinksCountries)
+        try container.encode(type, forKey: .type)
+        try container.encode(url, forKey: .url)
+        try container.encode(rank, forKey: .rank)
+        try container.encode(mainDomainRank, forKey: .mainDomainRank)
+        try container.encode(backlinks, forKey: .backlinks)
+        try container.encode(firstSeen, forKey: .firstSeen)
+        try container.encode(lostDate, forKey: .lostDate)
+        try container.encode(backlinksSpamScore, forKey: .backlinksSpamScore)
+        try container.encode(brokenBacklinks, forKey: .brokenBacklinks)
+        try container.encode(brokenPages, forKey: .brokenPages)
+        try container.encode(referringDomains, forKey: .referringDomains)
+        try container.encode(referringDomainsNofollow, forKey: .referringDomainsNofollow)
+        try container.encode(referringMainDomains, forKey: .referringMainDomains)
+        try container.encode(referringMainDomainsNofollow, forKey: .referringMainDomainsNofollow)
+        try container.encode(referringIPs, forKey: .referringIPs)
+        try container.encode(referringSubnets, forKey: .referringSubnets)
+        try container.encode(referringPages, forKey: .referringPages)
+        try container.encode(referringPagesNofollow, forKey: .referringPagesNofollow)
+        try container.encode(referringLinksTLD, forKey: .referringLinksTLD)
+        try container.encode(referringLinksTypes, forKey: .referringLinksTypes)
+        try container.encode(referringLinksAttributes, forKey: .referringLinksAttributes)
+        try container.encode(referringLinksPlatformTypes, forKey: .referringLinksPlatformTypes)
+        try container.encode(referringLinksSemanticLocations, forKey: .referringLinksSemanticLocations)
+        try container.encode(referringLinksCountries, forKey: .referringLinksCountries)
     }
 }
 
@@ -175,9 +175,9 @@ public struct DataForSEOPageSummary: Sendable, Codable, Equatable {
 public enum DataForSEOData {
     /// The `bulk_pages_summary` item for `target` on `date`.
     public static func pageSummary(target: String, date: String) -> DataForSEOPageSummary {
-        guard !self.isNotIndexed(target) else { return DataForSEOPageSummary(url: target) }
+        guard !isNotIndexed(target) else { return DataForSEOPageSummary(url: target) }
         let host = SimulatedValues.host(of: target)
-        let mainDomainRank = self.mainDomainRank(registrableDomain: self.registrableDomain(of: host), date: date)
+        let mainDomainRank = self.mainDomainRank(registrableDomain: registrableDomain(of: host), date: date)
         let strength = self.strength(target: target, host: host)
         let isPage = target.contains("://")
         let unit = { (kind: String) in SimulatedValues.unit("dataforseo", kind, target) }
@@ -231,7 +231,7 @@ public enum DataForSEOData {
         let spam = Int(
             ((3 + 57 * pow(unit("backlinks_spam_score"), 2.2)) * drift("backlinks_spam_score", 0.05)).rounded())
 
-        let dates = self.seenAndLost(target: target, date: date)
+        let dates = seenAndLost(target: target, date: date)
         // Counted per attribute: a link may carry several (nofollow and ugc) or none.
         var attributes: [String: Int] = ["nofollow": Int((Double(backlinks) * nofollowShare).rounded())]
         for (name, chance, share) in [
@@ -243,7 +243,7 @@ public enum DataForSEOData {
 
         return DataForSEOPageSummary(
             url: target,
-            rank: self.rank(strength: strength, target: target, host: host, date: date),
+            rank: rank(strength: strength, target: target, host: host, date: date),
             mainDomainRank: mainDomainRank,
             backlinks: backlinks,
             firstSeen: dates.firstSeen,
@@ -259,23 +259,23 @@ public enum DataForSEOData {
             referringSubnets: subnets,
             referringPages: pages,
             referringPagesNofollow: pagesNofollow,
-            referringLinksTLD: self.split(
-                backlinks, self.weights(target, "tld", Self.topLevelDomains, leading: 4, dominantWeight: 4)),
-            referringLinksTypes: self.split(
-                backlinks, self.weights(target, "types", Self.linkTypes, leading: 2, dominantWeight: 12)),
+            referringLinksTLD: split(
+                backlinks, weights(target, "tld", Self.topLevelDomains, leading: 4, dominantWeight: 4)),
+            referringLinksTypes: split(
+                backlinks, weights(target, "types", Self.linkTypes, leading: 2, dominantWeight: 12)),
             referringLinksAttributes: attributes.isEmpty || unit("attributes_missing") < 0.1 ? nil : attributes,
             referringLinksPlatformTypes: unit("platform_types_missing") < 0.1
-                ? nil : self.split(backlinks, self.weights(target, "platform", Self.platformTypes, leading: 1)),
+                ? nil : split(backlinks, weights(target, "platform", Self.platformTypes, leading: 1)),
             referringLinksSemanticLocations: unit("semantic_locations_missing") < 0.1
-                ? nil : self.split(backlinks, self.weights(target, "semantic", Self.semanticLocations, leading: 2)),
+                ? nil : split(backlinks, weights(target, "semantic", Self.semanticLocations, leading: 2)),
             referringLinksCountries: unit("countries_missing") < 0.1
-                ? nil : self.split(backlinks, self.weights(target, "countries", Self.countries, leading: 3))
+                ? nil : split(backlinks, weights(target, "countries", Self.countries, leading: 3))
         )
     }
 
     /// The `bulk_ranks` rank: the page summary's `rank`, on the 0-1000 scale or divided by ten for 0-100.
     public static func rank(target: String, date: String, scale: DataForSEORankScale = .oneThousand) -> Int {
-        let rank = self.pageSummary(target: target, date: date).rank
+        let rank = pageSummary(target: target, date: date).rank
         switch scale {
         case .oneThousand: return rank
         case .oneHundred: return Int((Double(rank) / 10).rounded())
@@ -284,20 +284,20 @@ public enum DataForSEOData {
 
     /// The `bulk_backlinks` count: the page summary's `backlinks`.
     public static func backlinks(target: String, date: String) -> Int {
-        self.pageSummary(target: target, date: date).backlinks
+        pageSummary(target: target, date: date).backlinks
     }
 
     /// The `bulk_referring_domains` counts: the page summary's.
     public static func referringDomains(target: String, date: String) -> (
         referringDomains: Int, referringMainDomains: Int
     ) {
-        let summary = self.pageSummary(target: target, date: date)
+        let summary = pageSummary(target: target, date: date)
         return (summary.referringDomains, summary.referringMainDomains)
     }
 
     /// The `bulk_spam_score` score of the target itself (0-100; most sites score low).
     public static func spamScore(target: String, date: String) -> Int {
-        guard !self.isNotIndexed(target) else { return 0 }
+        guard !isNotIndexed(target) else { return 0 }
         let base = 1 + 80 * pow(SimulatedValues.unit("dataforseo", "spam_score", target), 2.5)
         let score = Int(
             (base * SimulatedValues.drift("dataforseo_spam_score", target, date, amplitude: 0.03)).rounded())
@@ -328,7 +328,7 @@ public enum DataForSEOData {
 
     /// USD charged for a served live bulk task: 0.02 + 0.00003 per target, rounded to 5 decimals.
     public static func taskCost(targets: Int) -> Double {
-        Double(self.taskCostUnits(targets: targets)) / 100_000
+        Double(taskCostUnits(targets: targets)) / 100_000
     }
 
     /// The registrable ("main") domain of a host, used for the 100-domain limit on page URLs: the last two
@@ -379,7 +379,7 @@ public enum DataForSEOData {
 
     static func mainDomainRank(registrableDomain: String, date: String) -> Int {
         let value =
-            1000 * self.mainDomainStrength(registrableDomain)
+            1000 * mainDomainStrength(registrableDomain)
             * SimulatedValues.drift("dataforseo_main_domain_rank", registrableDomain, date, amplitude: 0.015)
         return min(1000, max(0, Int(value.rounded())))
     }
@@ -387,8 +387,8 @@ public enum DataForSEOData {
     /// The target's own strength: its main domain's for the main domain itself, less for a subdomain,
     /// much less for a single page.
     static func strength(target: String, host: String) -> Double {
-        let registrable = self.registrableDomain(of: host)
-        let main = self.mainDomainStrength(registrable)
+        let registrable = registrableDomain(of: host)
+        let main = mainDomainStrength(registrable)
         let unit = SimulatedValues.unit("dataforseo", "target_share", target)
         if target.contains("://") {
             return main * (0.15 + 0.6 * pow(unit, 1.5))
@@ -401,9 +401,9 @@ public enum DataForSEOData {
     /// The target's rank (0-1000): the main domain rank for the main domain itself, otherwise from its own
     /// strength.
     static func rank(strength: Double, target: String, host: String, date: String) -> Int {
-        let registrable = self.registrableDomain(of: host)
+        let registrable = registrableDomain(of: host)
         if !target.contains("://"), host == registrable {
-            return self.mainDomainRank(registrableDomain: registrable, date: date)
+            return mainDomainRank(registrableDomain: registrable, date: date)
         }
         let value = 1000 * strength * SimulatedValues.drift("dataforseo_rank", target, date, amplitude: 0.015)
         return min(1000, max(0, Int(value.rounded())))
@@ -420,14 +420,14 @@ public enum DataForSEOData {
             firstDay =
                 today.daysSinceEpoch - 1 - Int(SimulatedValues.unit("dataforseo", "first_seen_late", target) * 60)
         }
-        let firstSeen = self.timestamp(
+        let firstSeen = timestamp(
             day: firstDay, seconds: SimulatedValues.unit("dataforseo", "first_seen_time", target))
         guard SimulatedValues.unit("dataforseo", "lost", target) >= 0.3 else { return (firstSeen, nil) }
         let lostDay = today.daysSinceEpoch - Int(SimulatedValues.unit("dataforseo", "lost_day", target, date) * 14)
         guard lostDay > firstDay else { return (firstSeen, nil) }
         return (
             firstSeen,
-            self.timestamp(day: lostDay, seconds: SimulatedValues.unit("dataforseo", "lost_time", target, date))
+            timestamp(day: lostDay, seconds: SimulatedValues.unit("dataforseo", "lost_time", target, date))
         )
     }
 

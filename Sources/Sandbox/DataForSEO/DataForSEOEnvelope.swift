@@ -15,15 +15,15 @@ struct DataForSEOTaskOutput: Sendable {
 
     var json: JSONOutput {
         .object([
-            ("id", .string(self.id)),
-            ("status_code", .int(self.statusCode)),
-            ("status_message", .string(self.statusMessage)),
-            ("time", .string(self.time)),
-            ("cost", DataForSEOEnvelope.usd(units: self.costUnits)),
-            ("result_count", .int(self.result?.count ?? 0)),
-            ("path", .array(self.path.map(JSONOutput.string))),
-            ("data", self.data),
-            ("result", self.result.map(JSONOutput.array) ?? .null),
+            ("id", .string(id)),
+            ("status_code", .int(statusCode)),
+            ("status_message", .string(statusMessage)),
+            ("time", .string(time)),
+            ("cost", DataForSEOEnvelope.usd(units: costUnits)),
+            ("result_count", .int(result?.count ?? 0)),
+            ("path", .array(path.map(JSONOutput.string))),
+            ("data", data),
+            ("result", result.map(JSONOutput.array) ?? .null),
         ])
     }
 }
@@ -76,13 +76,13 @@ enum DataForSEOEnvelope {
     /// The whole answer. `cost` is the sum of the task costs; `tasks_error` counts tasks without 20000.
     static func body(statusCode: Int, statusMessage: String, time: String, tasks: [DataForSEOTaskOutput]) -> String {
         JSONOutput.object([
-            ("version", .string(self.version)),
+            ("version", .string(version)),
             ("status_code", .int(statusCode)),
             ("status_message", .string(statusMessage)),
             ("time", .string(time)),
-            ("cost", self.usd(units: tasks.reduce(0) { $0 + $1.costUnits })),
+            ("cost", usd(units: tasks.reduce(0) { $0 + $1.costUnits })),
             ("tasks_count", .int(tasks.count)),
-            ("tasks_error", .int(tasks.filter { $0.statusCode != self.ok }.count)),
+            ("tasks_error", .int(tasks.filter { $0.statusCode != ok }.count)),
             ("tasks", .array(tasks.map(\.json))),
         ]).text
     }
@@ -91,13 +91,13 @@ enum DataForSEOEnvelope {
     static func topLevel(_ code: Int, httpStatus: Int = 200, message: String? = nil, time: String) -> SandboxResponse {
         SandboxResponse(
             status: httpStatus,
-            body: self.body(statusCode: code, statusMessage: message ?? self.message(for: code), time: time, tasks: [])
+            body: body(statusCode: code, statusMessage: message ?? self.message(for: code), time: time, tasks: [])
         )
     }
 
     /// The answer to a transport-level problem the shared server reports (405, 413, a plain fault rule).
     static func httpError(_ status: Int, _ message: String) -> SandboxResponse {
-        self.topLevel(self.code(forHTTPStatus: status), httpStatus: status, message: message, time: self.time(.zero))
+        topLevel(code(forHTTPStatus: status), httpStatus: status, message: message, time: time(.zero))
     }
 
     /// A USD amount as a JSON number with at most 5 decimals and no trailing zeros (`0.02006`, `0.02`, `0`).

@@ -1,39 +1,6 @@
 import Foundation
 import Hummingbird
 
-/// The simulated DataForSEO Backlinks bulk Live endpoints, under `/v3`, validated as strictly as the
-/// reference document (seeds/dataforseo-bulk-pages-summary.txt) and DESIGN section 8 allow.
-///
-/// Like the real API, it answers almost everything with HTTP 200 and reports success or failure in the
-/// body's `status_code`, at the top level (auth, malformed POST data, more than one task) and per task
-/// (invalid fields, 40501). Only a task with 20000 is charged, 0.02 USD + 0.00003 per target.
-struct SimulatedDataForSEO: SimulatedProvider {
-    /// Path prefix of the API on the sandbox (the real base URL is `https://api.dataforseo.com/v3`).
-    static let pathPrefix = "/v3"
-
-    let login: String
-    let password: String
-    /// Fixed "today" (YYYY-MM-DD), or nil for the current UTC date.
-    let today: String?
-
-    var endpoints: [SandboxEndpoint] {
-        DataForSEOEndpoint.allCases.map { endpoint in
-            let handler = DataForSEOHandler(
-                endpoint: endpoint, login: self.login, password: self.password, fixedToday: self.today)
-            return SandboxEndpoint(
-                path: Self.pathPrefix + "/" + endpoint.rawValue,
-                usageKey: endpoint.rawValue,
-                methods: [.post],
-                faultDialect: .dataForSEO,
-                errorResponse: { status, message in DataForSEOEnvelope.httpError(status, message) },
-                faultResponse: { rule, body in handler.faultResponse(rule, body: body) },
-                summarize: { body in DataForSEOHandler.summarize(body) },
-                handle: { request in handler.respond(to: request) }
-            )
-        }
-    }
-}
-
 /// The six bulk Live endpoints and their documented task fields.
 enum DataForSEOEndpoint: String, CaseIterable, Sendable {
     case pagesSummary = "backlinks/bulk_pages_summary/live"
@@ -52,12 +19,12 @@ enum DataForSEOEndpoint: String, CaseIterable, Sendable {
 
     /// `bulk_pages_summary` and so on.
     var function: String {
-        String(self.rawValue.split(separator: "/")[1])
+        String(rawValue.split(separator: "/")[1])
     }
 
     /// The task's `path`: `["v3", "backlinks", "bulk_pages_summary", "live"]`.
     var path: [String] {
-        ["v3"] + self.rawValue.split(separator: "/").map(String.init)
+        ["v3"] + rawValue.split(separator: "/").map(String.init)
     }
 
     /// Every documented task field, in the order the task's `data` echoes them.
@@ -90,7 +57,7 @@ private struct InvalidField: Error {
 
     /// `Invalid Field: 'targets'.`, followed by the detail when there is one.
     var message: String {
-        "Invalid Field: '\(self.field)'." + (self.detail.map { " " + $0 } ?? "")
+        "Invalid Field: '\(field)'." + (detail.map { " " + $0 } ?? "")
     }
 }
 
@@ -110,7 +77,7 @@ struct DataForSEOHandler: Sendable {
 
     /// The sandbox's date for this request.
     var today: String {
-        self.fixedToday ?? CalendarDate.todayUTC().text
+        fixedToday ?? CalendarDate.todayUTC().text
     }
 
     func respond(to request: SandboxRequest) -> SandboxResponse {
@@ -118,7 +85,7 @@ struct DataForSEOHandler: Sendable {
         let start = clock.now
         let elapsed = { DataForSEOEnvelope.time(clock.now - start) }
 
-        guard self.isAuthorized(request.headers) else {
+        guard isAuthorized(request.headers) else {
             return DataForSEOEnvelope.topLevel(DataForSEOEnvelope.notAuthorized, httpStatus: 401, time: elapsed())
         }
         guard Self.isJSON(request.headers),
@@ -140,17 +107,17 @@ struct DataForSEOHandler: Sendable {
         let task = tasks[0]
         let today = self.today
         var output = DataForSEOTaskOutput(
-            id: DataForSEOEnvelope.taskID(usageKey: self.endpoint.rawValue, body: request.body, index: 0),
+            id: DataForSEOEnvelope.taskID(usageKey: endpoint.rawValue, body: request.body, index: 0),
             statusCode: DataForSEOEnvelope.ok,
             statusMessage: DataForSEOEnvelope.message(for: DataForSEOEnvelope.ok),
             time: "",
-            path: self.endpoint.path,
-            data: self.echoData(task),
+            path: endpoint.path,
+            data: echoData(task),
             result: nil
         )
         let valid: ValidTask
         do {
-            valid = try self.validate(task, today: today)
+            valid = try validate(task, today: today)
         } catch let invalid as InvalidField {
             output.statusCode = DataForSEOEnvelope.invalidField
             output.statusMessage = invalid.message
@@ -190,10 +157,11 @@ struct DataForSEOHandler: Sendable {
     /// Answers an injected fault: a top-level DataForSEO code, a task-level one, or the plain HTTP status.
     func faultResponse(_ rule: FaultRule, body: [UInt8]?) -> SandboxResponse {
         let time = DataForSEOEnvelope.time(.zero)
-        if let code = rule.dataForSEOStatusCode {
+        let fault = rule.dialect(SimulatedDataForSEO.Fault.self)
+        if let code = fault?.statusCode {
             return DataForSEOEnvelope.topLevel(code, httpStatus: rule.status, time: time)
         }
-        guard let code = rule.dataForSEOTaskStatusCode else {
+        guard let code = fault?.taskStatusCode else {
             return DataForSEOEnvelope.httpError(rule.status, rule.defaultMessage)
         }
         var tasks: [[String: JSONInput]] = []
@@ -205,12 +173,12 @@ struct DataForSEOHandler: Sendable {
         if tasks.isEmpty { tasks = [[:]] }
         let outputs = tasks.enumerated().map { index, task in
             DataForSEOTaskOutput(
-                id: DataForSEOEnvelope.taskID(usageKey: self.endpoint.rawValue, body: body ?? [], index: index),
+                id: DataForSEOEnvelope.taskID(usageKey: endpoint.rawValue, body: body ?? [], index: index),
                 statusCode: code,
                 statusMessage: DataForSEOEnvelope.message(for: code),
                 time: time,
-                path: self.endpoint.path,
-                data: self.echoData(task),
+                path: endpoint.path,
+                data: echoData(task),
                 result: nil
             )
         }
@@ -248,7 +216,7 @@ struct DataForSEOHandler: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "basic",
             let decoded = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces))
         else { return false }
-        return String(decoding: decoded, as: UTF8.self) == self.login + ":" + self.password
+        return String(decoding: decoded, as: UTF8.self) == login + ":" + password
     }
 
     /// `Content-Type: application/json`, parameters such as `charset=utf-8` allowed.
@@ -264,19 +232,19 @@ struct DataForSEOHandler: Sendable {
     /// documentation order, then any others by name).
     private func echoData(_ task: [String: JSONInput]) -> JSONOutput {
         var members: [(String, JSONOutput)] = [
-            ("api", .string("backlinks")), ("function", .string(self.endpoint.function)),
+            ("api", .string("backlinks")), ("function", .string(endpoint.function)),
         ]
-        for field in self.endpoint.fields {
+        for field in endpoint.fields {
             if let value = task[field] { members.append((field, DataForSEOEnvelope.echo(value))) }
         }
-        for key in task.keys.sorted() where !self.endpoint.fields.contains(key) {
+        for key in task.keys.sorted() where !endpoint.fields.contains(key) {
             members.append((key, DataForSEOEnvelope.echo(task[key]!)))
         }
         return .object(members)
     }
 
     private func validate(_ task: [String: JSONInput], today: String) throws -> ValidTask {
-        if let unknown = task.keys.filter({ !self.endpoint.fields.contains($0) }).sorted().first {
+        if let unknown = task.keys.filter({ !endpoint.fields.contains($0) }).sorted().first {
             throw InvalidField(field: unknown)
         }
         let targets = try Self.targets(task["targets"])
@@ -395,9 +363,9 @@ struct DataForSEOHandler: Sendable {
     // MARK: - Items
 
     private func item(for target: String, task: ValidTask, today: String) -> JSONOutput {
-        let type: (String, JSONOutput) = ("type", .string(self.endpoint.itemType))
+        let type: (String, JSONOutput) = ("type", .string(endpoint.itemType))
         let name: (String, JSONOutput) = ("target", .string(target))
-        switch self.endpoint {
+        switch endpoint {
         case .pagesSummary:
             return Self.json(DataForSEOData.pageSummary(target: target, date: today))
         case .ranks:
