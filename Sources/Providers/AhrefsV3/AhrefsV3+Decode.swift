@@ -52,19 +52,11 @@ extension AhrefsV3Provider {
             table: layout.table, columns: layout.columns, keyColumns: layout.key,
             reservingRows: chunk.targets.count)
         var failures: [TargetFailure] = []
-        var originals = Dictionary(chunk.targets.map { ($0.normalized, $0.original) }, uniquingKeysWith: { a, _ in a })
+        var echoed = EchoedTargets(chunk.targets)
         let date = SQLValue.text(stamp.snapshotDate.description)
         let fetchedAt = SQLValue.text(stamp.fetchedAt)
         let runID = SQLValue.text(stamp.runID)
         let country = SQLValue.text(context.stage.params["country"]?.description.lowercased() ?? "")
-
-        /// Matches a result to the target it answers; nil for a result that answers none (the unanswered
-        /// target is then reported as missing below).
-        func take(_ echoed: String?) -> (normalized: String, original: String)? {
-            guard let echoed else { return nil }
-            if let original = originals.removeValue(forKey: echoed) { return (echoed, original) }
-            return nil
-        }
 
         let body = Data(response.body)
         let decoder = JSONDecoder()
@@ -74,7 +66,7 @@ extension AhrefsV3Provider {
                 for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.DomainMetricsItem>.self, from: body)
                     .results
                 {
-                    guard let target = take(item.target) else { continue }
+                    guard let target = echoed.take(item.target) else { continue }
                     if let error = item.error {
                         failures.append(TargetFailure(target: target.normalized, message: error))
                         continue
@@ -89,7 +81,7 @@ extension AhrefsV3Provider {
                 for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.BacklinksStatsItem>.self, from: body)
                     .results
                 {
-                    guard let target = take(item.target) else { continue }
+                    guard let target = echoed.take(item.target) else { continue }
                     if let error = item.error {
                         failures.append(TargetFailure(target: target.normalized, message: error))
                         continue
@@ -103,7 +95,7 @@ extension AhrefsV3Provider {
                 for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.DomainRatingItem>.self, from: body)
                     .results
                 {
-                    guard let target = take(item.target) else { continue }
+                    guard let target = echoed.take(item.target) else { continue }
                     if let error = item.error {
                         failures.append(TargetFailure(target: target.normalized, message: error))
                         continue
@@ -117,7 +109,7 @@ extension AhrefsV3Provider {
                 for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.KeywordOverviewItem>.self, from: body)
                     .results
                 {
-                    guard let target = take(item.keyword) else { continue }
+                    guard let target = echoed.take(item.keyword) else { continue }
                     if let error = item.error {
                         failures.append(TargetFailure(target: target.normalized, message: error))
                         continue
@@ -131,7 +123,7 @@ extension AhrefsV3Provider {
             case .urlMetrics:
                 for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.URLMetricsItem>.self, from: body).results
                 {
-                    guard let target = take(item.url ?? item.target) else { continue }
+                    guard let target = echoed.take(item.url ?? item.target) else { continue }
                     if let error = item.error {
                         failures.append(TargetFailure(target: target.normalized, message: error))
                         continue
@@ -146,10 +138,7 @@ extension AhrefsV3Provider {
         } catch {
             throw ProviderDecodingError("response is not the documented JSON (\(Self.describe(error)))")
         }
-        // Targets the provider did not answer for stay visible instead of silently missing.
-        for (normalized, _) in originals.sorted(by: { $0.key < $1.key }) {
-            failures.append(TargetFailure(target: normalized, message: "missing from the provider's response"))
-        }
+        failures += echoed.missing
         let units =
             response.header("x-api-units-cost-total").flatMap(Double.init)
             ?? estimatedUnits(targetCount: batch.rowCount, endpoint: endpoint)

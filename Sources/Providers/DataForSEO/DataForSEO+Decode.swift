@@ -33,7 +33,7 @@ extension DataForSEOProvider {
             throw ProviderDecodingError("dataforseo has no endpoint \(endpoint.name)")
         }
         let body = Data(response.body)
-        var originals = Dictionary(chunk.targets.map { ($0.normalized, $0.original) }, uniquingKeysWith: { a, _ in a })
+        var echoed = EchoedTargets(chunk.targets)
         let date = SQLValue.text(stamp.snapshotDate.description)
         let fetchedAt = SQLValue.text(stamp.fetchedAt)
         let runID = SQLValue.text(stamp.runID)
@@ -53,9 +53,10 @@ extension DataForSEOProvider {
                     table: "dataforseo_page_summary_breakdown", columns: Self.breakdownColumns,
                     keyColumns: ["url", "snapshot_date", "dimension", "key"])
                 for item in Self.items(envelope) {
-                    guard let url = item.url, let original = originals.removeValue(forKey: url) else { continue }
+                    guard let target = echoed.take(item.url) else { continue }
+                    let url = target.normalized
                     rows.append([
-                        .text(url), .text(original), date, fetchedAt, runID, SQLValue(item.rank),
+                        .text(url), .text(target.original), date, fetchedAt, runID, SQLValue(item.rank),
                         SQLValue(item.mainDomainRank), SQLValue(item.backlinks), try Self.timestamp(item.firstSeen),
                         try Self.timestamp(item.lostDate), SQLValue(item.backlinksSpamScore),
                         SQLValue(item.brokenBacklinks), SQLValue(item.brokenPages), SQLValue(item.referringDomains),
@@ -86,10 +87,8 @@ extension DataForSEOProvider {
                     columns: ["target", "target_original"] + Self.stampColumns + Self.bulkColumns(which),
                     keyColumns: ["target", "snapshot_date"], reservingRows: chunk.targets.count)
                 for item in Self.items(envelope) {
-                    guard let target = item.target, let original = originals.removeValue(forKey: target) else {
-                        continue
-                    }
-                    var row: [SQLValue] = [.text(target), .text(original), date, fetchedAt, runID]
+                    guard let target = echoed.take(item.target) else { continue }
+                    var row: [SQLValue] = [.text(target.normalized), .text(target.original), date, fetchedAt, runID]
                     switch which {
                     case .ranks:
                         let scale = context.stage.params["rank_scale"]?.description ?? "one_thousand"
@@ -113,9 +112,7 @@ extension DataForSEOProvider {
         } catch {
             throw ProviderDecodingError("response is not the documented JSON (\(error))")
         }
-        for (normalized, _) in originals.sorted(by: { $0.key < $1.key }) {
-            failures.append(TargetFailure(target: normalized, message: "missing from the provider's response"))
-        }
+        failures += echoed.missing
         return ChunkPayload(rows: rows, related: related, targetFailures: failures, units: 0, costUSD: cost)
     }
 
