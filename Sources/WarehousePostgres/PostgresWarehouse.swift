@@ -13,6 +13,8 @@ public actor PostgresWarehouse: Warehouse {
     public nonisolated let configuration: PostgresWarehouseConfiguration
     private let connection: PostgresConnection
     private let migrations: [MigrationFile]
+    /// What ``migrate()`` writes into `seopipe_tables`, `seopipe_columns` and `COMMENT ON`; nil leaves them as they are.
+    private let dictionary: DataDictionary?
     private let logger: Logger
     /// Columns and their types per fact table, read from the catalog: identifiers reach SQL only from here.
     private var tables: [String: [String: String]] = [:]
@@ -22,20 +24,25 @@ public actor PostgresWarehouse: Warehouse {
     /// The warehouse's URL without its password.
     public nonisolated var location: String { configuration.redactedURL }
 
-    /// Connects; call ``migrate()`` before use.
+    /// Connects; call ``migrate()`` before use. `dictionary` is the data dictionary migrate writes
+    /// (`ProviderRegistry.builtin.dataDictionary`); without one, migrate leaves the dictionary as it is.
     public init(
         configuration: PostgresWarehouseConfiguration, migrations: [MigrationFile] = PostgresMigrations.all,
-        logger: Logger = Logger(label: "seopipe.postgres")
+        dictionary: DataDictionary? = nil, logger: Logger = Logger(label: "seopipe.postgres")
     ) async throws {
         self.configuration = configuration
         self.migrations = migrations
+        self.dictionary = dictionary
         self.logger = logger
         connection = try await Self.connect(configuration, logger: logger)
     }
 
     /// Connects to `url` (`postgres://...`), completed from the environment like psql.
-    public init(url: String, migrations: [MigrationFile] = PostgresMigrations.all) async throws {
-        try await self.init(configuration: PostgresWarehouseConfiguration(url: url), migrations: migrations)
+    public init(url: String, migrations: [MigrationFile] = PostgresMigrations.all, dictionary: DataDictionary? = nil)
+        async throws
+    {
+        try await self.init(
+            configuration: PostgresWarehouseConfiguration(url: url), migrations: migrations, dictionary: dictionary)
     }
 
     /// Opens a connection with the warehouse's schema as its search path.
@@ -197,16 +204,18 @@ public actor PostgresWarehouse: Warehouse {
             result.append(AppliedMigration(version: migration.version, name: migration.name, newlyApplied: true))
         }
         tables.removeAll()
-        if try await textRows("SELECT to_regclass('seopipe_columns') IS NOT NULL").first?.first == "true" {
-            try await syncDictionary()
+        if let dictionary,
+            try await textRows("SELECT to_regclass('seopipe_columns') IS NOT NULL").first?.first == "true"
+        {
+            try await syncDictionary(dictionary)
         }
         return result
     }
 
     /// Writes the data dictionary into `seopipe_tables`, `seopipe_columns` and `COMMENT ON` when it differs from
     /// what the tables hold: one DO block, one round trip.
-    private func syncDictionary() async throws {
-        let wanted = DataDictionary.rows(for: try await catalogLocked())
+    private func syncDictionary(_ dictionary: DataDictionary) async throws {
+        let wanted = dictionary.rows(for: try await catalogLocked())
         let held = DataDictionary.Rows(
             tables: try await textRows("SELECT table_name, kind, description FROM seopipe_tables ORDER BY table_name")
                 .map { $0.map { $0 ?? "" } },

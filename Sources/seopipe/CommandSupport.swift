@@ -162,9 +162,9 @@ func openWarehouse(_ location: WarehouseLocation) async throws -> any Warehouse 
     do {
         switch location {
         case .sqlite(let path):
-            return try SQLiteWarehouse(path: path)
+            return try SQLiteWarehouse(path: path, dictionary: ProviderRegistry.builtin.dataDictionary)
         case .postgres(let url):
-            return try await PostgresWarehouse(url: url)
+            return try await PostgresWarehouse(url: url, dictionary: ProviderRegistry.builtin.dataDictionary)
         }
     } catch {
         printError("error: cannot open the warehouse \(location): \(error)")

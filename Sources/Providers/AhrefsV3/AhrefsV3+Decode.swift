@@ -2,55 +2,13 @@ import Foundation
 import SeopipeCore
 
 extension AhrefsV3Provider {
-    /// The warehouse columns of each endpoint's table, keys first; every documented field typed.
-    static func layout(_ endpoint: Endpoint) -> (table: String, columns: [String], key: [String]) {
-        let stamp = ["snapshot_date", "fetched_at", "run_id"]
-        switch endpoint {
-        case .metrics:
-            return (
-                "ahrefs_domain_metrics",
-                ["target", "target_original"] + stamp + ["org_keywords", "org_traffic", "domain_rating"],
-                ["target", "snapshot_date"]
-            )
-        case .backlinksStats:
-            return (
-                "ahrefs_backlinks_stats",
-                ["target", "target_original"] + stamp + ["live", "live_refdomains"],
-                ["target", "snapshot_date"]
-            )
-        case .domainRating:
-            return (
-                "ahrefs_domain_rating",
-                ["target", "target_original"] + stamp + ["domain_rating", "ahrefs_rank"],
-                ["target", "snapshot_date"]
-            )
-        case .keywordsOverview:
-            return (
-                "ahrefs_keyword_overview",
-                ["keyword", "keyword_original", "country"] + stamp
-                    + ["volume", "keyword_difficulty", "cpc", "traffic_potential"],
-                ["keyword", "country", "snapshot_date"]
-            )
-        case .urlMetrics:
-            return (
-                "ahrefs_url_metrics",
-                ["url", "url_original"] + stamp
-                    + ["url_rating", "backlinks", "referring_domains", "keywords", "traffic"],
-                ["url", "snapshot_date"]
-            )
-        }
-    }
-
     public func decode(
         _ response: HTTPResponseData, chunk: Chunk, endpoint: EndpointSpec, context: RequestContext, stamp: RowStamp
     ) throws -> ChunkPayload {
         guard let which = Endpoint(rawValue: endpoint.name) else {
             throw ProviderDecodingError("ahrefs-v3 has no endpoint \(endpoint.name)")
         }
-        let layout = Self.layout(which)
-        var batch = TableBatch(
-            table: layout.table, columns: layout.columns, keyColumns: layout.key,
-            reservingRows: chunk.targets.count)
+        var batch = TableBatch(which.table, reservingRows: chunk.targets.count)
         var failures: [TargetFailure] = []
         var echoed = EchoedTargets(chunk.targets)
         let date = SQLValue.text(stamp.snapshotDate.description)

@@ -6,6 +6,10 @@ public struct AhrefsV3Provider: ProviderDriver {
     public init() {}
 
     public let kind = "ahrefs-v3"
+    public let displayName = "Ahrefs v3"
+    public let summary = "Ahrefs API v3 batch endpoints: domain and URL metrics, backlinks stats, keyword overview"
+    public let pipelineName = "ahrefs"
+    public let baseURL = BaseURLSpec(variable: "AHREFS_BASE_URL", defaultURL: "https://api.ahrefs.com/v3")
     public let credentials = [CredentialSpec(key: "token", variable: "AHREFS_API_TOKEN")]
     /// Ahrefs' documented default: 60 requests a minute.
     public let defaultRateLimit = RateLimit(requests: 60, per: .seconds(60))
@@ -40,20 +44,20 @@ public struct AhrefsV3Provider: ProviderDriver {
             })
         return [
             EndpointSpec(
-                name: Endpoint.metrics.rawValue, targetKind: .domain, table: "ahrefs_domain_metrics",
+                name: Endpoint.metrics.rawValue, targetKind: .domain, table: Endpoint.metrics.table,
                 parameters: [select], maxBatchSize: Self.maxBatchSize),
             EndpointSpec(
-                name: Endpoint.backlinksStats.rawValue, targetKind: .domain, table: "ahrefs_backlinks_stats",
+                name: Endpoint.backlinksStats.rawValue, targetKind: .domain, table: Endpoint.backlinksStats.table,
                 parameters: [], maxBatchSize: Self.maxBatchSize),
             EndpointSpec(
-                name: Endpoint.domainRating.rawValue, targetKind: .domain, table: "ahrefs_domain_rating",
+                name: Endpoint.domainRating.rawValue, targetKind: .domain, table: Endpoint.domainRating.table,
                 parameters: [], maxBatchSize: Self.maxBatchSize),
             EndpointSpec(
-                name: Endpoint.keywordsOverview.rawValue, targetKind: .keyword, table: "ahrefs_keyword_overview",
+                name: Endpoint.keywordsOverview.rawValue, targetKind: .keyword, table: Endpoint.keywordsOverview.table,
                 parameters: [country], maxBatchSize: Self.maxBatchSize,
                 currentOnly: "takes no date: it answers with today's search volumes"),
             EndpointSpec(
-                name: Endpoint.urlMetrics.rawValue, targetKind: .url, table: "ahrefs_url_metrics",
+                name: Endpoint.urlMetrics.rawValue, targetKind: .url, table: Endpoint.urlMetrics.table,
                 parameters: [], maxBatchSize: Self.maxBatchSize),
         ]
     }
