@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Sandbox", "WarehouseSQLite", "WarehousePostgres", "SeopipeCore"],
+            dependencies: ["Sandbox", "Providers", "WarehouseSQLite", "WarehousePostgres", "SeopipeCore"],
             // Broken pipeline files and the exact messages they get; read by path, not compiled.
             exclude: ["Corpus"],
             swiftSettings: strictSettings

@@ -9,7 +9,7 @@ head=$(awk -v m="$marker" 'index($0, m) == 1 { exit } { print }' docs/warehouse.
 {
   printf '%s\n' "$head"
   echo "$marker \`scripts/generate-docs.sh\` (\`seopipe schema --markdown\`): edit"
-  echo "     Sources/SeopipeCore/Warehouse/DataDictionary.swift and run it again. -->"
+  echo "     the dictionary (Sources/Providers/<Name>/*+Tables.swift, Sources/Providers/BIViews.swift) and run it again. -->"
   echo ""
   .build/debug/seopipe schema --markdown
 } > docs/warehouse.md.new

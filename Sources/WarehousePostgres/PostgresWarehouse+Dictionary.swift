@@ -4,8 +4,8 @@ import SeopipeCore
 extension PostgresWarehouse {
     /// Writes the data dictionary into `seopipe_tables`, `seopipe_columns` and `COMMENT ON` when it differs from
     /// what the tables hold: one DO block, one round trip.
-    func syncDictionary() async throws {
-        let wanted = DataDictionary.rows(for: try await catalogLocked())
+    func syncDictionary(_ dictionary: DataDictionary) async throws {
+        let wanted = dictionary.rows(for: try await catalogLocked())
         let held = DataDictionary.Rows(
             tables: try await textRows(
                 unsafeSQL: "SELECT table_name, kind, description FROM seopipe_tables ORDER BY table_name"

@@ -63,8 +63,10 @@ extension PostgresWarehouse {
             result.append(AppliedMigration(version: migration.version, name: migration.name, newlyApplied: true))
         }
         tables.removeAll()
-        if try await rows("SELECT to_regclass('seopipe_columns') IS NOT NULL").first?.decode(Bool.self) == true {
-            try await syncDictionary()
+        if let dictionary,
+            try await rows("SELECT to_regclass('seopipe_columns') IS NOT NULL").first?.decode(Bool.self) == true
+        {
+            try await syncDictionary(dictionary)
         }
         return result
     }

@@ -14,6 +14,8 @@ public actor PostgresWarehouse: Warehouse {
     public nonisolated let configuration: PostgresWarehouseConfiguration
     let connection: PostgresConnection
     let migrations: [MigrationFile]
+    /// What ``migrate()`` writes into `seopipe_tables`, `seopipe_columns` and `COMMENT ON`; nil leaves them as they are.
+    let dictionary: DataDictionary?
     let logger: Logger
     /// Columns and their types per fact table, read from the catalog: identifiers reach SQL only from here.
     var tables: [String: [String: String]] = [:]
@@ -23,20 +25,25 @@ public actor PostgresWarehouse: Warehouse {
     /// The warehouse's URL without its password.
     public nonisolated var location: String { configuration.redactedURL }
 
-    /// Connects; call ``migrate()`` before use.
+    /// Connects; call ``migrate()`` before use. `dictionary` is the data dictionary migrate writes
+    /// (`ProviderRegistry.builtin.dataDictionary`); without one, migrate leaves the dictionary as it is.
     public init(
         configuration: PostgresWarehouseConfiguration, migrations: [MigrationFile] = PostgresMigrations.all,
-        logger: Logger = Logger(label: "seopipe.postgres")
+        dictionary: DataDictionary? = nil, logger: Logger = Logger(label: "seopipe.postgres")
     ) async throws {
         self.configuration = configuration
         self.migrations = migrations
+        self.dictionary = dictionary
         self.logger = logger
         connection = try await Self.connect(configuration, logger: logger)
     }
 
     /// Connects to `url` (`postgres://...`), completed from the environment like psql.
-    public init(url: String, migrations: [MigrationFile] = PostgresMigrations.all) async throws {
-        try await self.init(configuration: PostgresWarehouseConfiguration(url: url), migrations: migrations)
+    public init(url: String, migrations: [MigrationFile] = PostgresMigrations.all, dictionary: DataDictionary? = nil)
+        async throws
+    {
+        try await self.init(
+            configuration: PostgresWarehouseConfiguration(url: url), migrations: migrations, dictionary: dictionary)
     }
 
     /// Opens a connection with the warehouse's schema as its search path.

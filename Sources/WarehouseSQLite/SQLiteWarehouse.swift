@@ -7,6 +7,8 @@ public actor SQLiteWarehouse: Warehouse {
     public let path: String
     private let connection: SQLiteConnection
     private let migrations: [MigrationFile]
+    /// What ``migrate()`` writes into `seopipe_tables` and `seopipe_columns`; nil leaves them as they are.
+    private let dictionary: DataDictionary?
     /// Prepared upserts by table, reused across chunks.
     private var upserts: [String: (columns: [String], statement: SQLiteStatement)] = [:]
     private var knownTables: Set<String>?
@@ -20,10 +22,15 @@ public actor SQLiteWarehouse: Warehouse {
         return statement
     }
 
-    /// Opens (creating when absent) the database file. Call ``migrate()`` before use.
-    public init(path: String, migrations: [MigrationFile] = SQLiteMigrations.all) throws {
+    /// Opens (creating when absent) the database file. Call ``migrate()`` before use. `dictionary` is the data
+    /// dictionary migrate writes (`ProviderRegistry.builtin.dataDictionary`); without one, migrate leaves the
+    /// dictionary tables as they are, so a tool that knows no providers never erases their descriptions.
+    public init(path: String, migrations: [MigrationFile] = SQLiteMigrations.all, dictionary: DataDictionary? = nil)
+        throws
+    {
         self.path = path
         self.migrations = migrations
+        self.dictionary = dictionary
         connection = try SQLiteConnection(path: path)
         // Switching a new file to WAL needs it to itself, and SQLite answers SQLITE_BUSY at once rather than
         // waiting (another process may be creating the same file: two pipelines started together). Retry a while.
@@ -97,7 +104,7 @@ public actor SQLiteWarehouse: Warehouse {
                     version: migration.version, name: migration.name, newlyApplied: !appliedMeanwhile))
         }
         knownTables = nil
-        if try tableExists("seopipe_columns") { try syncDictionary() }
+        if let dictionary, try tableExists("seopipe_columns") { try syncDictionary(dictionary) }
         return result
     }
 
@@ -110,8 +117,8 @@ public actor SQLiteWarehouse: Warehouse {
     }
 
     /// Writes the data dictionary into `seopipe_tables` and `seopipe_columns` when it differs from what they hold.
-    private func syncDictionary() throws {
-        let wanted = DataDictionary.rows(for: try catalog())
+    private func syncDictionary(_ dictionary: DataDictionary) throws {
+        let wanted = dictionary.rows(for: try catalog())
         var held = DataDictionary.Rows(tables: [], columns: [])
         try connection.prepare("SELECT table_name, kind, description FROM seopipe_tables ORDER BY table_name")
             .forEachRow { row in held.tables.append((0..<3).map { row.text(Int32($0)) ?? "" }) }

@@ -10,8 +10,10 @@ extension Engine {
         registry: .builtin,
         openWarehouse: { location in
             switch location {
-            case .sqlite(let path): try SQLiteWarehouse(path: path)
-            case .postgres(let url): try await PostgresWarehouse(url: url)
+            case .sqlite(let path):
+                try SQLiteWarehouse(path: path, dictionary: ProviderRegistry.builtin.dataDictionary)
+            case .postgres(let url):
+                try await PostgresWarehouse(url: url, dictionary: ProviderRegistry.builtin.dataDictionary)
             }
         },
         makeTransport: { AsyncHTTPTransport() })

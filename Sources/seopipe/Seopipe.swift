@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Providers
+import SeopipeCore
 
 @main
 struct Seopipe: AsyncParsableCommand {
@@ -7,7 +9,7 @@ struct Seopipe: AsyncParsableCommand {
         commandName: "seopipe",
         abstract: "Runs declarative SEO data pipelines: provider APIs in, a dated warehouse out.",
         discussion: """
-            A pipeline file (YAML) names providers (Ahrefs v3, ...), stages that call their batch endpoints, \
+            A pipeline file (YAML) names providers (\(providerNames)), stages that call their batch endpoints, \
             and a warehouse (SQLite or PostgreSQL). Every run stamps rows with a snapshot date: a new date adds \
             history, a re-run of a date replaces it, and a failed run resumes without buying completed chunks again.
 
@@ -29,6 +31,9 @@ struct Seopipe: AsyncParsableCommand {
             SandboxCommand.self, Demo.self,
         ]
     )
+
+    /// The providers this build knows, as help texts name them.
+    static let providerNames = ProviderRegistry.builtin.ordered.map(\.displayName).joined(separator: ", ")
 
     /// As ArgumentParser's, except that usage errors exit 2 (DESIGN.md section 7), not 64.
     static func main() async {

@@ -2,14 +2,6 @@ import Foundation
 import SeopipeCore
 
 extension AhrefsV2Provider {
-    static let refdomainColumns = [
-        "target", "mode", "snapshot_date", "refdomain", "fetched_at", "run_id", "backlinks", "refpages", "first_seen",
-        "last_visited", "domain_rating",
-    ]
-    static let statsColumns = [
-        "target", "mode", "snapshot_date", "fetched_at", "run_id", "refdomains", "ips", "class_c",
-    ]
-
     struct RefdomainsResponse: Decodable {
         var refdomains: [Row]?
         var stats: Stats?
@@ -81,9 +73,7 @@ extension AhrefsV2Provider {
         let fetchedAt = SQLValue.text(stamp.fetchedAt)
         let runID = SQLValue.text(stamp.runID)
 
-        var rows = TableBatch(
-            table: "ahrefs_v2_refdomains", columns: Self.refdomainColumns,
-            keyColumns: ["target", "mode", "snapshot_date", "refdomain"], reservingRows: items.count)
+        var rows = TableBatch(table.warehouseTable, reservingRows: items.count)
         if chunk.page == 0 {
             // The first page replaces the target's rows of this date, so a refreshed pull never keeps rows the
             // provider no longer returns; later pages add to it.
@@ -102,9 +92,7 @@ extension AhrefsV2Provider {
         }
         var related: [TableBatch] = []
         if let stats = decoded.stats {
-            var batch = TableBatch(
-                table: "ahrefs_v2_refdomains_stats", columns: Self.statsColumns,
-                keyColumns: ["target", "mode", "snapshot_date"])
+            var batch = TableBatch(Tables.refdomainsStats)
             batch.append([
                 target, mode, date, fetchedAt, runID, SQLValue(stats.refdomains), SQLValue(stats.ips),
                 SQLValue(stats.classC),

@@ -8,6 +8,10 @@ public struct AhrefsV2Provider: ProviderDriver {
     public init() {}
 
     public let kind = "ahrefs-v2"
+    public let displayName = "Ahrefs v2"
+    public let summary = "Ahrefs API v2 (legacy): the referring domains of a target, filtered, ordered and paged"
+    public let pipelineName = "ahrefs_v2"
+    public let baseURL = BaseURLSpec(variable: "AHREFS_V2_BASE_URL", defaultURL: "https://apiv2.ahrefs.com")
     public let credentials = [CredentialSpec(key: "token", variable: "AHREFS_V2_TOKEN")]
     /// v2 publishes no request rate; one a second keeps a paging night run polite.
     public let defaultRateLimit = RateLimit(requests: 60, per: .seconds(60))
@@ -18,7 +22,7 @@ public struct AhrefsV2Provider: ProviderDriver {
     public var endpoints: [EndpointSpec] {
         AhrefsV2Table.allCases.map { table in
             EndpointSpec(
-                name: table.rawValue, targetKind: .domainOrURL, table: "ahrefs_v2_\(table.rawValue)",
+                name: table.rawValue, targetKind: .domainOrURL, table: table.warehouseTable,
                 parameters: Self.parameters(table), maxBatchSize: 1,
                 currentOnly: "takes no date: it answers from the current index")
         }

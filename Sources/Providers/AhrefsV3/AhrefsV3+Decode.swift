@@ -2,69 +2,19 @@ import Foundation
 import SeopipeCore
 
 extension AhrefsV3Provider {
-    /// The warehouse columns of each endpoint's table, keys first; every documented field typed.
-    static func layout(_ endpoint: Endpoint) -> (table: String, columns: [String], key: [String]) {
-        let stamp = ["snapshot_date", "fetched_at", "run_id"]
-        switch endpoint {
-        case .metrics:
-            return (
-                "ahrefs_domain_metrics",
-                ["target", "target_original"] + stamp + ["org_keywords", "org_traffic", "domain_rating"],
-                ["target", "snapshot_date"]
-            )
-        case .backlinksStats:
-            return (
-                "ahrefs_backlinks_stats",
-                ["target", "target_original"] + stamp + ["live", "live_refdomains"],
-                ["target", "snapshot_date"]
-            )
-        case .domainRating:
-            return (
-                "ahrefs_domain_rating",
-                ["target", "target_original"] + stamp + ["domain_rating", "ahrefs_rank"],
-                ["target", "snapshot_date"]
-            )
-        case .keywordsOverview:
-            return (
-                "ahrefs_keyword_overview",
-                ["keyword", "keyword_original", "country"] + stamp
-                    + ["volume", "keyword_difficulty", "cpc", "traffic_potential"],
-                ["keyword", "country", "snapshot_date"]
-            )
-        case .urlMetrics:
-            return (
-                "ahrefs_url_metrics",
-                ["url", "url_original"] + stamp
-                    + ["url_rating", "backlinks", "referring_domains", "keywords", "traffic"],
-                ["url", "snapshot_date"]
-            )
-        }
-    }
-
     public func decode(
         _ response: HTTPResponseData, chunk: Chunk, endpoint: EndpointSpec, context: RequestContext, stamp: RowStamp
     ) throws -> ChunkPayload {
         guard let which = Endpoint(rawValue: endpoint.name) else {
             throw ProviderDecodingError("ahrefs-v3 has no endpoint \(endpoint.name)")
         }
-        let layout = Self.layout(which)
-        var batch = TableBatch(
-            table: layout.table, columns: layout.columns, keyColumns: layout.key,
-            reservingRows: chunk.targets.count)
+        var batch = TableBatch(which.table, reservingRows: chunk.targets.count)
         var failures: [TargetFailure] = []
-        var originals = Dictionary(chunk.targets.map { ($0.normalized, $0.original) }, uniquingKeysWith: { a, _ in a })
+        var echoed = EchoedTargets(chunk.targets)
         let date = SQLValue.text(stamp.snapshotDate.description)
         let fetchedAt = SQLValue.text(stamp.fetchedAt)
         let runID = SQLValue.text(stamp.runID)
         let country = SQLValue.text(context.stage.params["country"]?.description.lowercased() ?? "")
-
-        /// Matches a result to the target it answers; nil for a result that answers none (the unanswered
-        /// target is then reported as missing below).
-        func take(_ echoed: String?) -> (normalized: String, original: String)? {
-            guard let echoed else { return nil }
-            if let original = originals.removeValue(forKey: echoed) { return (echoed, original) }
-            return nil
-        }
 
         let body = Data(response.body)
         let decoder = JSONDecoder()
@@ -74,7 +24,7 @@ extension AhrefsV3Provider {
                 for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.DomainMetricsItem>.self, from: body)
                     .results
                 {
-                    guard let target = take(item.target) else { continue }
+                    guard let target = echoed.take(item.target) else { continue }
                     if let error = item.error {
                         failures.append(TargetFailure(target: target.normalized, message: error))
                         continue
@@ -89,7 +39,7 @@ extension AhrefsV3Provider {
                 for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.BacklinksStatsItem>.self, from: body)
                     .results
                 {
-                    guard let target = take(item.target) else { continue }
+                    guard let target = echoed.take(item.target) else { continue }
                     if let error = item.error {
                         failures.append(TargetFailure(target: target.normalized, message: error))
                         continue
@@ -103,7 +53,7 @@ extension AhrefsV3Provider {
                 for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.DomainRatingItem>.self, from: body)
                     .results
                 {
-                    guard let target = take(item.target) else { continue }
+                    guard let target = echoed.take(item.target) else { continue }
                     if let error = item.error {
                         failures.append(TargetFailure(target: target.normalized, message: error))
                         continue
@@ -117,7 +67,7 @@ extension AhrefsV3Provider {
                 for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.KeywordOverviewItem>.self, from: body)
                     .results
                 {
-                    guard let target = take(item.keyword) else { continue }
+                    guard let target = echoed.take(item.keyword) else { continue }
                     if let error = item.error {
                         failures.append(TargetFailure(target: target.normalized, message: error))
                         continue
@@ -131,7 +81,7 @@ extension AhrefsV3Provider {
             case .urlMetrics:
                 for item in try decoder.decode(AhrefsV3.BatchResponse<AhrefsV3.URLMetricsItem>.self, from: body).results
                 {
-                    guard let target = take(item.url ?? item.target) else { continue }
+                    guard let target = echoed.take(item.url ?? item.target) else { continue }
                     if let error = item.error {
                         failures.append(TargetFailure(target: target.normalized, message: error))
                         continue
@@ -146,10 +96,7 @@ extension AhrefsV3Provider {
         } catch {
             throw ProviderDecodingError("response is not the documented JSON (\(Self.describe(error)))")
         }
-        // Targets the provider did not answer for stay visible instead of silently missing.
-        for (normalized, _) in originals.sorted(by: { $0.key < $1.key }) {
-            failures.append(TargetFailure(target: normalized, message: "missing from the provider's response"))
-        }
+        failures += echoed.missing
         let units =
             response.header("x-api-units-cost-total").flatMap(Double.init)
             ?? estimatedUnits(targetCount: batch.rowCount, endpoint: endpoint)

@@ -6,6 +6,10 @@ public struct AhrefsV3Provider: ProviderDriver {
     public init() {}
 
     public let kind = "ahrefs-v3"
+    public let displayName = "Ahrefs v3"
+    public let summary = "Ahrefs API v3 batch endpoints: domain and URL metrics, backlinks stats, keyword overview"
+    public let pipelineName = "ahrefs"
+    public let baseURL = BaseURLSpec(variable: "AHREFS_BASE_URL", defaultURL: "https://api.ahrefs.com/v3")
     public let credentials = [CredentialSpec(key: "token", variable: "AHREFS_API_TOKEN")]
     /// Ahrefs' documented default: 60 requests a minute.
     public let defaultRateLimit = RateLimit(requests: 60, per: .seconds(60))
@@ -40,20 +44,20 @@ public struct AhrefsV3Provider: ProviderDriver {
             })
         return [
             EndpointSpec(
-                name: Endpoint.metrics.rawValue, targetKind: .domain, table: "ahrefs_domain_metrics",
+                name: Endpoint.metrics.rawValue, targetKind: .domain, table: Endpoint.metrics.table,
                 parameters: [select], maxBatchSize: Self.maxBatchSize),
             EndpointSpec(
-                name: Endpoint.backlinksStats.rawValue, targetKind: .domain, table: "ahrefs_backlinks_stats",
+                name: Endpoint.backlinksStats.rawValue, targetKind: .domain, table: Endpoint.backlinksStats.table,
                 parameters: [], maxBatchSize: Self.maxBatchSize),
             EndpointSpec(
-                name: Endpoint.domainRating.rawValue, targetKind: .domain, table: "ahrefs_domain_rating",
+                name: Endpoint.domainRating.rawValue, targetKind: .domain, table: Endpoint.domainRating.table,
                 parameters: [], maxBatchSize: Self.maxBatchSize),
             EndpointSpec(
-                name: Endpoint.keywordsOverview.rawValue, targetKind: .keyword, table: "ahrefs_keyword_overview",
+                name: Endpoint.keywordsOverview.rawValue, targetKind: .keyword, table: Endpoint.keywordsOverview.table,
                 parameters: [country], maxBatchSize: Self.maxBatchSize,
                 currentOnly: "takes no date: it answers with today's search volumes"),
             EndpointSpec(
-                name: Endpoint.urlMetrics.rawValue, targetKind: .url, table: "ahrefs_url_metrics",
+                name: Endpoint.urlMetrics.rawValue, targetKind: .url, table: Endpoint.urlMetrics.table,
                 parameters: [], maxBatchSize: Self.maxBatchSize),
         ]
     }
@@ -130,23 +134,5 @@ public struct AhrefsV3Provider: ProviderDriver {
         }
         let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? "(empty body)" : text
-    }
-}
-
-/// Parses `Retry-After`: delta-seconds or an HTTP date.
-public enum RetryAfter {
-    public static func parse(_ value: String?, now: Date = Date()) -> Duration? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Double(value) {
-            // Network input: clamp absurd values to a day (the retry policy caps it much lower anyway).
-            guard seconds.isFinite, seconds >= 0 else { return nil }
-            return Duration.fromSeconds(min(seconds, 86_400))
-        }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
-        return Duration.fromSeconds(min(max(0, date.timeIntervalSince(now)), 86_400))
     }
 }

@@ -2,24 +2,10 @@ import Foundation
 import SeopipeCore
 
 extension AnalyticsBatchProvider {
-    static let keyColumns = ["account_id", "period_start", "period_end", "snapshot_date"]
-    static let stampColumns = ["period", "fetched_at", "run_id"]
-    static let overviewMetrics = [
-        "entrances", "page_views", "engaged_entrances", "bounce_rate", "conversions", "revenue", "microconversions",
-    ]
-    static let listMetrics = ["entrances", "engaged_entrances", "page_views", "conversions", "revenue", "bounce_rate"]
-
     static func batch(for query: Query) -> TableBatch {
-        guard let dimension = query.dimension else {
-            return TableBatch(
-                table: query.table, columns: keyColumns + stampColumns + overviewMetrics + ["site_domain"],
-                keyColumns: keyColumns)
-        }
-        var batch = TableBatch(
-            table: query.table, columns: keyColumns + [dimension] + stampColumns + listMetrics,
-            keyColumns: keyColumns + [dimension])
+        var batch = TableBatch(query.table)
         // A list is replaced as a whole for its account and dates: a row that dropped out does not linger.
-        batch.replaceColumns = keyColumns
+        if query.dimension != nil { batch.replaceColumns = keyColumns }
         return batch
     }
 

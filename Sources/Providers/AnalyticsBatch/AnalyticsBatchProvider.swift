@@ -10,6 +10,10 @@ public struct AnalyticsBatchProvider: ProviderDriver {
     public init() {}
 
     public let kind = "analytics-batch"
+    public let displayName = "analytics Batch API"
+    public let summary = "a web-analytics Batch API (Sealmetrics): own site traffic per account and period"
+    public let pipelineName = "analytics"
+    public let baseURL = BaseURLSpec(variable: "ANALYTICS_BASE_URL", defaultURL: "https://my.sealmetrics.com/api/v1")
     public let credentials = [CredentialSpec(key: "api_key", variable: "ANALYTICS_API_KEY")]
     /// 240 requests a minute (DESIGN.md section 8).
     public let defaultRateLimit = RateLimit(requests: 240, per: .seconds(60))
@@ -21,7 +25,6 @@ public struct AnalyticsBatchProvider: ProviderDriver {
         case overview, pages, sources, mediums, campaigns, countries, devices, channels, conversions
 
         public var endpoint: String { "/stats/\(rawValue)" }
-        public var table: String { "analytics_\(rawValue)_daily" }
 
         /// The dimension column of a list query (nil for overview).
         var dimension: String? {
@@ -92,7 +95,7 @@ public struct AnalyticsBatchProvider: ProviderDriver {
         }
         return [
             EndpointSpec(
-                name: "batch", targetKind: .account, table: "analytics_overview_daily",
+                name: "batch", targetKind: .account, table: Query.overview.table,
                 parameters: [queries, periods, dependsOn, pageSize, siteDomain], maxBatchSize: Self.maxQueries)
         ]
     }

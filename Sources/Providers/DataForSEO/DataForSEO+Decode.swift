@@ -2,30 +2,6 @@ import Foundation
 import SeopipeCore
 
 extension DataForSEOProvider {
-    static let stampColumns = ["snapshot_date", "fetched_at", "run_id"]
-
-    static let pageSummaryColumns =
-        ["url", "url_original"] + stampColumns + [
-            "rank", "main_domain_rank", "backlinks", "first_seen", "lost_date", "backlinks_spam_score",
-            "broken_backlinks", "broken_pages", "referring_domains", "referring_domains_nofollow",
-            "referring_main_domains", "referring_main_domains_nofollow", "referring_ips", "referring_subnets",
-            "referring_pages", "referring_pages_nofollow",
-        ]
-
-    static let breakdownColumns = ["url", "snapshot_date", "dimension", "key", "count", "fetched_at", "run_id"]
-
-    /// The sibling endpoints' value columns, after the target and stamp columns.
-    static func bulkColumns(_ endpoint: Endpoint) -> [String] {
-        switch endpoint {
-        case .ranks: ["rank", "rank_scale"]
-        case .backlinks: ["backlinks"]
-        case .referringDomains: ["referring_domains", "referring_main_domains"]
-        case .spamScore: ["spam_score"]
-        case .newLostBacklinks: ["date_from", "new_backlinks", "lost_backlinks"]
-        case .pagesSummary: []
-        }
-    }
-
     public func decode(
         _ response: HTTPResponseData, chunk: Chunk, endpoint: EndpointSpec, context: RequestContext, stamp: RowStamp
     ) throws -> ChunkPayload {
@@ -33,7 +9,7 @@ extension DataForSEOProvider {
             throw ProviderDecodingError("dataforseo has no endpoint \(endpoint.name)")
         }
         let body = Data(response.body)
-        var originals = Dictionary(chunk.targets.map { ($0.normalized, $0.original) }, uniquingKeysWith: { a, _ in a })
+        var echoed = EchoedTargets(chunk.targets)
         let date = SQLValue.text(stamp.snapshotDate.description)
         let fetchedAt = SQLValue.text(stamp.fetchedAt)
         let runID = SQLValue.text(stamp.runID)
@@ -46,16 +22,13 @@ extension DataForSEOProvider {
             if which == .pagesSummary {
                 let envelope = try JSONDecoder().decode(Envelope<PageSummaryItem>.self, from: body)
                 cost = Self.cost(of: envelope)
-                rows = TableBatch(
-                    table: which.table, columns: Self.pageSummaryColumns, keyColumns: ["url", "snapshot_date"],
-                    reservingRows: chunk.targets.count)
-                var breakdown = TableBatch(
-                    table: "dataforseo_page_summary_breakdown", columns: Self.breakdownColumns,
-                    keyColumns: ["url", "snapshot_date", "dimension", "key"])
+                rows = TableBatch(which.table, reservingRows: chunk.targets.count)
+                var breakdown = TableBatch(Tables.pageSummaryBreakdown)
                 for item in Self.items(envelope) {
-                    guard let url = item.url, let original = originals.removeValue(forKey: url) else { continue }
+                    guard let target = echoed.take(item.url) else { continue }
+                    let url = target.normalized
                     rows.append([
-                        .text(url), .text(original), date, fetchedAt, runID, SQLValue(item.rank),
+                        .text(url), .text(target.original), date, fetchedAt, runID, SQLValue(item.rank),
                         SQLValue(item.mainDomainRank), SQLValue(item.backlinks), try Self.timestamp(item.firstSeen),
                         try Self.timestamp(item.lostDate), SQLValue(item.backlinksSpamScore),
                         SQLValue(item.brokenBacklinks), SQLValue(item.brokenPages), SQLValue(item.referringDomains),
@@ -81,15 +54,10 @@ extension DataForSEOProvider {
             } else {
                 let envelope = try JSONDecoder().decode(Envelope<BulkItem>.self, from: body)
                 cost = Self.cost(of: envelope)
-                rows = TableBatch(
-                    table: which.table,
-                    columns: ["target", "target_original"] + Self.stampColumns + Self.bulkColumns(which),
-                    keyColumns: ["target", "snapshot_date"], reservingRows: chunk.targets.count)
+                rows = TableBatch(which.table, reservingRows: chunk.targets.count)
                 for item in Self.items(envelope) {
-                    guard let target = item.target, let original = originals.removeValue(forKey: target) else {
-                        continue
-                    }
-                    var row: [SQLValue] = [.text(target), .text(original), date, fetchedAt, runID]
+                    guard let target = echoed.take(item.target) else { continue }
+                    var row: [SQLValue] = [.text(target.normalized), .text(target.original), date, fetchedAt, runID]
                     switch which {
                     case .ranks:
                         let scale = context.stage.params["rank_scale"]?.description ?? "one_thousand"
@@ -113,9 +81,7 @@ extension DataForSEOProvider {
         } catch {
             throw ProviderDecodingError("response is not the documented JSON (\(error))")
         }
-        for (normalized, _) in originals.sorted(by: { $0.key < $1.key }) {
-            failures.append(TargetFailure(target: normalized, message: "missing from the provider's response"))
-        }
+        failures += echoed.missing
         return ChunkPayload(rows: rows, related: related, targetFailures: failures, units: 0, costUSD: cost)
     }
 

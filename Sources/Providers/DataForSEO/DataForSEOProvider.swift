@@ -8,6 +8,10 @@ public struct DataForSEOProvider: ProviderDriver {
     public init() {}
 
     public let kind = "dataforseo"
+    public let displayName = "DataForSEO"
+    public let summary = "DataForSEO Backlinks bulk Live endpoints: page summaries, ranks, backlinks, spam scores"
+    public let pipelineName = "dataforseo"
+    public let baseURL = BaseURLSpec(variable: "DATAFORSEO_BASE_URL", defaultURL: "https://api.dataforseo.com/v3")
     public let credentials = [
         CredentialSpec(key: "login", variable: "DATAFORSEO_LOGIN"),
         CredentialSpec(key: "password", variable: "DATAFORSEO_PASSWORD"),
@@ -26,17 +30,6 @@ public struct DataForSEOProvider: ProviderDriver {
         case referringDomains = "backlinks/bulk_referring_domains/live"
         case spamScore = "backlinks/bulk_spam_score/live"
         case newLostBacklinks = "backlinks/bulk_new_lost_backlinks/live"
-
-        var table: String {
-            switch self {
-            case .pagesSummary: "dataforseo_page_summary"
-            case .ranks: "dataforseo_bulk_ranks"
-            case .backlinks: "dataforseo_bulk_backlinks"
-            case .referringDomains: "dataforseo_bulk_referring_domains"
-            case .spamScore: "dataforseo_bulk_spam_score"
-            case .newLostBacklinks: "dataforseo_bulk_new_lost_backlinks"
-            }
-        }
     }
 
     public var endpoints: [EndpointSpec] {

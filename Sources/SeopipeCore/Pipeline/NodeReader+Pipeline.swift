@@ -3,10 +3,16 @@ import Yams
 
 extension NodeReader {
     static let topKeys = ["name", "description", "schedule", "warehouse", "snapshot", "providers", "options", "stages"]
-    static let providerKeys = [
-        "kind", "base_url", "token", "login", "password", "api_key", "rate_limit", "retry", "budget", "batch_size",
-        "timeout",
-    ]
+    /// The keys of a `providers:` entry: the fixed ones around every credential key a known kind declares.
+    var providerKeys: [String] {
+        ["kind", "base_url"] + credentialKeys + ["rate_limit", "retry", "budget", "batch_size", "timeout"]
+    }
+    /// Every credential key of the registry's kinds (`token`, `login`, ...), in the registry's order.
+    var credentialKeys: [String] {
+        var keys: [String] = []
+        for spec in registry.ordered.flatMap(\.credentials) where !keys.contains(spec.key) { keys.append(spec.key) }
+        return keys
+    }
     static let retryKeys = ["max_attempts", "base_delay", "max_delay", "max_retry_after"]
     static let budgetKeys = ["max_units", "max_cost_usd", "max_units_per_day", "max_cost_usd_per_day"]
     static let optionKeys = ["fail_fast", "parallel_limit", "include_timing"]
@@ -123,7 +129,7 @@ extension NodeReader {
 
     func providerConfig(name: String, node: Node) -> ProviderConfig? {
         let what = "providers.\(name)"
-        guard let entries = mapping(node, what: what, allowed: Self.providerKeys) else { return nil }
+        guard let entries = mapping(node, what: what, allowed: providerKeys) else { return nil }
         let kinds = registry.drivers.keys.sorted()
         guard let kindNode = required(entries, "kind", in: node, what: what, example: kinds.first ?? "ahrefs-v3"),
             let kind = string(kindNode, what: "\(what).kind")
@@ -151,7 +157,7 @@ extension NodeReader {
         var credentials: [String: Secret] = [:]
         var credentialsComplete = true
         let declared = Set(driver.credentials.map(\.key))
-        for key in ["token", "login", "password", "api_key"] where !declared.contains(key) {
+        for key in credentialKeys where !declared.contains(key) {
             if let entry = entries[key] {
                 fail(
                     .unknownKey, entry.key, "kind \(kind) takes no `\(key)`",

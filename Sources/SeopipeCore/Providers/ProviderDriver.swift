@@ -23,6 +23,22 @@ public struct CredentialSpec: Sendable {
     }
 }
 
+/// Where a provider answers, as pipeline files write `base_url:`: an environment variable and the published URL.
+public struct BaseURLSpec: Sendable {
+    /// `AHREFS_BASE_URL`: the sandbox and tests point the shipped pipelines elsewhere through it.
+    public var variable: String
+    /// The provider's published base URL, e.g. `https://api.ahrefs.com/v3`.
+    public var defaultURL: String
+
+    public init(variable: String, defaultURL: String) {
+        self.variable = variable
+        self.defaultURL = defaultURL
+    }
+
+    /// `${AHREFS_BASE_URL:-https://api.ahrefs.com/v3}`, the value the shipped pipelines give `base_url`.
+    public var pipelineValue: String { "${\(variable):-\(defaultURL)}" }
+}
+
 /// One parameter an endpoint accepts in `params:`.
 public struct ParameterSpec: Sendable {
     public var name: String
@@ -251,12 +267,24 @@ public struct RowStamp: Sendable {
     }
 }
 
-/// A provider: endpoints, request building, response classification and decoding, normalization.
+/// A provider: everything seopipe knows about it, declared in its own folder: how pipelines name and configure it,
+/// its endpoints and tables, their data-dictionary entries, request building, response classification and
+/// decoding, normalization.
 public protocol ProviderDriver: Sendable {
     /// The `kind:` value in pipeline files, e.g. `ahrefs-v3`.
     var kind: String { get }
+    /// How help texts name it, e.g. `Ahrefs v3`.
+    var displayName: String { get }
+    /// One line for help texts and docs: what it serves.
+    var summary: String { get }
+    /// The name the shipped pipelines (and the tests' pipelines) give it under `providers:`, e.g. `ahrefs`.
+    var pipelineName: String { get }
+    /// The `base_url` variable and the published URL it defaults to.
+    var baseURL: BaseURLSpec { get }
     /// The credentials it needs, each with the environment variable it is read from by default.
     var credentials: [CredentialSpec] { get }
+    /// Its tables' entries in the data dictionary, under its own docs heading (``ProviderRegistry/dataDictionary``).
+    var dictionary: DataDictionary.Section { get }
     var defaultRateLimit: RateLimit { get }
     var endpoints: [EndpointSpec] { get }
 
@@ -285,6 +313,18 @@ public protocol ProviderDriver: Sendable {
 }
 
 extension ProviderDriver {
+    // Defaults so a test double needs to declare none of these; a shipped provider declares each (the registry's
+    // tests check that the built-in ones do).
+    public var displayName: String { kind }
+    public var summary: String { "" }
+    public var pipelineName: String { kind.replacingOccurrences(of: "-", with: "_") }
+    public var baseURL: BaseURLSpec {
+        BaseURLSpec(variable: pipelineName.uppercased() + "_BASE_URL", defaultURL: "https://example.invalid")
+    }
+    public var dictionary: DataDictionary.Section {
+        DataDictionary.Section(heading: "\(displayName) tables", entries: [])
+    }
+
     public func endpoint(named name: String) -> EndpointSpec? { endpoints.first { $0.name == name } }
 
     public func estimatedCostUSD(targetCount: Int, endpoint: EndpointSpec) -> Double { 0 }
@@ -312,12 +352,21 @@ extension ProviderDriver {
 /// The provider kinds a build knows, by `kind:`.
 public struct ProviderRegistry: Sendable {
     public var drivers: [String: any ProviderDriver]
+    /// The drivers in the order they were given: help texts and the data dictionary list them so.
+    public let ordered: [any ProviderDriver]
+    /// Data-dictionary sections that belong to no single provider (the BI views across them), listed first.
+    public let sharedDictionary: [DataDictionary.Section]
 
-    public init(_ drivers: [any ProviderDriver]) {
+    public init(_ drivers: [any ProviderDriver], sharedDictionary: [DataDictionary.Section] = []) {
         self.drivers = Dictionary(uniqueKeysWithValues: drivers.map { ($0.kind, $0) })
+        ordered = drivers
+        self.sharedDictionary = sharedDictionary
     }
 
     public subscript(kind: String) -> (any ProviderDriver)? { drivers[kind] }
+
+    /// The whole data dictionary: the shared sections, each provider's, then the bookkeeping tables.
+    public var dataDictionary: DataDictionary { DataDictionary(sharedDictionary + ordered.map(\.dictionary)) }
 }
 
 /// A failure decoding a provider's answer; treated as retryable (truncated bodies happen).
@@ -325,4 +374,20 @@ public struct ProviderDecodingError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension ProviderRegistry {
+    /// Whatever answers only with today's numbers, for help texts: a provider whose every endpoint is current-only
+    /// by its name, else its current-only endpoints by their first path segment (`keywords-explorer/...` is
+    /// Keywords Explorer).
+    public var currentOnlyNames: [String] {
+        let whole = ordered.filter { !$0.endpoints.isEmpty && $0.endpoints.allSatisfy { $0.currentOnly != nil } }
+        let partial = ordered.filter { driver in !whole.contains { $0.kind == driver.kind } }.flatMap { driver in
+            driver.endpoints.filter { $0.currentOnly != nil }.map { endpoint in
+                String(endpoint.name.split(separator: "/").first ?? "").split(separator: "-")
+                    .map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+            }
+        }
+        return whole.map(\.displayName) + partial
+    }
 }

@@ -31,8 +31,9 @@ struct Run: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Backfill from this snapshot date YYYY-MM-DD: one run per date, oldest first.",
-            discussion: "Stages whose endpoint cannot answer for a past date (it takes no date: DataForSEO, Ahrefs v2, "
-                + "Keywords Explorer) are left out of past dates, with the stages that depend on them; `seopipe plan "
+            discussion: "Stages whose endpoint cannot answer for a past date (it takes no date: "
+                + ProviderRegistry.builtin.currentOnlyNames.joined(separator: ", ")
+                + ") are left out of past dates, with the stages that depend on them; `seopipe plan "
                 + "--from --to` lists them. The backfill stops at a failed or interrupted date; run the same command "
                 + "again to resume: completed dates cost nothing."))
     var from: String?

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Providers
 import Sandbox
 import SeopipeCore
 
@@ -23,8 +24,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "The sandbox's today, YYYY-MM-DD (default: the real one, UTC).",
-            discussion: "Endpoints without a date parameter (DataForSEO, Ahrefs v2, Keywords Explorer) answer with "
-                + "today's numbers, as the real ones do; fixing today makes their answers reproducible."))
+            discussion: "Endpoints without a date parameter ("
+                + ProviderRegistry.builtin.currentOnlyNames.joined(separator: ", ")
+                + ") answer with today's numbers, as the real ones do; fixing today makes their answers reproducible."))
     var today: String?
 
     func run() async throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Providers
 import SeopipeCore
 
 struct Schema: AsyncParsableCommand {
@@ -39,8 +40,10 @@ struct Schema: AsyncParsableCommand {
 
 /// The data dictionary as text.
 enum SchemaText {
+    static let dictionary = ProviderRegistry.builtin.dataDictionary
+
     static func plain(_ catalog: [CatalogColumn]) -> String {
-        let rows = DataDictionary.rows(for: catalog)
+        let rows = dictionary.rows(for: catalog)
         var text = ""
         for table in rows.tables {
             text += "\(table[0]) (\(table[1])): \(table[2])\n"
@@ -53,17 +56,16 @@ enum SchemaText {
     }
 
     static func markdown(_ catalog: [CatalogColumn]) -> String {
-        let rows = DataDictionary.rows(for: catalog)
+        let rows = dictionary.rows(for: catalog)
         func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
         var text = ""
-        let byGroup = Dictionary(grouping: rows.tables) { DataDictionary.entry($0[0])?.group }
-        for group in DataDictionary.Group.allCases {
-            guard let tables = byGroup[group], !tables.isEmpty else { continue }
-            text += "## \(group.rawValue)\n\n"
-            // Views in the order the dictionary lists them (most useful first); tables by name.
-            let order = DataDictionary.entries.map(\.name)
-            for table in tables.sorted(by: { (order.firstIndex(of: $0[0]) ?? 0) < (order.firstIndex(of: $1[0]) ?? 0) })
-            {
+        let byName = Dictionary(rows.tables.map { ($0[0], $0) }, uniquingKeysWith: { first, _ in first })
+        for section in dictionary.sections {
+            // In the order the section lists them (views most useful first).
+            let tables = section.entries.compactMap { byName[$0.name] }
+            guard !tables.isEmpty else { continue }
+            text += "## \(section.heading)\n\n"
+            for table in tables {
                 text += "### `\(table[0])` (\(table[1]))\n\n\(table[2])\n\n"
                 text += "| column | type | meaning |\n|---|---|---|\n"
                 for column in rows.columns where column[0] == table[0] {

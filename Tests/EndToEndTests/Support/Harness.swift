@@ -316,62 +316,6 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A pipeline file for the tests, with the shipped conventions (base URL and token from the environment)
-/// and fast retry and rate settings.
-func pipelineYAML(
-    name: String = "e2e", stages: String, maxAttempts: Int = 3, rateLimit: String = "6000/min",
-    budget: String? = nil, dataForSEOBudget: String? = nil, parallelLimit: Int = 5, timeout: String? = nil,
-    batchSizes: [String: Int] = [:]
-) -> String {
-    let retry =
-        "retry: { max_attempts: \(maxAttempts), base_delay: 50ms, max_delay: 200ms }"
-        + (timeout.map { "\n    timeout: \($0)" } ?? "")
-    func settings(_ provider: String) -> String {
-        retry + (batchSizes[provider].map { "\n    batch_size: \($0)" } ?? "")
-    }
-    var text = """
-        name: \(name)
-        warehouse: sqlite:warehouse.db
-        providers:
-          ahrefs:
-            kind: ahrefs-v3
-            base_url: ${AHREFS_BASE_URL:-https://api.ahrefs.com/v3}
-            token: ${AHREFS_API_TOKEN}
-            rate_limit: \(rateLimit)
-            \(settings("ahrefs"))
-
-        """
-    if let budget { text += "    budget: { \(budget) }\n" }
-    text += """
-          dataforseo:
-            kind: dataforseo
-            base_url: ${DATAFORSEO_BASE_URL:-https://api.dataforseo.com/v3}
-            login: ${DATAFORSEO_LOGIN}
-            password: ${DATAFORSEO_PASSWORD}
-            rate_limit: \(rateLimit)
-            \(settings("dataforseo"))
-
-        """
-    if let dataForSEOBudget { text += "    budget: { \(dataForSEOBudget) }\n" }
-    text += """
-          analytics:
-            kind: analytics-batch
-            base_url: ${ANALYTICS_BASE_URL:-https://my.sealmetrics.com/api/v1}
-            api_key: ${ANALYTICS_API_KEY}
-            rate_limit: \(rateLimit)
-            \(settings("analytics"))
-          ahrefs_v2:
-            kind: ahrefs-v2
-            base_url: ${AHREFS_V2_BASE_URL:-https://apiv2.ahrefs.com}
-            token: ${AHREFS_V2_TOKEN}
-            rate_limit: \(rateLimit)
-            \(settings("ahrefs_v2"))
-
-        """
-    text += "options: { parallel_limit: \(parallelLimit) }\nstages:\n" + stages
-    return text
-}
-
 /// `n` distinct, valid domains.
 func domains(_ n: Int, prefix: String = "site") -> [String] {
     (1...n).map { "\(prefix)\($0).example-shop.com" }
