@@ -125,6 +125,9 @@ public final class RunningSandbox: Sendable {
         return RunningSandbox(port: port, configuration: configuration, state: state, serverTask: serverTask)
     }
 
+    /// What a sandbox serves and under which path, for help texts: `the Ahrefs v3 batch endpoints under /v3`, ...
+    public static var servedAPIs: [String] { SimulatedProviders.served }
+
     /// `http://HOST:PORT`, with a wildcard bind address replaced by loopback.
     public var baseURL: String {
         var host = configuration.host

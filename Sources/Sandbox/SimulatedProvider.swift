@@ -10,6 +10,8 @@ import Hummingbird
 protocol SimulatedProvider: Sendable {
     /// Path prefix of the API on the sandbox, e.g. `/v3`.
     static var pathPrefix: String { get }
+    /// What it serves, for help texts, e.g. `the Ahrefs v3 batch endpoints`.
+    static var title: String { get }
     /// The environment variable pipelines read the API's base URL from, e.g. `AHREFS_BASE_URL`.
     static var baseURLVariable: String { get }
     /// The credentials the API accepts, each with its environment variable and default value.

@@ -7,6 +7,11 @@ enum SimulatedProviders {
         SimulatedAnalyticsBatch.self,
     ]
 
+    /// What the sandbox serves, where, in registry order: `the Ahrefs v3 batch endpoints under /v3`, ...
+    static var served: [String] {
+        all.map { "\($0.title) under \($0.pathPrefix)" }
+    }
+
     /// Every registered credential, in registry order.
     static var credentials: [SandboxCredential] {
         all.flatMap { $0.credentials }

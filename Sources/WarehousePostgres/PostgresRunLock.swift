@@ -6,21 +6,18 @@ import SeopipeCore
 /// schema and the pipeline name, held on a connection of its own for the whole run. The server releases it when
 /// that connection ends, however the run ends (kill -9 included), so it never goes stale. The holder describes
 /// itself in the connection's `application_name`, which a contender reads back from `pg_stat_activity`.
-public actor PostgresRunLock {
-    public enum Failure: Error, Sendable {
-        /// Another session holds it; `holder` is what it says about itself.
-        case held(holder: String)
-        case unavailable(String)
-    }
-
+public actor PostgresRunLock: PipelineLock {
     private let connection: PostgresConnection
-    private let keys: PostgresBindings
+    /// The two keys of the advisory lock: the schema's and the pipeline's.
+    private let scope: String
+    private let pipeline: String
     private let logger: Logger
     private var released = false
 
-    private init(connection: PostgresConnection, keys: PostgresBindings, logger: Logger) {
+    private init(connection: PostgresConnection, scope: String, pipeline: String, logger: Logger) {
         self.connection = connection
-        self.keys = keys
+        self.scope = scope
+        self.pipeline = pipeline
         self.logger = logger
     }
 
@@ -29,7 +26,7 @@ public actor PostgresRunLock {
     public static func acquire(
         _ configuration: PostgresWarehouseConfiguration, pipeline: String, holder: String,
         logger: Logger = Logger(label: "seopipe.postgres.lock")
-    ) async throws(Failure) -> PostgresRunLock {
+    ) async throws(PipelineLockError) -> PostgresRunLock {
         let connection: PostgresConnection
         do {
             connection = try await PostgresWarehouse.connect(
@@ -37,27 +34,25 @@ public actor PostgresRunLock {
         } catch {
             throw .unavailable("\(error)")
         }
-        var keys = PostgresBindings()
-        keys.append("seopipe run \(configuration.schema ?? "")")
-        keys.append(pipeline)
+        let scope = "seopipe run \(configuration.schema ?? "")"
         do {
             let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_lock(hashtext($1), hashtext($2))", binds: keys),
-                logger: logger)
+                "SELECT pg_try_advisory_lock(hashtext(\(scope)), hashtext(\(pipeline)))", logger: logger)
             var acquired = false
             for try await row in rows { acquired = try row.decode(Bool.self) }
-            if acquired { return PostgresRunLock(connection: connection, keys: keys, logger: logger) }
+            if acquired {
+                return PostgresRunLock(connection: connection, scope: scope, pipeline: pipeline, logger: logger)
+            }
 
             let holders = try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        SELECT a.application_name, a.pid, to_char(a.backend_start AT TIME ZONE 'UTC',
-                            'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-                        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-                            AND l.classid = hashtext($1)::oid AND l.objid = hashtext($2)::oid
-                            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                        """, binds: keys),
+                """
+                SELECT a.application_name, a.pid, to_char(a.backend_start AT TIME ZONE 'UTC',
+                    'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                    AND l.classid = hashtext(\(scope))::oid AND l.objid = hashtext(\(pipeline))::oid
+                    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """,
                 logger: logger)
             var holder = "unknown"
             for try await row in holders {
@@ -67,8 +62,8 @@ public actor PostgresRunLock {
                 holder = "\(text), connected since \(since ?? "?") as server process \(pid)"
             }
             try? await connection.close()
-            throw Failure.held(holder: holder)
-        } catch let failure as Failure {
+            throw PipelineLockError.held(holder: holder)
+        } catch let failure as PipelineLockError {
             throw failure
         } catch {
             try? await connection.close()
@@ -83,8 +78,7 @@ public actor PostgresRunLock {
         // Unlocked before the connection closes: the server ends a closed session a moment later, and a run
         // started right after this one (the next date of a backfill, the next cron job) must find it free.
         if let rows = try? await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(hashtext($1), hashtext($2))", binds: keys),
-            logger: logger)
+            "SELECT pg_advisory_unlock(hashtext(\(scope)), hashtext(\(pipeline)))", logger: logger)
         {
             do {
                 for try await _ in rows {}
@@ -96,19 +90,10 @@ public actor PostgresRunLock {
     }
 }
 
-extension PostgresRunLock: PipelineLock {}
-
 extension PostgresWarehouse {
     public nonisolated func lockPipeline(_ pipeline: String, holder: String) async throws(PipelineLockError)
         -> any PipelineLock
     {
-        do {
-            return try await PostgresRunLock.acquire(configuration, pipeline: pipeline, holder: holder)
-        } catch {
-            switch error {
-            case .held(let holder): throw .held(holder: holder)
-            case .unavailable(let message): throw .unavailable(message)
-            }
-        }
+        try await PostgresRunLock.acquire(configuration, pipeline: pipeline, holder: holder)
     }
 }

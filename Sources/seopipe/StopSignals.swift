@@ -7,7 +7,7 @@ import SeopipeCore
 /// finish and commit, the run is recorded as interrupted); a second one ends the process at once. Either way the
 /// warehouse stays consistent, because a chunk's rows and its checkpoint commit together or not at all.
 final class StopSignals: @unchecked Sendable {
-    private static let handled: [(number: Int32, name: String)] = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")]
+    private static let handled = StopRequest.signals.sorted { $0.key < $1.key }.map { (number: $0.value, name: $0.key) }
     private var sources: [any DispatchSourceSignal] = []
 
     init(stop: StopRequest, logger: Logger) {

@@ -2,6 +2,7 @@ import Foundation
 import Sandbox
 import SeopipeCore
 import Testing
+import WarehouseSQLite
 
 /// The run flow in-process: the engine over the real transport to the sandbox and a real SQLite file, without
 /// spawning the binary, so retry, resume, budgets, stop and the lock are each checked in well under a second.
@@ -74,7 +75,7 @@ struct EngineRunTests {
             let stage = try #require(result.results["metrics"])
             #expect(stage.status == .partial)
             #expect(stage.error?.contains("budget of provider `ahrefs` reached") == true)
-            #expect(stage.requests >= 1 && stage.requests < 10)
+            #expect(stage.requests == 2)
             #expect(fixture.sandbox.usage().totalRequests == stage.requests)
             #expect(Double(fixture.sandbox.usage().totalUnits) <= 120)
         }
@@ -128,12 +129,73 @@ struct EngineRunTests {
                     && (error as? EngineError)?.exitCode == 4
             }
             #expect(fixture.sandbox.usage().totalRequests == 0)
+            let refused = try await fixture.withWarehouse { try await $0.runs(RunFilter(pipeline: "engine")) }
+            #expect(refused.isEmpty)
 
             await lock.release()
             await holder.close()
             let result = try await fixture.engine.run(
                 .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)
             #expect(result.status == .succeeded)
+        }
+    }
+
+    @Test("a stop requested before the run starts sends nothing and records no run")
+    func stopBeforeStart() async throws {
+        try await withEngine { fixture in
+            let pipeline = try fixture.pipeline(metricsPipeline(targets: domains(2)))
+            let stop = StopRequest()
+            stop.request("SIGINT")
+            await #expect {
+                try await fixture.engine.run(
+                    .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse, stop: stop),
+                    logger: fixture.logger)
+            } throws: { error in
+                guard case EngineError.stopped(let name, let reason) = error else { return false }
+                return name == "engine" && reason == "SIGINT" && (error as? EngineError)?.exitCode == 130
+            }
+            #expect(fixture.sandbox.usage().totalRequests == 0)
+            let runs = try await fixture.withWarehouse { try await $0.runs(RunFilter(pipeline: "engine")) }
+            #expect(runs.isEmpty)
+        }
+    }
+
+    @Test("a provider kind this engine does not know fails its stage with a message instead of crashing")
+    func unknownProviderKind() async throws {
+        try await withEngine { fixture in
+            let pipeline = try fixture.pipeline(metricsPipeline(targets: domains(2)))
+            var engine = fixture.engine
+            engine.registry = ProviderRegistry(engine.registry.ordered.filter { $0.kind != "ahrefs-v3" })
+            let result = try await engine.run(
+                .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)
+
+            #expect(result.status == .failed)
+            let stage = try #require(result.results["metrics"])
+            #expect(stage.status == .error)
+            #expect(stage.error?.contains("ahrefs-v3") == true)
+            #expect(fixture.sandbox.usage().totalRequests == 0)
+        }
+    }
+
+    @Test("the SQLite ledger keeps times as whole-second ISO-8601 UTC text and dates as YYYY-MM-DD")
+    func ledgerTextFormats() async throws {
+        try await withEngine { fixture in
+            let pipeline = try fixture.pipeline(metricsPipeline(targets: domains(2)))
+            _ = try await fixture.engine.run(
+                .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)
+            let store = try SQLiteWarehouse(path: fixture.warehouse.path)
+            let rows = try await store.query("SELECT snapshot_date, status, started_at, finished_at FROM seopipe_runs")
+            let chunks = try await store.query("SELECT snapshot_date, committed_at FROM seopipe_chunks")
+            await store.close()
+            let stamp = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/
+            let run = try #require(rows.first)
+            #expect(run[0] == "2026-11-20")
+            #expect(run[1] == "succeeded")
+            #expect(try stamp.wholeMatch(in: run[2] ?? "") != nil)
+            #expect(try stamp.wholeMatch(in: run[3] ?? "") != nil)
+            let chunk = try #require(chunks.first)
+            #expect(chunk[0] == "2026-11-20")
+            #expect(try stamp.wholeMatch(in: chunk[1] ?? "") != nil)
         }
     }
 

@@ -7,6 +7,7 @@
 public struct SimulatedAhrefsV2: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real one answers at the root of `https://apiv2.ahrefs.com`).
     static let pathPrefix = "/v2"
+    static let title = "the legacy Ahrefs v2 API"
     static let baseURLVariable = "AHREFS_V2_BASE_URL"
     /// The `token` query parameter.
     static let token = SandboxCredential(variable: "AHREFS_V2_TOKEN", defaultValue: "sandbox-ahrefs-v2-token")

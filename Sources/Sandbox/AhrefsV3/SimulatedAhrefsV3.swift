@@ -3,6 +3,7 @@
 struct SimulatedAhrefsV3: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real base URL is `https://api.ahrefs.com/v3`).
     static let pathPrefix = "/v3"
+    static let title = "the Ahrefs v3 batch endpoints"
     static let baseURLVariable = "AHREFS_BASE_URL"
     /// The `Authorization: Bearer` token.
     static let token = SandboxCredential(variable: "AHREFS_API_TOKEN", defaultValue: "sandbox-ahrefs-v3-token")

@@ -7,6 +7,7 @@
 public struct SimulatedAnalyticsBatch: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real base URL is `https://my.sealmetrics.com/api/v1`).
     static let pathPrefix = "/api/v1"
+    static let title = "the analytics Batch API"
     static let baseURLVariable = "ANALYTICS_BASE_URL"
     /// The `X-API-Key` header.
     static let apiKey = SandboxCredential(variable: "ANALYTICS_API_KEY", defaultValue: "sandbox-analytics-key")

@@ -7,6 +7,7 @@
 public struct SimulatedDataForSEO: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real base URL is `https://api.dataforseo.com/v3`).
     static let pathPrefix = "/v3"
+    static let title = "the DataForSEO Backlinks bulk endpoints"
     static let baseURLVariable = "DATAFORSEO_BASE_URL"
     /// The login of `Authorization: Basic base64(login:password)`.
     static let login = SandboxCredential(variable: "DATAFORSEO_LOGIN", defaultValue: "sandbox-dataforseo-login")

@@ -388,6 +388,7 @@ extension ProviderRegistry {
                     .map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
             }
         }
-        return whole.map(\.displayName) + partial
+        var seen: Set<String> = []
+        return (whole.map(\.displayName) + partial).filter { seen.insert($0).inserted }
     }
 }

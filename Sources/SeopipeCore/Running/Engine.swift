@@ -78,6 +78,13 @@ public struct Engine: Sendable {
             await warehouse.close()
             throw error
         }
+        // Asked to stop while the warehouse opened and migrated (a slow server, a lock held by a migration): the run
+        // does not start, and the ledger gets no empty interrupted run.
+        if let reason = request.stop.requested {
+            await lock.release()
+            await warehouse.close()
+            throw .stopped(pipeline: pipeline.name, reason: reason)
+        }
         let transport = makeTransport()
         var options = Runner.Options(refresh: request.refresh, runID: runID, stop: request.stop)
         options.progress = request.progress
@@ -158,6 +165,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case migration(String)
     /// The run started but could not go on (the ledger could not be written).
     case runFailed(pipeline: String, reason: String)
+    /// A stop was requested (`reason`: `SIGTERM`, `SIGINT`) before the run started; nothing was sent.
+    case stopped(pipeline: String, reason: String)
     /// The daemon cannot read where a schedule stands from the warehouse.
     case scheduleState(warehouse: WarehouseLocation, reason: String)
 
@@ -169,13 +178,17 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case .cannotOpen(let warehouse, let reason): "cannot open the warehouse \(warehouse): \(reason)"
         case .migration(let message): message
         case .runFailed(let pipeline, let reason): "run of \(pipeline) failed: \(reason)"
+        case .stopped(let pipeline, let reason): "\(reason): the run of \(pipeline) was stopped before it started"
         case .scheduleState(let warehouse, let reason): "cannot read the schedule state from \(warehouse): \(reason)"
         }
     }
 
-    /// DESIGN.md section 7: 4 when the lock is held, else 1.
+    /// DESIGN.md section 7: 4 when the lock is held, 128 + the signal's number when a signal stopped it, else 1.
     public var exitCode: Int32 {
-        if case .locked = self { return 4 }
-        return 1
+        switch self {
+        case .locked: 4
+        case .stopped(_, let reason): StopRequest.signals[reason].map { 128 + $0 } ?? 1
+        default: 1
+        }
     }
 }

@@ -134,11 +134,10 @@ enum MetricsText {
             sums.cost += stageResult.cost
             providers[stage.provider] = sums
         }
-        let names = providers.keys.sorted()
+        let sorted = providers.sorted { $0.key < $1.key }
         func perProvider(_ name: String, _ help: String, _ value: (Sums) -> Double) {
             family(
-                name, help,
-                names.map { (base + [("provider", $0), ("kind", providers[$0]!.kind)], value(providers[$0]!)) })
+                name, help, sorted.map { (base + [("provider", $0.key), ("kind", $0.value.kind)], value($0.value)) })
         }
         perProvider("seopipe_last_run_provider_requests", "HTTP requests sent to the provider in the last run.") {
             Double($0.requests)

@@ -121,7 +121,7 @@ public struct Scheduler: Sendable {
                 logger.error("cannot record the schedule state in \(entry.warehouse): \(error)")
             }
         }
-        while shutdown.requested == nil {
+        while shutdown.requested == nil, !Task.isCancelled {
             let now = clock.now()
             if let due = entry.schedule.previous(atOrBefore: now, in: .utc), let previous = last, due > previous {
                 if let missed = entry.schedule.next(after: previous, in: .utc), missed < due {
@@ -141,7 +141,7 @@ public struct Scheduler: Sendable {
         }
     }
 
-    /// Sleeps until `date` on the clock; false when the shutdown came first.
+    /// Sleeps until `date` on the clock; false when the shutdown (or the task's cancellation) came first.
     private func sleep(until date: Date, shutdown: StopRequest) async -> Bool {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await clock.sleep(until: date) }
@@ -149,7 +149,7 @@ public struct Scheduler: Sendable {
             await group.next()
             group.cancelAll()
         }
-        return shutdown.requested == nil
+        return shutdown.requested == nil && !Task.isCancelled
     }
 
     /// Records in the pipeline's warehouse that `slot` is done (or, with no run, where a first start begins).

@@ -58,8 +58,8 @@ struct Demo: AsyncParsableCommand {
             print("warehouse \(location):")
             printTable([["table", "rows"]] + counts.filter { $0.rows > 0 }.map { [$0.table, "\($0.rows)"] })
             print(
-                "sandbox charged \(usage.totalUnits) Ahrefs units and $\(String(format: "%.5f", usage.totalCostUSD)) "
-                    + "DataForSEO for \(usage.totalChargedRequests) requests (\(usage.totalRequests) received)")
+                "sandbox charged \(usage.totalUnits) units and $\(String(format: "%.5f", usage.totalCostUSD)) "
+                    + "for \(usage.totalChargedRequests) requests (\(usage.totalRequests) received)")
             if case .sqlite(let path) = location {
                 let shown =
                     path.hasPrefix(FileManager.default.currentDirectoryPath + "/")

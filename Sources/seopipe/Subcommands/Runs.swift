@@ -238,7 +238,6 @@ enum RunsText {
         return "\(whole / 3600)h\(String(format: "%02d", whole / 60 % 60))m"
     }
 
-    static func parseTimestamp(_ text: String) -> Date? { Timestamp.parse(text) }
 }
 
 /// `--since`: `7d`, `12h`, `30m`, a date or an ISO-8601 time, as the time it means (to the whole second, as the
@@ -257,6 +256,6 @@ enum RunsSince {
             if let seconds { return whole(now.addingTimeInterval(-seconds)) }
         }
         if let date = SnapshotDate(text) { return Date(timeIntervalSince1970: Double(date.dayNumber) * 86_400) }
-        return RunsText.parseTimestamp(text).map(whole)
+        return Timestamp.parse(text).map(whole)
     }
 }

@@ -8,14 +8,12 @@ struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
         abstract: "Serve simulated provider APIs on loopback (no token, no cost).",
-        discussion: """
-            Serves the Ahrefs v3 batch endpoints and the DataForSEO Backlinks bulk endpoints under /v3, the \
-            legacy Ahrefs v2 API under /v2 and the analytics Batch API under /api/v1, on 127.0.0.1, with the \
-            documented validation, auth, limits and error bodies, deterministic data per \
-            (target, date), units and USD costs, and usage \
-            counters at GET /_sandbox/usage. It first prints the environment lines that point the shipped \
-            pipelines at it:  seopipe sandbox > /tmp/sandbox.env &  then  . /tmp/sandbox.env  and run any \
-            pipeline. Stop it with Ctrl-C (or kill).
+        discussion: "Serves " + RunningSandbox.servedAPIs.joined(separator: ", ")
+            + """
+            , on 127.0.0.1, with the documented validation, auth, limits and error bodies, deterministic data per \
+            (target, date), units and USD costs, and usage counters at GET /_sandbox/usage. It first prints the \
+            environment lines that point the shipped pipelines at it:  seopipe sandbox > /tmp/sandbox.env &  \
+            then  . /tmp/sandbox.env  and run any pipeline. Stop it with Ctrl-C (or kill).
             """)
 
     @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
