@@ -17,8 +17,7 @@ struct EngineRunTests {
                 FaultRule(endpoint: "site-explorer/batch/metrics", fromRequest: 1, count: 1, status: 500)
             ])
             let pipeline = try fixture.pipeline(metricsPipeline(targets: domains(2)))
-            let result = try await fixture.engine.run(
-                .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)
+            let result = try await fixture.run(pipeline)
 
             #expect(result.status == .succeeded)
             let stage = try #require(result.results["metrics"])
@@ -39,15 +38,13 @@ struct EngineRunTests {
             fixture.sandbox.setFaults([
                 FaultRule(endpoint: "site-explorer/batch/metrics", fromRequest: 2, count: 1, status: 401)
             ])
-            let failed = try await fixture.engine.run(
-                .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)
+            let failed = try await fixture.run(pipeline)
             #expect(failed.status == .failed)
             #expect(failed.results["metrics"]?.error?.contains("HTTP 401") == true)
             #expect(try await fixture.count("ahrefs_domain_metrics") == 2)
 
             fixture.sandbox.setFaults([])
-            let resumed = try await fixture.engine.run(
-                .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)
+            let resumed = try await fixture.run(pipeline)
             #expect(resumed.status == .succeeded)
             let stage = try #require(resumed.results["metrics"])
             #expect(stage.chunksSkipped == 1)
@@ -68,8 +65,7 @@ struct EngineRunTests {
             // Each request is estimated at 50 units (Ahrefs v3's minimum charge): at most two fit under 120.
             let pipeline = try fixture.pipeline(
                 metricsPipeline(targets: domains(20), budget: "max_units: 120"))
-            let result = try await fixture.engine.run(
-                .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)
+            let result = try await fixture.run(pipeline)
 
             #expect(result.status == .partial)
             let stage = try #require(result.results["metrics"])
@@ -103,8 +99,7 @@ struct EngineRunTests {
             let recorded = try await fixture.withWarehouse { try await $0.runs(RunFilter(pipeline: "engine")) }
             #expect(recorded.first?.status == .finished(.interrupted))
 
-            let resumed = try await fixture.engine.run(
-                .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)
+            let resumed = try await fixture.run(pipeline)
             #expect(resumed.status == .succeeded)
             #expect(resumed.results["metrics"]?.chunksSkipped == 1)
             #expect(resumed.results["metrics"]?.requests == 3)
@@ -121,8 +116,7 @@ struct EngineRunTests {
             let lock = try await holder.lockPipeline("engine", holder: "run A, pid 1")
 
             await #expect {
-                try await fixture.engine.run(
-                    .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)
+                try await fixture.run(pipeline)
             } throws: { error in
                 guard case EngineError.locked(let name, _, let heldBy) = error else { return false }
                 return name == "engine" && heldBy.hasPrefix("run A, pid 1, started ")
@@ -134,8 +128,7 @@ struct EngineRunTests {
 
             await lock.release()
             await holder.close()
-            let result = try await fixture.engine.run(
-                .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)
+            let result = try await fixture.run(pipeline)
             #expect(result.status == .succeeded)
         }
     }
@@ -181,8 +174,7 @@ struct EngineRunTests {
     func ledgerTextFormats() async throws {
         try await withEngine { fixture in
             let pipeline = try fixture.pipeline(metricsPipeline(targets: domains(2)))
-            _ = try await fixture.engine.run(
-                .init(pipeline, snapshot: Self.day, warehouse: fixture.warehouse), logger: fixture.logger)
+            _ = try await fixture.run(pipeline)
             let store = try SQLiteWarehouse(path: fixture.warehouse.path)
             let rows = try await store.query("SELECT snapshot_date, status, started_at, finished_at FROM seopipe_runs")
             let chunks = try await store.query("SELECT snapshot_date, committed_at FROM seopipe_chunks")

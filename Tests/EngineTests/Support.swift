@@ -23,6 +23,15 @@ struct EngineFixture {
         return try loader.load(yaml: yaml, file: directory.appendingPathComponent("pipeline.yml"))
     }
 
+    /// Runs `pipeline` for `snapshot` into this fixture's warehouse.
+    func run(
+        _ pipeline: Pipeline, snapshot: SnapshotDate = EngineRunTests.day, stop: StopRequest = StopRequest(),
+        progress: (@Sendable (ProgressEvent) -> Void)? = nil
+    ) async throws -> RunResult {
+        try await engine.run(
+            .init(pipeline, snapshot: snapshot, warehouse: warehouse, stop: stop, progress: progress), logger: logger)
+    }
+
     /// Opens the (migrated) warehouse for the duration of `body`.
     func withWarehouse<T>(_ body: (any Warehouse) async throws -> T) async throws -> T {
         let store = try await engine.migratedWarehouse(warehouse)
