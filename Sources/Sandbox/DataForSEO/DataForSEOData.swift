@@ -6,14 +6,6 @@ public enum DataForSEORankScale: String, Sendable, CaseIterable {
     case oneHundred = "one_hundred"
     /// 0-1000, the default.
     case oneThousand = "one_thousand"
-
-    /// A rank of the 0-1000 scale on this one.
-    public func scaled(_ rank: Int) -> Int {
-        switch self {
-        case .oneThousand: rank
-        case .oneHundred: Int((Double(rank) / 10).rounded())
-        }
-    }
 }
 
 /// One item of `backlinks/bulk_pages_summary/live`, field for field.
@@ -283,7 +275,11 @@ public enum DataForSEOData {
 
     /// The `bulk_ranks` rank: the page summary's `rank`, on the 0-1000 scale or divided by ten for 0-100.
     public static func rank(target: String, date: String, scale: DataForSEORankScale = .oneThousand) -> Int {
-        scale.scaled(pageSummary(target: target, date: date).rank)
+        let rank = pageSummary(target: target, date: date).rank
+        switch scale {
+        case .oneThousand: return rank
+        case .oneHundred: return Int((Double(rank) / 10).rounded())
+        }
     }
 
     /// The `bulk_backlinks` count: the page summary's `backlinks`.
