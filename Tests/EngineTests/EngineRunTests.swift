@@ -6,7 +6,7 @@ import WarehouseSQLite
 
 /// The run flow in-process: the engine over the real transport to the sandbox and a real SQLite file, without
 /// spawning the binary, so retry, resume, budgets, stop and the lock are each checked in well under a second.
-@Suite("Engine runs")
+@Suite("Engine runs", .serialized)
 struct EngineRunTests {
     static let day = SnapshotDate("2026-11-20")!
 

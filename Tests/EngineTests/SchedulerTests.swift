@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// The daemon's scheduler on a virtual clock: days of slots in milliseconds, with real runs against the sandbox.
-@Suite("Scheduler on a virtual clock")
+@Suite("Scheduler on a virtual clock", .serialized)
 struct SchedulerTests {
     static let daily = try! CronSchedule("0 3 * * *")
 

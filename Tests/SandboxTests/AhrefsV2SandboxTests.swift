@@ -3,7 +3,7 @@ import Foundation
 import Sandbox
 import Testing
 
-@Suite("Ahrefs v2 sandbox")
+@Suite("Ahrefs v2 sandbox", .serialized)
 struct AhrefsV2SandboxTests {
     static let today = "2026-02-18"
     static let configuration = SandboxConfiguration(today: today)

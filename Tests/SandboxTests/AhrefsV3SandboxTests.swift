@@ -3,7 +3,7 @@ import Foundation
 import Sandbox
 import Testing
 
-@Suite("Ahrefs v3 sandbox")
+@Suite("Ahrefs v3 sandbox", .serialized)
 struct AhrefsV3SandboxTests {
     static let metricsPath = "/v3/site-explorer/batch/metrics"
 

@@ -3,7 +3,7 @@ import Foundation
 import Sandbox
 import Testing
 
-@Suite("Analytics Batch API sandbox")
+@Suite("Analytics Batch API sandbox", .serialized)
 struct AnalyticsBatchSandboxTests {
     /// A Wednesday.
     static let today = "2026-02-18"

@@ -4,7 +4,7 @@ import Testing
 @testable import Sandbox
 
 /// The chaos faults: a seeded rate, slow answers, truncated bodies and dropped connections.
-@Suite("Sandbox chaos faults")
+@Suite("Sandbox chaos faults", .serialized)
 struct ChaosFaultTests {
     static let path = "/v3/site-explorer/batch/metrics"
 

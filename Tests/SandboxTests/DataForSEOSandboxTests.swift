@@ -3,7 +3,7 @@ import Foundation
 import Sandbox
 import Testing
 
-@Suite("DataForSEO sandbox")
+@Suite("DataForSEO sandbox", .serialized)
 struct DataForSEOSandboxTests {
     static let today = "2026-02-18"
     static let configuration = SandboxConfiguration(today: today)

@@ -5,7 +5,7 @@ import Testing
 
 /// The registry of simulated providers: what each brings (base URL, credentials, fault dialect) reaches the
 /// environment, the server and the faults control route without the shared code naming it.
-@Suite("Simulated provider registry")
+@Suite("Simulated provider registry", .serialized)
 struct SimulatedProvidersTests {
     @Test("the environment has every registered base URL and credential, with its default, and nothing else")
     func environmentFromRegistry() async throws {
