@@ -356,7 +356,6 @@ struct DataForSEOSandboxTests {
         .init(name: "a bare word", body: dataForSEOBody(["localhost"]), field: "targets", detail: "'localhost'"),
         .init(name: "an empty target", body: dataForSEOBody([""]), field: "targets"),
         .init(name: "a numeric tag", body: dataForSEOBody(["a.com"], extra: #""tag":5"#), field: "tag"),
-        .init(name: "a null tag", body: dataForSEOBody(["a.com"], extra: #""tag":null"#), field: "tag"),
         .init(
             name: "a 256-character tag",
             body: dataForSEOBody(["a.com"], extra: "\"tag\":\"\(String(repeating: "t", count: 256))\""), field: "tag",
@@ -563,6 +562,69 @@ struct DataForSEOSandboxTests {
             #expect(zip(hundred, thousand).allSatisfy { $0 == Int((Double($1) / 10).rounded()) })
             #expect(hundred.allSatisfy { (0...100).contains($0) })
             #expect(thousand.contains { $0 > 100 })
+        }
+    }
+
+    /// Every task field of each bulk endpoint, as DataForSEO's official client (`dataforseo-client`) declares it.
+    static let officialTaskFields: [(function: String, optional: [String])] = [
+        ("bulk_pages_summary", ["include_subdomains", "rank_scale", "tag"]),
+        ("bulk_ranks", ["rank_scale", "tag"]),
+        ("bulk_backlinks", ["tag"]),
+        ("bulk_spam_score", ["tag"]),
+        ("bulk_referring_domains", ["tag"]),
+        ("bulk_new_lost_backlinks", ["date_from", "tag"]),
+    ]
+
+    @Test(
+        "a task as the official client sends it, every optional field null when unset, is served as if they were absent",
+        arguments: officialTaskFields.map(\.function))
+    func officialClientNulls(_ function: String) async throws {
+        let optional = try #require(Self.officialTaskFields.first { $0.function == function }?.optional)
+        try await withSandbox(Self.configuration) { sandbox in
+            let targets = ["dataforseo.com", "example.com"]
+            let nulls = optional.map { "\"\($0)\":null" }.joined(separator: ",")
+            let withNulls = try await callDataForSEO(sandbox, function, body: dataForSEOBody(targets, extra: nulls))
+            let without = try await callDataForSEO(sandbox, function, body: dataForSEOBody(targets))
+            #expect(withNulls.firstTask?["status_code"] as? Int == 20000, "\(withNulls.firstTask ?? [:])")
+            let served = try #require(withNulls.itemObjects)
+            let plain = try #require(without.itemObjects)
+            #expect(served.count == 2)
+            #expect(served.map { $0.keys.sorted() } == plain.map { $0.keys.sorted() })
+            #expect(
+                served.map { $0["target"] as? String ?? $0["url"] as? String }
+                    == plain.map { $0["target"] as? String ?? $0["url"] as? String })
+            // A set tag next to the nulls is kept and echoed.
+            let tagged = try await callDataForSEO(
+                sandbox, function,
+                body: dataForSEOBody(
+                    targets,
+                    extra: optional.map { $0 == "tag" ? #""tag":"night-1""# : "\"\($0)\":null" }
+                        .joined(separator: ",")))
+            #expect(tagged.firstTask?["status_code"] as? Int == 20000)
+            #expect((tagged.firstTask?["data"] as? [String: Any])?["tag"] as? String == "night-1")
+        }
+    }
+
+    @Test("rank_scale one_hundred on bulk_pages_summary divides rank and main_domain_rank by ten")
+    func pagesSummaryRankScale() async throws {
+        try await withSandbox(Self.configuration) { sandbox in
+            let targets = (0..<20).map { "https://site\($0).com/page" }
+            func ranks(_ extra: String) async throws -> [(rank: Int, main: Int)] {
+                let answer = try await callDataForSEO(
+                    sandbox, "bulk_pages_summary", body: dataForSEOBody(targets, extra: extra))
+                #expect(answer.firstTask?["status_code"] as? Int == 20000)
+                return try #require(answer.itemObjects).map {
+                    ($0["rank"] as? Int ?? -1, $0["main_domain_rank"] as? Int ?? -1)
+                }
+            }
+            let thousand = try await ranks("")
+            let hundred = try await ranks(#""rank_scale":"one_hundred""#)
+            #expect(thousand.count == 20 && hundred.count == 20)
+            for (small, large) in zip(hundred, thousand) {
+                #expect(small.rank == Int((Double(large.rank) / 10).rounded()))
+                #expect(small.main == Int((Double(large.main) / 10).rounded()))
+            }
+            #expect(thousand.contains { $0.rank > 100 || $0.main > 100 })
         }
     }
 

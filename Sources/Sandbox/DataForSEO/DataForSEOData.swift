@@ -6,6 +6,14 @@ public enum DataForSEORankScale: String, Sendable, CaseIterable {
     case oneHundred = "one_hundred"
     /// 0-1000, the default.
     case oneThousand = "one_thousand"
+
+    /// A rank of the 0-1000 scale on this one.
+    public func scaled(_ rank: Int) -> Int {
+        switch self {
+        case .oneThousand: rank
+        case .oneHundred: Int((Double(rank) / 10).rounded())
+        }
+    }
 }
 
 /// One item of `backlinks/bulk_pages_summary/live`, field for field.
@@ -275,11 +283,7 @@ public enum DataForSEOData {
 
     /// The `bulk_ranks` rank: the page summary's `rank`, on the 0-1000 scale or divided by ten for 0-100.
     public static func rank(target: String, date: String, scale: DataForSEORankScale = .oneThousand) -> Int {
-        let rank = pageSummary(target: target, date: date).rank
-        switch scale {
-        case .oneThousand: return rank
-        case .oneHundred: return Int((Double(rank) / 10).rounded())
-        }
+        scale.scaled(pageSummary(target: target, date: date).rank)
     }
 
     /// The `bulk_backlinks` count: the page summary's `backlinks`.

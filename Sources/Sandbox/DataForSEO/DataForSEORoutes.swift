@@ -30,7 +30,7 @@ enum DataForSEOEndpoint: String, CaseIterable, Sendable {
     /// Every documented task field, in the order the task's `data` echoes them.
     var fields: [String] {
         switch self {
-        case .pagesSummary: ["targets", "include_subdomains", "tag"]
+        case .pagesSummary: ["targets", "include_subdomains", "rank_scale", "tag"]
         case .ranks: ["targets", "rank_scale", "tag"]
         case .newLostBacklinks: ["targets", "date_from", "tag"]
         case .backlinks, .referringDomains, .spamScore: ["targets", "tag"]
@@ -104,7 +104,8 @@ struct DataForSEOHandler: Sendable {
             return DataForSEOEnvelope.topLevel(DataForSEOEnvelope.oneTaskAtATime, time: elapsed())
         }
 
-        let task = tasks[0]
+        // The official client sends every optional field, `null` when unset: null means absent, as in DataForSEO.
+        let task = tasks[0].filter { if case .null = $0.value { false } else { true } }
         let today = self.today
         var output = DataForSEOTaskOutput(
             id: DataForSEOEnvelope.taskID(usageKey: endpoint.rawValue, body: request.body, index: 0),
@@ -367,7 +368,10 @@ struct DataForSEOHandler: Sendable {
         let name: (String, JSONOutput) = ("target", .string(target))
         switch endpoint {
         case .pagesSummary:
-            return Self.json(DataForSEOData.pageSummary(target: target, date: today))
+            var summary = DataForSEOData.pageSummary(target: target, date: today)
+            summary.rank = task.rankScale.scaled(summary.rank)
+            summary.mainDomainRank = task.rankScale.scaled(summary.mainDomainRank)
+            return Self.json(summary)
         case .ranks:
             let rank = DataForSEOData.rank(target: target, date: today, scale: task.rankScale)
             return .object([type, name, ("rank", .int(rank))])
