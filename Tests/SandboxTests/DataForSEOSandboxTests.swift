@@ -495,6 +495,12 @@ struct DataForSEOSandboxTests {
         .init(
             function: "bulk_new_lost_backlinks", type: "backlinks_bulk_new_lost_backlinks",
             keys: ["new_backlinks", "lost_backlinks"]),
+        .init(
+            function: "bulk_new_lost_referring_domains", type: "backlinks_bulk_new_lost_referring_domains",
+            keys: [
+                "new_referring_domains", "lost_referring_domains", "new_referring_main_domains",
+                "lost_referring_main_domains",
+            ]),
     ]
 
     @Test("each sibling bulk endpoint answers its item shape with values equal to DataForSEOData", arguments: siblings)
@@ -530,6 +536,15 @@ struct DataForSEOSandboxTests {
                     #expect(item.referringMainDomains == expected.referringMainDomains)
                 case "bulk_spam_score":
                     #expect(item.spamScore == DataForSEOData.spamScore(target: item.target, date: date))
+                case "bulk_new_lost_referring_domains":
+                    let expected = DataForSEOData.newLostReferringDomains(target: item.target, date: date)
+                    #expect(item.newReferringDomains == expected.newReferringDomains)
+                    #expect(item.lostReferringDomains == expected.lostReferringDomains)
+                    #expect(item.newReferringMainDomains == expected.newReferringMainDomains)
+                    #expect(item.lostReferringMainDomains == expected.lostReferringMainDomains)
+                    let referring = DataForSEOData.referringDomains(target: item.target, date: date).referringDomains
+                    #expect((item.newReferringDomains ?? 0) <= referring)
+                    #expect((item.newReferringMainDomains ?? 0) <= (item.newReferringDomains ?? 0))
                 default:
                     let expected = DataForSEOData.newLost(target: item.target, date: date, dateFrom: nil)
                     #expect(item.newBacklinks == expected.newBacklinks)
@@ -573,6 +588,7 @@ struct DataForSEOSandboxTests {
         ("bulk_spam_score", ["tag"]),
         ("bulk_referring_domains", ["tag"]),
         ("bulk_new_lost_backlinks", ["date_from", "tag"]),
+        ("bulk_new_lost_referring_domains", ["date_from", "tag"]),
     ]
 
     @Test(

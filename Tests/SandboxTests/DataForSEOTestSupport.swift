@@ -121,6 +121,10 @@ struct BulkItem: Decodable, Equatable {
     var spamScore: Int?
     var newBacklinks: Int?
     var lostBacklinks: Int?
+    var newReferringDomains: Int?
+    var lostReferringDomains: Int?
+    var newReferringMainDomains: Int?
+    var lostReferringMainDomains: Int?
 
     enum CodingKeys: String, CodingKey {
         case type, target, rank, backlinks
@@ -129,6 +133,10 @@ struct BulkItem: Decodable, Equatable {
         case spamScore = "spam_score"
         case newBacklinks = "new_backlinks"
         case lostBacklinks = "lost_backlinks"
+        case newReferringDomains = "new_referring_domains"
+        case lostReferringDomains = "lost_referring_domains"
+        case newReferringMainDomains = "new_referring_main_domains"
+        case lostReferringMainDomains = "lost_referring_main_domains"
     }
 }
 

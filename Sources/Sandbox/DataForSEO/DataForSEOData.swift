@@ -330,6 +330,36 @@ public enum DataForSEOData {
         return (Int(newCount.rounded()), Int(lostCount.rounded()))
     }
 
+    /// The `bulk_new_lost_referring_domains` counts between `dateFrom` and `date` (both included), like
+    /// ``newLost(target:date:dateFrom:)`` but over the referring domains: a main domain is new (lost) when its
+    /// first (last) referring domain is, so those counts are at most the referring domains'.
+    public static func newLostReferringDomains(target: String, date: String, dateFrom: String? = nil) -> (
+        newReferringDomains: Int, lostReferringDomains: Int, newReferringMainDomains: Int,
+        lostReferringMainDomains: Int
+    ) {
+        let domains = referringDomains(target: target, date: date)
+        guard domains.referringDomains > 0, let today = CalendarDate(date) else { return (0, 0, 0, 0) }
+        let from = dateFrom.flatMap(CalendarDate.init) ?? today.oneMonthEarlier
+        let days = Double(max(0, today.daysSinceEpoch - from.daysSinceEpoch) + 1)
+        let unit = { (kind: String) in SimulatedValues.unit("dataforseo", kind, target) }
+        let window = from.text + ".." + date
+        let newRate = 0.0003 + 0.002 * unit("new_domains_rate")
+        let lostRate = newRate * (0.6 + 0.8 * unit("lost_domains_ratio"))
+        func count(_ total: Int, _ rate: Double, _ kind: String) -> Int {
+            let value =
+                Double(total) * rate * pow(days, 0.95)
+                * SimulatedValues.drift("dataforseo_" + kind, target, window, amplitude: 0.1)
+            return min(total, Int(value.rounded()))
+        }
+        let newDomains = count(domains.referringDomains, newRate, "new_domains")
+        let lostDomains = count(domains.referringDomains, lostRate, "lost_domains")
+        let mainShare = Double(domains.referringMainDomains) / Double(domains.referringDomains)
+        return (
+            newDomains, lostDomains, min(newDomains, Int((Double(newDomains) * mainShare).rounded())),
+            min(lostDomains, Int((Double(lostDomains) * mainShare).rounded()))
+        )
+    }
+
     /// USD charged for a served live bulk task: 0.02 + 0.00003 per target, rounded to 5 decimals.
     public static func taskCost(targets: Int) -> Double {
         Double(taskCostUnits(targets: targets)) / 100_000

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// The six bulk Live endpoints and their documented task fields.
+/// The seven bulk Live endpoints and their documented task fields.
 enum DataForSEOEndpoint: String, CaseIterable, Sendable {
     case pagesSummary = "backlinks/bulk_pages_summary/live"
     case ranks = "backlinks/bulk_ranks/live"
@@ -9,6 +9,7 @@ enum DataForSEOEndpoint: String, CaseIterable, Sendable {
     case referringDomains = "backlinks/bulk_referring_domains/live"
     case spamScore = "backlinks/bulk_spam_score/live"
     case newLostBacklinks = "backlinks/bulk_new_lost_backlinks/live"
+    case newLostReferringDomains = "backlinks/bulk_new_lost_referring_domains/live"
 
     /// Most targets a task takes.
     static let maxTargets = 1000
@@ -32,7 +33,7 @@ enum DataForSEOEndpoint: String, CaseIterable, Sendable {
         switch self {
         case .pagesSummary: ["targets", "include_subdomains", "rank_scale", "tag"]
         case .ranks: ["targets", "rank_scale", "tag"]
-        case .newLostBacklinks: ["targets", "date_from", "tag"]
+        case .newLostBacklinks, .newLostReferringDomains: ["targets", "date_from", "tag"]
         case .backlinks, .referringDomains, .spamScore: ["targets", "tag"]
         }
     }
@@ -46,6 +47,7 @@ enum DataForSEOEndpoint: String, CaseIterable, Sendable {
         case .referringDomains: "backlinks_bulk_referring_domains"
         case .spamScore: "backlinks_bulk_spam_score"
         case .newLostBacklinks: "backlinks_bulk_new_lost_backlinks"
+        case .newLostReferringDomains: "backlinks_bulk_new_lost_referring_domains"
         }
     }
 }
@@ -390,6 +392,14 @@ struct DataForSEOHandler: Sendable {
             return .object([
                 type, name, ("new_backlinks", .int(counts.newBacklinks)),
                 ("lost_backlinks", .int(counts.lostBacklinks)),
+            ])
+        case .newLostReferringDomains:
+            let counts = DataForSEOData.newLostReferringDomains(target: target, date: today, dateFrom: task.dateFrom)
+            return .object([
+                type, name, ("new_referring_domains", .int(counts.newReferringDomains)),
+                ("lost_referring_domains", .int(counts.lostReferringDomains)),
+                ("new_referring_main_domains", .int(counts.newReferringMainDomains)),
+                ("lost_referring_main_domains", .int(counts.lostReferringMainDomains)),
             ])
         }
     }
