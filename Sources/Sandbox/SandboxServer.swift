@@ -18,6 +18,10 @@ public struct SandboxConfiguration: Sendable {
     /// (`AHREFS_API_TOKEN`...); every registered credential is present, with its default unless set otherwise.
     /// Each provider also offers a named accessor (`ahrefsV3Token`...).
     public var credentials: [String: String]
+    /// Units an Ahrefs v3 API key may spend in a month (`subscription-info/limits-and-usage`); nil is unlimited.
+    public var ahrefsUnitsLimit: Int?
+    /// The DataForSEO account's balance in USD before anything is charged (`appendix/user_data`).
+    public var dataForSEOBalanceUSD: Double
 
     /// `credentials` overrides the defaults of the variables it names.
     public init(
@@ -25,8 +29,12 @@ public struct SandboxConfiguration: Sendable {
         port: Int = 0,
         latency: Duration = .zero,
         today: String? = nil,
-        credentials: [String: String] = [:]
+        credentials: [String: String] = [:],
+        ahrefsUnitsLimit: Int? = 1_000_000,
+        dataForSEOBalanceUSD: Double = 50
     ) {
+        self.ahrefsUnitsLimit = ahrefsUnitsLimit
+        self.dataForSEOBalanceUSD = dataForSEOBalanceUSD
         self.host = host
         self.port = port
         self.latency = latency
@@ -267,7 +275,7 @@ struct SandboxResponder: HTTPResponder {
                 answer = await endpoint.handle(
                     SandboxRequest(
                         method: request.method, path: endpoint.path, headers: request.headers, query: request.uri.query,
-                        body: bytes, fault: inlineFault)
+                        body: bytes, fault: inlineFault, usage: endpoint.readsUsage ? state.usage : nil)
                 )
             } else {
                 let allowed = endpoint.methods.map(\.rawValue).joined(separator: ", ")

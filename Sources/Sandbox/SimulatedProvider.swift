@@ -44,6 +44,8 @@ struct SandboxRequest: Sendable {
     var body: [UInt8]
     /// A fault rule the endpoint plays inside its normal answer (see `SandboxEndpoint.answersDialectFaultsInline`).
     var fault: FaultRule? = nil
+    /// What the sandbox has served so far, for endpoints that report it (`SandboxEndpoint.readsUsage`).
+    var usage: SandboxUsage? = nil
 }
 
 /// A provider's answer. The server sends it and records it in the usage counters.
@@ -87,6 +89,9 @@ struct SandboxEndpoint: Sendable {
     /// validated, served and charged as usual, the handler seeing the rule in `SandboxRequest.fault`
     /// (the analytics API's per-query errors). Plain-status rules still replace the answer.
     var answersDialectFaultsInline: Bool = false
+    /// When true, the handler is given the usage counters (`SandboxRequest.usage`): the free account endpoints
+    /// report units used and money left.
+    var readsUsage: Bool = false
     /// Builds an error in the provider's own error format (used for 405, 413 and injected faults).
     var errorResponse: @Sendable (_ status: Int, _ message: String) -> SandboxResponse
     /// Answers an injected fault (the body is nil when it could not be read); by default

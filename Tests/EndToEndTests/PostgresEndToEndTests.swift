@@ -42,6 +42,24 @@ struct PostgresEndToEndTests {
                 provider: ahrefs
                 endpoint: site-explorer/batch/url-metrics
                 targets: ["https://seopipe.dev/", "https://Example.com/blog/post-1", "https://example.com/pricing?plan=pro"]
+              - id: overview
+                provider: ahrefs
+                endpoint: batch-analysis/batch-analysis
+                targets: [seopipe.dev, ahrefs.com, "https://moz.com/learn/seo/"]
+                params:
+                  select: [domain_rating, url_rating, backlinks, refdomains, org_traffic_top_by_country, ip, org_cost]
+              - id: search
+                provider: ahrefs
+                endpoint: site-explorer/metrics
+                targets: [seopipe.dev, ahrefs.com]
+                params: { country: us }
+              - id: keyword_overview
+                provider: ahrefs
+                endpoint: keywords-explorer/overview
+                targets: ["seo tools", "rank tracker"]
+                params:
+                  country: gb
+                  select: [volume, difficulty, cpc, intents, serp_features, first_seen, serp_last_update, cps]
               - id: summary
                 depends_on: [metrics]
                 provider: dataforseo
@@ -178,6 +196,13 @@ struct PostgresEndToEndTests {
             if let number = Double(value), value.first.map({ $0.isNumber || $0 == "-" }) == true {
                 return number == number.rounded() && abs(number) < 1e15
                     ? String(Int64(number)) : String(format: "%.6f", number)
+            }
+            // JSON columns: PostgreSQL's jsonb spaces and orders members its own way; the value is what counts.
+            if value.first == "[" || value.first == "{",
+                let object = try? JSONSerialization.jsonObject(with: Data(value.utf8)),
+                let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            {
+                return String(decoding: data, as: UTF8.self)
             }
             if value.count > 10, value.contains("T"), let date = try? Date(value, strategy: .iso8601) {
                 return "\(date.timeIntervalSince1970)"

@@ -27,7 +27,7 @@ struct AhrefsV3DecodeTests {
             (original: "https://competitor1.com/", normalized: "competitor1.com"),
         ])
         let payload = try decode(
-            .metrics, chunk: chunk,
+            .batchMetrics, chunk: chunk,
             """
             {"results": [
               {"target": "example.com", "metrics": {"org_keywords": 6926, "org_traffic": 38707, "domain_rating": 65}},
@@ -53,7 +53,7 @@ struct AhrefsV3DecodeTests {
     @Test("tolerates unknown fields, nulls and integers written as decimals")
     func tolerant() throws {
         let payload = try decode(
-            .metrics, chunk: Fixtures.chunk(["example.com"]),
+            .batchMetrics, chunk: Fixtures.chunk(["example.com"]),
             """
             {"results": [{"target": "example.com", "unexpected": [1, 2],
               "metrics": {"org_keywords": null, "org_traffic": 12.0, "domain_rating": null, "new_metric": "x"}}],
@@ -68,7 +68,7 @@ struct AhrefsV3DecodeTests {
     @Test("loads the seed's backlinks_stats response")
     func backlinksStats() throws {
         let payload = try decode(
-            .backlinksStats, chunk: Fixtures.chunk(["example.com"]),
+            .batchBacklinksStats, chunk: Fixtures.chunk(["example.com"]),
             """
             {"results": [{"target": "example.com", "backlinks_stats": {"live": 4545, "live_refdomains": 718}}]}
             """)
@@ -84,7 +84,7 @@ struct AhrefsV3DecodeTests {
     @Test("loads domain-rating in the nested shape pinned by DESIGN.md section 8")
     func domainRatingNested() throws {
         let payload = try decode(
-            .domainRating, chunk: Fixtures.chunk(["example.com"]),
+            .batchDomainRating, chunk: Fixtures.chunk(["example.com"]),
             """
             {"results": [{"target": "example.com", "domain_rating": {"domain_rating": 65.0, "ahrefs_rank": 1234}}]}
             """)
@@ -98,7 +98,7 @@ struct AhrefsV3DecodeTests {
     @Test("loads domain-rating given as a flat number")
     func domainRatingFlat() throws {
         let payload = try decode(
-            .domainRating, chunk: Fixtures.chunk(["a.com", "b.com"]),
+            .batchDomainRating, chunk: Fixtures.chunk(["a.com", "b.com"]),
             """
             {"results": [{"target": "a.com", "domain_rating": 71.5, "ahrefs_rank": 99},
                          {"target": "b.com", "domain_rating": 12}]}
@@ -116,7 +116,7 @@ struct AhrefsV3DecodeTests {
             (original: "keyword research", normalized: "keyword research"),
         ])
         let payload = try decode(
-            .keywordsOverview, chunk: chunk, params: ["country": .string("US")],
+            .batchKeywordsOverview, chunk: chunk, params: ["country": .string("US")],
             """
             {"results": [
               {"keyword": "seo tools", "volume": 14000, "keyword_difficulty": 75, "cpc": 25.50, "traffic_potential": 18500},
@@ -138,7 +138,7 @@ struct AhrefsV3DecodeTests {
     @Test("loads the seed's url-metrics response keyed by url")
     func urlMetrics() throws {
         let payload = try decode(
-            .urlMetrics, chunk: Fixtures.chunk(["https://example.com/page1"]),
+            .batchURLMetrics, chunk: Fixtures.chunk(["https://example.com/page1"]),
             """
             {"results": [{"url": "https://example.com/page1", "url_rating": 42, "backlinks": 125,
               "referring_domains": 45, "keywords": 87, "traffic": 1250}]}
@@ -156,7 +156,7 @@ struct AhrefsV3DecodeTests {
     @Test("turns a per-target error into a target failure and loads the other rows")
     func perTargetError() throws {
         let payload = try decode(
-            .metrics, chunk: Fixtures.chunk(["example.com", "nosuch-domain.com"]),
+            .batchMetrics, chunk: Fixtures.chunk(["example.com", "nosuch-domain.com"]),
             """
             {"results": [
               {"target": "example.com", "metrics": {"org_keywords": 1, "org_traffic": 2, "domain_rating": 3}},
@@ -173,7 +173,7 @@ struct AhrefsV3DecodeTests {
     @Test("records a target the response does not mention as a failure instead of losing it silently")
     func missingTarget() throws {
         let payload = try decode(
-            .backlinksStats, chunk: Fixtures.chunk(["a.com", "b.com", "c.com"]),
+            .batchBacklinksStats, chunk: Fixtures.chunk(["a.com", "b.com", "c.com"]),
             """
             {"results": [{"target": "b.com", "backlinks_stats": {"live": 10, "live_refdomains": 3}}]}
             """)
@@ -185,7 +185,7 @@ struct AhrefsV3DecodeTests {
     @Test("does not load a result for a target that was not requested")
     func unrequestedTarget() throws {
         let payload = try decode(
-            .backlinksStats, chunk: Fixtures.chunk(["a.com"]),
+            .batchBacklinksStats, chunk: Fixtures.chunk(["a.com"]),
             """
             {"results": [{"target": "a.com", "backlinks_stats": {"live": 1, "live_refdomains": 1}},
                          {"target": "intruder.com", "backlinks_stats": {"live": 9, "live_refdomains": 9}}]}
@@ -198,17 +198,17 @@ struct AhrefsV3DecodeTests {
     func unitsFromHeader() throws {
         let body = #"{"results": [{"target": "a.com", "backlinks_stats": {"live": 1, "live_refdomains": 1}}]}"#
         let payload = try decode(
-            .backlinksStats, chunk: Fixtures.chunk(["a.com"]), headers: [("x-api-units-cost-total", "123")], body)
+            .batchBacklinksStats, chunk: Fixtures.chunk(["a.com"]), headers: [("x-api-units-cost-total", "123")], body)
         #expect(payload.units == 123)
         let upperCase = try decode(
-            .backlinksStats, chunk: Fixtures.chunk(["a.com"]), headers: [("X-API-Units-Cost-Total", "77.5")], body)
+            .batchBacklinksStats, chunk: Fixtures.chunk(["a.com"]), headers: [("X-API-Units-Cost-Total", "77.5")], body)
         #expect(upperCase.units == 77.5)
     }
 
     @Test("estimates units as max(50, 5 x rows) when the header is absent")
     func unitsEstimated() throws {
         let few = try decode(
-            .backlinksStats, chunk: Fixtures.chunk(["a.com", "b.com"]),
+            .batchBacklinksStats, chunk: Fixtures.chunk(["a.com", "b.com"]),
             """
             {"results": [{"target": "a.com", "backlinks_stats": {"live": 1, "live_refdomains": 1}},
                          {"target": "b.com", "backlinks_stats": {"live": 1, "live_refdomains": 1}}]}
@@ -218,7 +218,7 @@ struct AhrefsV3DecodeTests {
         let targets = (0..<20).map { "site\($0).com" }
         let results = targets.map { #"{"target": "\#($0)", "backlinks_stats": {"live": 1, "live_refdomains": 1}}"# }
         let many = try decode(
-            .backlinksStats, chunk: Fixtures.chunk(targets), #"{"results": [\#(results.joined(separator: ","))]}"#)
+            .batchBacklinksStats, chunk: Fixtures.chunk(targets), #"{"results": [\#(results.joined(separator: ","))]}"#)
         #expect(many.rows.rowCount == 20)
         #expect(many.units == 100)
     }
@@ -232,7 +232,7 @@ struct AhrefsV3DecodeTests {
         ])
     func truncated(body: String) {
         #expect(throws: ProviderDecodingError.self) {
-            try decode(.metrics, chunk: Fixtures.chunk(["example.com"]), body)
+            try decode(.batchMetrics, chunk: Fixtures.chunk(["example.com"]), body)
         }
     }
 }
@@ -257,7 +257,7 @@ struct AhrefsV3NormalizeTests {
             ("blog.sub.example.co.uk", "blog.sub.example.co.uk"),
         ])
     func domains(raw: String, expected: String) throws {
-        for endpoint in [AhrefsV3Provider.Endpoint.metrics, .backlinksStats, .domainRating] {
+        for endpoint in [AhrefsV3Provider.Endpoint.batchMetrics, .batchBacklinksStats, .batchDomainRating] {
             #expect(try normalize(raw, endpoint).get() == expected)
         }
     }
@@ -266,7 +266,7 @@ struct AhrefsV3NormalizeTests {
         "refuses a URL with a path for a domain endpoint, saying it is a URL",
         arguments: ["https://example.com/blog", "example.com/page", "example.com?x=1"])
     func urlForDomain(raw: String) {
-        guard case .failure(let failure) = normalize(raw, .metrics) else {
+        guard case .failure(let failure) = normalize(raw, .batchMetrics) else {
             Issue.record("\(raw) must be refused")
             return
         }
@@ -280,7 +280,7 @@ struct AhrefsV3NormalizeTests {
             "", "   ", "localhost", "exa mple.com", "-example.com", "example-.com", "example..com", "ex_ample.com",
         ])
     func invalidDomains(raw: String) {
-        guard case .failure(let failure) = normalize(raw, .domainRating) else {
+        guard case .failure(let failure) = normalize(raw, .batchDomainRating) else {
             Issue.record("\(raw) must be refused")
             return
         }
@@ -296,14 +296,14 @@ struct AhrefsV3NormalizeTests {
             (" https://example.com/x ", "https://example.com/x"),
         ])
     func urls(raw: String, expected: String) throws {
-        #expect(try normalize(raw, .urlMetrics).get() == expected)
+        #expect(try normalize(raw, .batchURLMetrics).get() == expected)
     }
 
     @Test(
         "refuses a URL endpoint target that is not an absolute http(s) URL",
         arguments: ["example.com/page", "ftp://example.com/file", "https://", "not a url"])
     func invalidURLs(raw: String) {
-        guard case .failure = normalize(raw, .urlMetrics) else {
+        guard case .failure = normalize(raw, .batchURLMetrics) else {
             Issue.record("\(raw) must be refused")
             return
         }
@@ -316,12 +316,12 @@ struct AhrefsV3NormalizeTests {
             ("backlink\tanalysis", "backlink analysis"),
         ])
     func keywords(raw: String, expected: String) throws {
-        #expect(try normalize(raw, .keywordsOverview).get() == expected)
+        #expect(try normalize(raw, .batchKeywordsOverview).get() == expected)
     }
 
     @Test("refuses an empty keyword", arguments: ["", "   "])
     func emptyKeyword(raw: String) {
-        guard case .failure = normalize(raw, .keywordsOverview) else {
+        guard case .failure = normalize(raw, .batchKeywordsOverview) else {
             Issue.record("an empty keyword must be refused")
             return
         }

@@ -27,9 +27,9 @@ struct AhrefsV3RequestTests {
 
     @Test(
         "sends a POST to base_url/endpoint with bearer auth and a JSON content type",
-        arguments: AhrefsV3Provider.Endpoint.allCases)
+        arguments: AhrefsV3Provider.Endpoint.allCases.filter { $0.isReference || $0 == .batchAnalysis })
     func envelope(endpoint: AhrefsV3Provider.Endpoint) throws {
-        let params: [String: ParamValue] = endpoint == .keywordsOverview ? ["country": .string("us")] : [:]
+        let params: [String: ParamValue] = endpoint == .batchKeywordsOverview ? ["country": .string("us")] : [:]
         let request = try request(endpoint, ["example.com"], params: params)
         #expect(request.http.method == "POST")
         #expect(request.http.url == "https://api.ahrefs.com/v3/" + endpoint.rawValue)
@@ -39,24 +39,25 @@ struct AhrefsV3RequestTests {
 
     @Test("sends site-explorer/batch/metrics exactly targets and date, plus select when given")
     func metricsBody() throws {
-        let plain = try body(request(.metrics, ["example.com", "competitor1.com"]))
+        let plain = try body(request(.batchMetrics, ["example.com", "competitor1.com"]))
         #expect(Set(plain.keys) == ["targets", "date"])
         #expect(plain["targets"] as? [String] == ["example.com", "competitor1.com"])
         #expect(plain["date"] as? String == "2026-02-18")
 
         let selected = try body(
-            request(.metrics, ["example.com"], params: ["select": .string("org_keywords, org_traffic,domain_rating")]))
+            request(
+                .batchMetrics, ["example.com"], params: ["select": .string("org_keywords, org_traffic,domain_rating")]))
         #expect(Set(selected.keys) == ["targets", "date", "select"])
         #expect(selected["select"] as? String == "org_keywords,org_traffic,domain_rating")
 
         let listed = try body(
-            request(.metrics, ["example.com"], params: ["select": .list(["domain_rating", "org_traffic"])]))
+            request(.batchMetrics, ["example.com"], params: ["select": .list(["domain_rating", "org_traffic"])]))
         #expect(listed["select"] as? String == "domain_rating,org_traffic")
     }
 
     @Test(
         "sends backlinks-stats and domain-rating exactly targets and date",
-        arguments: [AhrefsV3Provider.Endpoint.backlinksStats, .domainRating])
+        arguments: [AhrefsV3Provider.Endpoint.batchBacklinksStats, .batchDomainRating])
     func domainBodies(endpoint: AhrefsV3Provider.Endpoint) throws {
         let json = try body(request(endpoint, ["example.com", "competitor2.com"]))
         #expect(Set(json.keys) == ["targets", "date"])
@@ -67,7 +68,7 @@ struct AhrefsV3RequestTests {
     @Test("sends keywords-explorer/batch/overview keywords and a lower-case country, and no date")
     func keywordsBody() throws {
         let json = try body(
-            request(.keywordsOverview, ["seo tools", "keyword research"], params: ["country": .string("US")]))
+            request(.batchKeywordsOverview, ["seo tools", "keyword research"], params: ["country": .string("US")]))
         #expect(Set(json.keys) == ["keywords", "country"])
         #expect(json["keywords"] as? [String] == ["seo tools", "keyword research"])
         #expect(json["country"] as? String == "us")
@@ -76,7 +77,7 @@ struct AhrefsV3RequestTests {
     @Test("sends site-explorer/batch/url-metrics urls and date")
     func urlBody() throws {
         let urls = ["https://example.com/page1", "https://competitor.com/article"]
-        let json = try body(request(.urlMetrics, urls))
+        let json = try body(request(.batchURLMetrics, urls))
         #expect(Set(json.keys) == ["urls", "date"])
         #expect(json["urls"] as? [String] == urls)
         #expect(json["date"] as? String == "2026-02-18")
@@ -86,13 +87,13 @@ struct AhrefsV3RequestTests {
     func normalizedTargets() throws {
         let chunk = Fixtures.chunk([(original: "https://Example.com/", normalized: "example.com")])
         let request = try driver.makeRequest(
-            for: chunk, endpoint: Fixtures.spec(.metrics), context: Fixtures.context(.metrics))
+            for: chunk, endpoint: Fixtures.spec(.batchMetrics), context: Fixtures.context(.batchMetrics))
         #expect(try body(request)["targets"] as? [String] == ["example.com"])
     }
 
     @Test("never puts the token in the body or the request hash")
     func tokenOnlyInHeader() throws {
-        let request = try request(.metrics, ["example.com"])
+        let request = try request(.batchMetrics, ["example.com"])
         #expect(!String(decoding: request.http.body, as: UTF8.self).contains(Fixtures.token))
         #expect(!request.requestHash.contains(Fixtures.token))
     }
@@ -100,18 +101,18 @@ struct AhrefsV3RequestTests {
     @Test("gives equal chunks the same request hash")
     func stableHash() throws {
         let first = try request(
-            .metrics, ["example.com", "competitor1.com"], params: ["select": .string("org_traffic")])
+            .batchMetrics, ["example.com", "competitor1.com"], params: ["select": .string("org_traffic")])
         let second = try request(
-            .metrics, ["example.com", "competitor1.com"], params: ["select": .string("org_traffic")])
+            .batchMetrics, ["example.com", "competitor1.com"], params: ["select": .string("org_traffic")])
         #expect(first.requestHash == second.requestHash)
         #expect(!first.requestHash.isEmpty)
     }
 
     @Test(
         "gives a different date a different request hash",
-        arguments: [AhrefsV3Provider.Endpoint.metrics, .backlinksStats, .domainRating, .urlMetrics])
+        arguments: [AhrefsV3Provider.Endpoint.batchMetrics, .batchBacklinksStats, .batchDomainRating, .batchURLMetrics])
     func hashByDate(endpoint: AhrefsV3Provider.Endpoint) throws {
-        let target = endpoint == .urlMetrics ? "https://example.com/" : "example.com"
+        let target = endpoint == .batchURLMetrics ? "https://example.com/" : "example.com"
         let today = try request(endpoint, [target], date: "2026-02-18")
         let tomorrow = try request(endpoint, [target], date: "2026-02-19")
         #expect(today.requestHash != tomorrow.requestHash)
@@ -119,21 +120,21 @@ struct AhrefsV3RequestTests {
 
     @Test("does not let the token change the request hash")
     func hashWithoutToken() throws {
-        let first = try request(.domainRating, ["example.com"], token: "token-one")
-        let second = try request(.domainRating, ["example.com"], token: "token-two")
+        let first = try request(.batchDomainRating, ["example.com"], token: "token-one")
+        let second = try request(.batchDomainRating, ["example.com"], token: "token-two")
         #expect(first.requestHash == second.requestHash)
         #expect(header("Authorization", in: first) != header("Authorization", in: second))
     }
 
     @Test("gives different targets, parameters or endpoints different request hashes")
     func hashDistinguishes() throws {
-        let base = try request(.backlinksStats, ["example.com"])
-        #expect(try request(.backlinksStats, ["example.org"]).requestHash != base.requestHash)
-        #expect(try request(.backlinksStats, ["example.com", "example.org"]).requestHash != base.requestHash)
+        let base = try request(.batchBacklinksStats, ["example.com"])
+        #expect(try request(.batchBacklinksStats, ["example.org"]).requestHash != base.requestHash)
+        #expect(try request(.batchBacklinksStats, ["example.com", "example.org"]).requestHash != base.requestHash)
         // Same body, different endpoint: a different answer, so a different checkpoint.
-        #expect(try request(.domainRating, ["example.com"]).requestHash != base.requestHash)
-        let us = try request(.keywordsOverview, ["seo"], params: ["country": .string("us")])
-        let gb = try request(.keywordsOverview, ["seo"], params: ["country": .string("gb")])
+        #expect(try request(.batchDomainRating, ["example.com"]).requestHash != base.requestHash)
+        let us = try request(.batchKeywordsOverview, ["seo"], params: ["country": .string("us")])
+        let gb = try request(.batchKeywordsOverview, ["seo"], params: ["country": .string("gb")])
         #expect(us.requestHash != gb.requestHash)
     }
 
@@ -141,21 +142,44 @@ struct AhrefsV3RequestTests {
         "estimates max(50, 5 x targets) units per request",
         arguments: [(1, 50.0), (10, 50.0), (11, 55.0), (100, 500.0)])
     func estimatedUnits(targets: Int, units: Double) {
-        #expect(driver.estimatedUnits(targetCount: targets, endpoint: Fixtures.spec(.metrics)) == units)
+        #expect(driver.estimatedUnits(targetCount: targets, endpoint: Fixtures.spec(.batchMetrics)) == units)
     }
 
-    @Test("offers the five documented batch endpoints, 100 targets each, with their target kinds")
+    @Test(
+        "offers the published endpoints and the reference's five batch endpoints, each with its limit and target kind")
     func endpoints() {
         let kinds = Dictionary(uniqueKeysWithValues: driver.endpoints.map { ($0.name, $0.targetKind) })
         #expect(
             kinds == [
+                "batch-analysis/batch-analysis": .domainOrURL,
+                "site-explorer/domain-rating": .domain,
+                "site-explorer/metrics": .domainOrURL,
+                "site-explorer/backlinks-stats": .domainOrURL,
+                "site-explorer/domain-rating-history": .domain,
+                "site-explorer/metrics-history": .domainOrURL,
+                "site-explorer/refdomains-history": .domainOrURL,
+                "keywords-explorer/overview": .keyword,
                 "site-explorer/batch/metrics": .domain,
                 "site-explorer/batch/backlinks-stats": .domain,
                 "site-explorer/batch/domain-rating": .domain,
                 "keywords-explorer/batch/overview": .keyword,
                 "site-explorer/batch/url-metrics": .url,
             ])
-        #expect(driver.endpoints.allSatisfy { $0.maxBatchSize == 100 })
+        let limits = Dictionary(uniqueKeysWithValues: driver.endpoints.map { ($0.name, $0.maxBatchSize) })
+        #expect(limits["batch-analysis/batch-analysis"] == 100)
+        #expect(limits["keywords-explorer/overview"] == 1000)
+        #expect(limits["site-explorer/metrics"] == 1, "the dated and history GETs take one target a request")
+        #expect(limits["site-explorer/refdomains-history"] == 1)
+        #expect(limits["site-explorer/batch/metrics"] == 100)
+        let history = Dictionary(uniqueKeysWithValues: driver.endpoints.map { ($0.name, $0.history) })
+        #expect(history["site-explorer/domain-rating"] == "site-explorer/domain-rating-history")
+        #expect(history["site-explorer/metrics"] == "site-explorer/metrics-history")
+        #expect(history["site-explorer/backlinks-stats"] == "site-explorer/refdomains-history")
+        #expect(
+            driver.endpoints.filter(\.answersDateRange).map(\.name).sorted() == [
+                "site-explorer/domain-rating-history", "site-explorer/metrics-history",
+                "site-explorer/refdomains-history",
+            ])
     }
 }
 
@@ -210,10 +234,8 @@ struct AhrefsV3ClassifyTests {
     }
 
     @Test(
-        "never retries a bad request, a bad token or a plan limit, and keeps the API's message",
-        arguments: [
-            (400, "Invalid date format"), (401, "Invalid API token"), (403, "Insufficient API units"),
-        ])
+        "never retries a bad token or a plan limit, and keeps the API's message",
+        arguments: [(401, "Invalid API token"), (403, "Insufficient API units")])
     func fatal(status: Int, apiMessage: String) {
         let response = Fixtures.response(status: status, #"{"error": "\#(apiMessage)"}"#)
         guard case .fatal(let message) = driver.classify(response) else {
@@ -224,10 +246,16 @@ struct AhrefsV3ClassifyTests {
         #expect(message.contains("\(status)"))
     }
 
+    @Test("records a bad request's targets as failed with the API's message and lets the stage go on")
+    func badRequestRejectsTheChunk() {
+        let response = Fixtures.response(status: 400, #"{"error": "Invalid target"}"#)
+        #expect(driver.classify(response) == .rejected(message: "HTTP 400: Invalid target"))
+    }
+
     @Test("keeps a short text body as the message when the error is not JSON")
     func nonJSONError() {
         let response = Fixtures.response(status: 400, "Bad Request")
-        #expect(driver.classify(response) == .fatal(message: "HTTP 400: Bad Request"))
+        #expect(driver.classify(response) == .rejected(message: "HTTP 400: Bad Request"))
     }
 
     @Test("refuses a Retry-After too large for a duration instead of crashing")

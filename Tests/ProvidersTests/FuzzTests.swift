@@ -129,8 +129,8 @@ struct FuzzTests {
             do {
                 _ = try ahrefs.decode(
                     HTTPResponseData(status: 200, headers: [], body: mutator.mutate(ahrefsBody)), chunk: ahrefsChunk,
-                    endpoint: Fixtures.spec(.metrics),
-                    context: Fixtures.context(.metrics), stamp: Fixtures.stamp)
+                    endpoint: Fixtures.spec(.batchMetrics),
+                    context: Fixtures.context(.batchMetrics), stamp: Fixtures.stamp)
             } catch {
                 failures += 1
                 #expect(error is ProviderDecodingError, "round \(round): \(type(of: error)) \(error)")

@@ -50,7 +50,7 @@ struct ProviderRegistryTests {
 
     @Test("help texts name what answers only for today from the endpoints' declarations")
     func currentOnlyNames() {
-        #expect(registry.currentOnlyNames == ["Ahrefs v2", "DataForSEO", "Keywords Explorer"])
+        #expect(registry.currentOnlyNames == ["Ahrefs v2", "DataForSEO", "Batch Analysis", "Keywords Explorer"])
     }
 
     @Test("a registry without providers has only the bookkeeping tables and the common vocabulary")

@@ -1,16 +1,21 @@
 import SeopipeCore
 
-/// Response shapes of the Ahrefs v3 batch endpoints; tolerant of unknown fields and nulls.
+/// Response shapes of the reference document's Ahrefs v3 batch endpoints; tolerant of unknown fields and nulls.
 enum AhrefsV3 {
     struct BatchResponse<Item: Decodable>: Decodable {
         var results: [Item]
+    }
+
+    /// A result of a reference batch endpoint: data, or an `error` for its target.
+    protocol ReferenceItem {
+        var error: String? { get }
     }
 
     struct ErrorBody: Decodable {
         var error: String?
     }
 
-    struct DomainMetricsItem: Decodable {
+    struct DomainMetricsItem: Decodable, ReferenceItem {
         var target: String?
         var metrics: Metrics?
         var error: String?
@@ -35,7 +40,7 @@ enum AhrefsV3 {
         }
     }
 
-    struct BacklinksStatsItem: Decodable {
+    struct BacklinksStatsItem: Decodable, ReferenceItem {
         var target: String?
         var backlinksStats: Stats?
         var error: String?
@@ -62,7 +67,7 @@ enum AhrefsV3 {
         }
     }
 
-    struct DomainRatingItem: Decodable {
+    struct DomainRatingItem: Decodable, ReferenceItem {
         var target: String?
         var domainRating: Double?
         var ahrefsRank: Int?
@@ -90,7 +95,7 @@ enum AhrefsV3 {
         }
     }
 
-    struct KeywordOverviewItem: Decodable {
+    struct KeywordOverviewItem: Decodable, ReferenceItem {
         var keyword: String?
         var volume: Int?
         var keywordDifficulty: Int?
@@ -115,7 +120,7 @@ enum AhrefsV3 {
         }
     }
 
-    struct URLMetricsItem: Decodable {
+    struct URLMetricsItem: Decodable, ReferenceItem {
         var url: String?
         var target: String?
         var urlRating: Int?
@@ -136,6 +141,9 @@ enum AhrefsV3 {
             traffic = try container.flexibleInt(.traffic)
             error = try container.decodeIfPresent(String.self, forKey: .error)
         }
+
+        /// The page the result answers: its `url`, else its `target`.
+        var echoed: String? { url ?? target }
 
         enum CodingKeys: String, CodingKey {
             case url, target, backlinks, keywords, traffic, error

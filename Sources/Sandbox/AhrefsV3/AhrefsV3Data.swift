@@ -91,7 +91,9 @@ public enum AhrefsV3Data {
     /// in `.invalid` or `.test` (reserved names that can never be indexed); nil for everything else.
     public static func targetError(domainOrURL: String) -> String? {
         let name = SimulatedValues.host(of: domainOrURL)
-        return name.hasSuffix(".invalid") || name.hasSuffix(".test") ? "Domain not found in index" : nil
+        // A name without a dot (the reference's own example, `invalid-domain`) is no domain the index can hold.
+        let unindexed = name.hasSuffix(".invalid") || name.hasSuffix(".test") || !name.contains(".")
+        return unindexed ? "Domain not found in index" : nil
     }
 
     /// Units charged for a served batch request: `max(50, 5 × rows charged)`.

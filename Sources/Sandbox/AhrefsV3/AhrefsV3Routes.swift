@@ -44,7 +44,7 @@ enum AhrefsV3Endpoint: String, CaseIterable, Sendable {
 }
 
 /// A request that breaks the documented contract; answered 400 with the message.
-private struct BadRequest: Error {
+struct AhrefsV3BadRequest: Error {
     var message: String
     init(_ message: String) { self.message = message }
 }
@@ -63,10 +63,10 @@ struct AhrefsV3Handler: Sendable {
             return Self.error(401, rejection)
         }
         do {
-            try checkContentType(request.headers)
+            try Self.checkContentType(request.headers)
             let object = try parseObject(request.body)
             return try answer(object)
-        } catch let error as BadRequest {
+        } catch let error as AhrefsV3BadRequest {
             return Self.error(400, error.message)
         } catch {
             return Self.error(500, "Internal error: \(error)")
@@ -76,6 +76,11 @@ struct AhrefsV3Handler: Sendable {
     // MARK: - Transport checks
 
     private func authorizationProblem(_ headers: HTTPFields) -> String? {
+        Self.authorizationProblem(headers, token: token)
+    }
+
+    /// Why the `Authorization` header is refused; nil when it carries `Bearer <token>`.
+    static func authorizationProblem(_ headers: HTTPFields, token: String) -> String? {
         guard let value = headers[.authorization] else {
             return "Missing Authorization header; send \"Authorization: Bearer <API token>\""
         }
@@ -89,32 +94,32 @@ struct AhrefsV3Handler: Sendable {
         return nil
     }
 
-    private func checkContentType(_ headers: HTTPFields) throws {
+    static func checkContentType(_ headers: HTTPFields) throws {
         guard let value = headers[.contentType] else {
-            throw BadRequest("Missing Content-Type header; send \"Content-Type: application/json\"")
+            throw AhrefsV3BadRequest("Missing Content-Type header; send \"Content-Type: application/json\"")
         }
         let mediaType = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
             .trimmingCharacters(in: .whitespaces)
             .lowercased()
         guard mediaType == "application/json" else {
-            throw BadRequest("Content-Type must be application/json, got \"\(value)\"")
+            throw AhrefsV3BadRequest("Content-Type must be application/json, got \"\(value)\"")
         }
     }
 
     private func parseObject(_ body: [UInt8]) throws -> [String: JSONInput] {
         guard !body.isEmpty else {
-            throw BadRequest("Request body is empty; send a JSON object with the parameters")
+            throw AhrefsV3BadRequest("Request body is empty; send a JSON object with the parameters")
         }
         guard let value = JSONInput.parse(body) else {
-            throw BadRequest("Request body is not valid JSON")
+            throw AhrefsV3BadRequest("Request body is not valid JSON")
         }
         guard case .object(let object) = value else {
-            throw BadRequest("Request body must be a JSON object, got \(value.typeName)")
+            throw AhrefsV3BadRequest("Request body must be a JSON object, got \(value.typeName)")
         }
         let unknown = object.keys.filter { !endpoint.fields.contains($0) }.sorted()
         if !unknown.isEmpty {
             let names = unknown.map { "\"\($0)\"" }.joined(separator: ", ")
-            throw BadRequest(
+            throw AhrefsV3BadRequest(
                 "Unknown field\(unknown.count == 1 ? "" : "s") \(names) for \(endpoint.rawValue); documented fields: \(endpoint.fields.joined(separator: ", "))"
             )
         }
@@ -126,26 +131,26 @@ struct AhrefsV3Handler: Sendable {
     private func list(_ object: [String: JSONInput]) throws -> [String] {
         let name = endpoint.listField
         guard let value = object[name] else {
-            throw BadRequest(
+            throw AhrefsV3BadRequest(
                 "Missing required field \"\(name)\" (an array of 1-\(AhrefsV3Endpoint.maxTargets) strings)")
         }
         guard case .array(let items) = value else {
-            throw BadRequest("Field \"\(name)\" must be an array of strings, got \(value.typeName)")
+            throw AhrefsV3BadRequest("Field \"\(name)\" must be an array of strings, got \(value.typeName)")
         }
         guard !items.isEmpty else {
-            throw BadRequest("Field \"\(name)\" must not be empty")
+            throw AhrefsV3BadRequest("Field \"\(name)\" must not be empty")
         }
         guard items.count <= AhrefsV3Endpoint.maxTargets else {
-            throw BadRequest(
+            throw AhrefsV3BadRequest(
                 "Field \"\(name)\" has \(items.count) entries; a batch request takes at most \(AhrefsV3Endpoint.maxTargets)"
             )
         }
         return try items.enumerated().map { index, item in
             guard case .string(let text) = item else {
-                throw BadRequest("\(name)[\(index)] must be a string, got \(item.typeName)")
+                throw AhrefsV3BadRequest("\(name)[\(index)] must be a string, got \(item.typeName)")
             }
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw BadRequest("\(name)[\(index)] is empty")
+                throw AhrefsV3BadRequest("\(name)[\(index)] is empty")
             }
             return text
         }
@@ -153,10 +158,10 @@ struct AhrefsV3Handler: Sendable {
 
     private func date(_ object: [String: JSONInput]) throws -> String {
         guard let value = object["date"] else {
-            throw BadRequest("Missing required field \"date\" (YYYY-MM-DD)")
+            throw AhrefsV3BadRequest("Missing required field \"date\" (YYYY-MM-DD)")
         }
         guard case .string(let text) = value else {
-            throw BadRequest("Field \"date\" must be a string in YYYY-MM-DD format, got \(value.typeName)")
+            throw AhrefsV3BadRequest("Field \"date\" must be a string in YYYY-MM-DD format, got \(value.typeName)")
         }
         guard CalendarDate(text) != nil else {
             let shaped =
@@ -164,7 +169,7 @@ struct AhrefsV3Handler: Sendable {
                 && text.enumerated().allSatisfy { index, character in
                     index == 4 || index == 7 ? character == "-" : character.isASCII && character.isNumber
                 }
-            throw BadRequest(
+            throw AhrefsV3BadRequest(
                 shaped
                     ? "Field \"date\" is not a real calendar date: \"\(text)\""
                     : "Field \"date\" must be in YYYY-MM-DD format, got \"\(text)\""
@@ -176,13 +181,13 @@ struct AhrefsV3Handler: Sendable {
     private func selectedMetrics(_ object: [String: JSONInput]) throws -> [String] {
         guard let value = object["select"] else { return AhrefsV3Endpoint.metricsFields }
         guard case .string(let text) = value else {
-            throw BadRequest("Field \"select\" must be a comma-separated string, got \(value.typeName)")
+            throw AhrefsV3BadRequest("Field \"select\" must be a comma-separated string, got \(value.typeName)")
         }
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         var selected: Set<String> = []
         for name in names {
             guard AhrefsV3Endpoint.metricsFields.contains(name) else {
-                throw BadRequest(
+                throw AhrefsV3BadRequest(
                     name.isEmpty
                         ? "Field \"select\" has an empty entry: \"\(text)\""
                         : "Field \"select\" names unknown field \"\(name)\"; available: \(AhrefsV3Endpoint.metricsFields.joined(separator: ","))"
@@ -195,14 +200,15 @@ struct AhrefsV3Handler: Sendable {
 
     private func country(_ object: [String: JSONInput]) throws -> String {
         guard let value = object["country"] else {
-            throw BadRequest("Missing required field \"country\" (2-letter country code, e.g. \"us\")")
+            throw AhrefsV3BadRequest("Missing required field \"country\" (2-letter country code, e.g. \"us\")")
         }
         guard case .string(let text) = value else {
-            throw BadRequest("Field \"country\" must be a string, got \(value.typeName)")
+            throw AhrefsV3BadRequest("Field \"country\" must be a string, got \(value.typeName)")
         }
         guard text.utf8.count == 2, text.utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) })
         else {
-            throw BadRequest("Invalid country \"\(text)\"; expected a 2-letter lower-case country code such as \"us\"")
+            throw AhrefsV3BadRequest(
+                "Invalid country \"\(text)\"; expected a 2-letter lower-case country code such as \"us\"")
         }
         return text
     }
@@ -227,19 +233,19 @@ struct AhrefsV3Handler: Sendable {
     private func checkDomains(_ targets: [String]) throws {
         for (index, target) in targets.enumerated() {
             guard Self.isDomain(target) else {
-                throw BadRequest(
+                throw AhrefsV3BadRequest(
                     "All targets in a batch must be the same type (domains); targets[\(index)] is a URL: \"\(target)\""
                 )
             }
             guard !target.contains(where: \.isWhitespace) else {
-                throw BadRequest("targets[\(index)] is not a valid domain: \"\(target)\"")
+                throw AhrefsV3BadRequest("targets[\(index)] is not a valid domain: \"\(target)\"")
             }
         }
     }
 
     private func checkURLs(_ urls: [String]) throws {
         for (index, url) in urls.enumerated() where !Self.isAbsoluteWebURL(url) {
-            throw BadRequest(
+            throw AhrefsV3BadRequest(
                 "All targets in a batch must be the same type (URLs); urls[\(index)] is not an absolute http(s) URL: \"\(url)\""
             )
         }

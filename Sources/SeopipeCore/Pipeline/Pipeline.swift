@@ -234,6 +234,9 @@ public struct Stage: Sendable, Identifiable {
     /// `load: { raw_responses: true }`: each chunk's response body is kept in `seopipe_raw_responses`
     /// (credentials redacted), committed with the chunk's rows.
     public var keepsRawResponses: Bool
+    /// For an endpoint that answers a range of dates: the dates a backfill loads in this stage's one run
+    /// (``Backfill``); nil means the run's snapshot date. Never read from the pipeline file.
+    public var dateRange: ClosedRange<SnapshotDate>?
     public var location: SourceLocation
 
     public init(

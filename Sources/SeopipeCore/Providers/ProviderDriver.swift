@@ -71,10 +71,16 @@ public struct EndpointSpec: Sendable {
     /// Why the endpoint cannot answer for a past date (it takes no date and answers with today's numbers);
     /// nil when it can. A backfill leaves such stages out of past dates (``Backfill``).
     public var currentOnly: String?
+    /// True when one request answers a whole range of dates (Ahrefs v3 `*-history`): a run loads its snapshot
+    /// date, a backfill sends one request per target for every date of the range (``Stage/dateRange``).
+    public var answersDateRange: Bool
+    /// The endpoint that answers the same table for a range of dates in one request per target: a backfill
+    /// uses it instead of this one when it costs less (``Backfill/rangeFetches(_:dates:registry:)``).
+    public var history: String?
 
     public init(
         name: String, targetKind: TargetKind, table: String, parameters: [ParameterSpec], maxBatchSize: Int,
-        currentOnly: String? = nil
+        currentOnly: String? = nil, answersDateRange: Bool = false, history: String? = nil
     ) {
         self.name = name
         self.targetKind = targetKind
@@ -82,6 +88,8 @@ public struct EndpointSpec: Sendable {
         self.parameters = parameters
         self.maxBatchSize = maxBatchSize
         self.currentOnly = currentOnly
+        self.answersDateRange = answersDateRange
+        self.history = history
     }
 }
 
@@ -128,6 +136,10 @@ public struct RequestContext: Sendable {
         self.snapshotDate = snapshotDate
         self.options = options
     }
+
+    /// The dates an endpoint that answers a range (``EndpointSpec/answersDateRange``) is asked for: the stage's
+    /// range in a backfill, else the snapshot date alone.
+    public var dates: ClosedRange<SnapshotDate> { stage.dateRange ?? snapshotDate...snapshotDate }
 }
 
 /// An HTTP request, transport-neutral.
@@ -200,6 +212,34 @@ extension ProviderRequest {
             headers: [credential, ("Content-Type", "application/json"), ("Accept", "application/json")],
             body: bytes)
         return ProviderRequest(http: http, requestHash: StableHash.fnv1a64Hex(Array("POST \(path)\n".utf8) + bytes))
+    }
+
+    /// A GET of `baseURL/path?query`, each name and value percent-encoded (RFC 3986 unreserved characters and
+    /// `,` kept, so a comma-separated list stays readable), in the order given; the checkpoint key covers path
+    /// and query, never the credential header.
+    public static func get(
+        baseURL: String, path: String, query: [(name: String, value: String)], credential: (name: String, value: String)
+    ) -> ProviderRequest {
+        let encoded = query.map { "\(QueryEncoding.encode($0.name))=\(QueryEncoding.encode($0.value))" }
+            .joined(separator: "&")
+        let target = encoded.isEmpty ? path : path + "?" + encoded
+        let http = HTTPRequestSpec(
+            method: "GET", url: baseURL + "/" + target, headers: [credential, ("Accept", "application/json")], body: [])
+        return ProviderRequest(http: http, requestHash: StableHash.fnv1a64Hex(Array("GET \(target)".utf8)))
+    }
+}
+
+/// Percent-encoding of query-string names and values.
+public enum QueryEncoding {
+    static let allowed: CharacterSet = {
+        var set = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        set.insert(",")
+        return set
+    }()
+
+    /// Everything but unreserved characters and `,` percent-encoded as UTF-8 (a space is `%20`).
+    public static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }
 

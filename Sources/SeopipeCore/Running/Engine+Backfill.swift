@@ -11,6 +11,8 @@ extension Engine {
         public var pastDates: Set<SnapshotDate>
         /// The pipeline without the omitted stages.
         public var historical: Pipeline
+        /// Stages fetched once for the whole range, in the first date's run (``Backfill/rangeFetches``).
+        public var rangeFetches: [Backfill.RangeFetch]
 
         public init(_ pipeline: Pipeline, from: SnapshotDate, to: SnapshotDate, registry: ProviderRegistry) {
             self.pipeline = pipeline
@@ -18,14 +20,28 @@ extension Engine {
             omissions = Backfill.omissions(pipeline, registry: registry)
             pastDates = Set(dates.filter { Backfill.isPast($0, for: pipeline) })
             historical = Backfill.historical(pipeline, registry: registry)
+            rangeFetches = Backfill.rangeFetches(pipeline, dates: dates, registry: registry)
         }
 
         /// True when every date is past and no stage can load a past date: nothing would be loaded.
         public var loadsNothing: Bool { historical.stages.isEmpty && pastDates.count == dates.count }
 
-        /// The stages to run for `date`; nil when none can load it.
+        /// The stages to run for `date`; nil when none can load it. The first date's run fetches the range stages
+        /// for every date; the later dates leave them out (and a stage waiting on one no longer waits).
         public func part(for date: SnapshotDate) -> Pipeline? {
-            let part = pastDates.contains(date) ? historical : pipeline
+            var part = pastDates.contains(date) ? historical : pipeline
+            let ranged = Dictionary(rangeFetches.map { ($0.stage, $0) }, uniquingKeysWith: { first, _ in first })
+            if date == dates.first, let first = dates.first, let last = dates.last {
+                for index in part.stages.indices {
+                    guard let fetch = ranged[part.stages[index].id] else { continue }
+                    part.stages[index].endpoint = fetch.endpoint
+                    part.stages[index].dateRange = first...last
+                }
+            } else {
+                part.stages.removeAll { ranged[$0.id] != nil }
+                let kept = Set(part.stages.map(\.id))
+                for index in part.stages.indices { part.stages[index].dependsOn.removeAll { !kept.contains($0) } }
+            }
             return part.stages.isEmpty ? nil : part
         }
     }

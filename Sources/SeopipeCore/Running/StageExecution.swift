@@ -342,9 +342,18 @@ struct StageExecution: Sendable {
                 continue
             }
             let verdict = driver.classify(response)
-            if case .retryable(_, let retryAfter?) = verdict {
-                // Nobody sends to this provider while it asked us to wait.
-                await provider.limiter.pause(for: min(retryAfter, policy.maxRetryAfter))
+            var throttledFor: Duration?
+            if case .retryable(_, let retryAfter) = verdict {
+                if let retryAfter {
+                    // Nobody sends to this provider while it asked us to wait.
+                    await provider.limiter.pause(for: min(retryAfter, policy.maxRetryAfter))
+                } else if response.status == 429, attempt < policy.maxAttempts {
+                    // Throttled without a `Retry-After` (Ahrefs v3): the whole provider backs off exponentially,
+                    // not just this request, so the other workers do not keep hitting the limit meanwhile.
+                    let delay = policy.delay(afterAttempt: attempt, jitter: runner.options.jitter())
+                    await provider.limiter.pause(for: delay)
+                    throttledFor = delay
+                }
             }
             // A rejected task is a well-formed answer: the provider is up and taking requests.
             let answered = verdict == .success || { if case .rejected = verdict { true } else { false } }()
@@ -375,8 +384,8 @@ struct StageExecution: Sendable {
             case .retryable(let message, let retryAfter):
                 lastError = message
                 try await backoff(
-                    attempt: attempt, policy: policy, retryAfter: retryAfter, message: message, label: label,
-                    logger: logger)
+                    attempt: attempt, policy: policy, retryAfter: retryAfter ?? throttledFor, message: message,
+                    label: label, logger: logger)
             case .fatal(let message):
                 throw StageStop.failed("\(label): \(message)")
             case .exhausted(let message):

@@ -26,10 +26,10 @@ extension EndpointSpec {
     /// An endpoint whose rows load into `table`.
     public init(
         name: String, targetKind: TargetKind, table: TableSpec, parameters: [ParameterSpec], maxBatchSize: Int,
-        currentOnly: String? = nil
+        currentOnly: String? = nil, answersDateRange: Bool = false, history: String? = nil
     ) {
         self.init(
             name: name, targetKind: targetKind, table: table.name, parameters: parameters, maxBatchSize: maxBatchSize,
-            currentOnly: currentOnly)
+            currentOnly: currentOnly, answersDateRange: answersDateRange, history: history)
     }
 }

@@ -86,40 +86,41 @@ struct Plan: AsyncParsableCommand {
 }
 
 extension Plan {
-    /// The backfill's dates, which stages cannot load past dates and why, and the estimated cost in all.
+    /// The backfill's dates, which stages cannot load past dates and why, which load the whole range in one
+    /// request per target, and the estimated cost in all: the plan of every date's run, added up.
     func planBackfill(_ pipeline: Pipeline, from: SnapshotDate) throws {
         let last = to.flatMap(SnapshotDate.init) ?? pipeline.snapshot.resolve()
         guard from <= last else {
             printError("error: --to \(last) is before --from \(from)")
             throw Exit.usage
         }
-        let dates = Backfill.dates(from: from, to: last)
-        let past = dates.filter { Backfill.isPast($0, for: pipeline) }
-        let omissions = past.isEmpty ? [] : Backfill.omissions(pipeline, registry: .builtin)
-        let historical = Backfill.historical(pipeline, registry: .builtin)
-        let full: [StagePlan]
-        let partial: [StagePlan]
+        let backfill = Engine.BackfillPlan(pipeline, from: from, to: last, registry: .builtin)
+        let dates = backfill.dates
+        let past = dates.filter(backfill.pastDates.contains)
+        let omissions = past.isEmpty ? [] : backfill.omissions
+        var plans: [[StagePlan]] = []
         do {
-            full = try Planner.plan(pipeline, registry: .builtin)
-            partial = try Planner.plan(historical, registry: .builtin)
+            for date in dates {
+                plans.append(try backfill.part(for: date).map { try Planner.plan($0, registry: .builtin) } ?? [])
+            }
         } catch {
             printError("error: \(error)")
             throw Exit.usage
         }
-        let current = dates.count - past.count
         func total(_ value: (StagePlan) -> Double?) -> Double {
-            Double(past.count) * partial.compactMap(value).reduce(0, +)
-                + Double(current) * full.compactMap(value).reduce(0, +)
+            plans.reduce(0) { $0 + $1.compactMap(value).reduce(0, +) }
         }
         let requests = total { $0.requests.map(Double.init) }
         let units = total(\.estimatedUnits)
         let cost = total(\.estimatedCostUSD)
+        let partial = (try? Planner.plan(backfill.historical, registry: .builtin)) ?? []
         if json {
             printJSON(
                 BackfillPlan(
                     pipeline: pipeline.name, from: from.description, to: last.description, dates: dates.count,
                     pastDates: past.count, omittedFromPastDates: omissions, stagesPerPastDate: partial.map(\.id),
-                    estimatedRequests: Int(requests), estimatedUnits: units, estimatedCostUSD: cost))
+                    rangeFetches: backfill.rangeFetches, estimatedRequests: Int(requests), estimatedUnits: units,
+                    estimatedCostUSD: cost))
             return
         }
         print("backfill of \(pipeline.name): \(dates.count) run(s), one per date from \(from) to \(last)")
@@ -136,11 +137,31 @@ extension Plan {
                 "stages run for past dates: "
                     + (partial.isEmpty ? "none" : partial.map(\.id).joined(separator: ", ")))
         }
-        let unknown = (past.isEmpty ? full : partial).contains { $0.estimatedUnits == nil } ? " + from_sql stages" : ""
+        for line in RangeFetchText.lines(backfill) { print(line) }
+        let unknown = plans.joined().contains { $0.estimatedUnits == nil } ? " + from_sql stages" : ""
         print(
             "estimated in all: ~\(Int(requests)) requests, ~\(formatNumber(units)) units, "
                 + "~$\(String(format: "%.4f", cost))\(unknown); per-run budgets apply to each date, per-day budgets to "
                 + "the day the backfill runs")
+    }
+}
+
+/// How `plan` and `run` say which stages a backfill fetches as one range.
+enum RangeFetchText {
+    static func lines(_ plan: Engine.BackfillPlan) -> [String] {
+        guard !plan.rangeFetches.isEmpty, let first = plan.dates.first, let last = plan.dates.last else { return [] }
+        return [
+            "one request per target for all \(plan.dates.count) dates (\(first) to \(last)), in the run of \(first):"
+        ]
+            + plan.rangeFetches.map { fetch in
+                guard let replaced = fetch.replaces else {
+                    return
+                        "  \(fetch.stage): \(fetch.endpoint), ~\(formatNumber(fetch.rangeUnitsPerTarget)) units a target"
+                }
+                return "  \(fetch.stage): \(fetch.endpoint) instead of \(replaced), cheaper: per target 1 request and "
+                    + "~\(formatNumber(fetch.rangeUnitsPerTarget)) units instead of \(fetch.datedRequestsPerTarget) "
+                    + "requests and ~\(formatNumber(fetch.datedUnitsPerTarget)) units"
+            }
     }
 }
 
@@ -153,6 +174,7 @@ struct BackfillPlan: Encodable {
     var pastDates: Int
     var omittedFromPastDates: [Backfill.Omission]
     var stagesPerPastDate: [String]
+    var rangeFetches: [Backfill.RangeFetch]
     var estimatedRequests: Int
     var estimatedUnits: Double
     var estimatedCostUSD: Double
@@ -162,6 +184,7 @@ struct BackfillPlan: Encodable {
         case pastDates = "past_dates"
         case omittedFromPastDates = "omitted_from_past_dates"
         case stagesPerPastDate = "stages_per_past_date"
+        case rangeFetches = "range_fetches"
         case estimatedRequests = "estimated_requests"
         case estimatedUnits = "estimated_units"
         case estimatedCostUSD = "estimated_cost_usd"

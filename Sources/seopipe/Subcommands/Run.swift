@@ -123,6 +123,7 @@ struct Run: AsyncParsableCommand {
             say("left out of past dates (these endpoints cannot return history):")
             for omission in plan.omissions { say("  \(omission.stage): \(omission.reason)") }
         }
+        for line in RangeFetchText.lines(plan) { say(line) }
         if plan.loadsNothing {
             printError(
                 "error: no stage of \(pipeline.name) can load a past date ("
@@ -132,7 +133,7 @@ struct Run: AsyncParsableCommand {
         }
         let observer = BackfillPrinter(
             pipeline: pipeline, warehouse: location, metricsFile: metricsFile.map(MetricsFile.init), logging: logging,
-            json: json, logger: logger, say: say)
+            json: json, logger: logger, rangeLoadedIn: plan.rangeFetches.isEmpty ? nil : plan.dates.first, say: say)
         let outcome: Engine.BackfillOutcome
         do {
             outcome = try await Engine.builtin.backfill(
@@ -175,14 +176,18 @@ private final class BackfillPrinter: BackfillObserver, @unchecked Sendable {
     let json: Bool
     let logger: Logger
     let say: @Sendable (String) -> Void
+    /// Set when range stages load every date in the first date's run: a later date with nothing else to run is
+    /// loaded already, not skipped.
+    let rangeLoadedIn: SnapshotDate?
     /// The current run's bar; runs of a backfill never overlap.
     private let bar = NSLock()
     private var current: ProgressBar?
 
     init(
         pipeline: Pipeline, warehouse: WarehouseLocation, metricsFile: MetricsFile?, logging: LoggingOptions,
-        json: Bool, logger: Logger, say: @escaping @Sendable (String) -> Void
+        json: Bool, logger: Logger, rangeLoadedIn: SnapshotDate?, say: @escaping @Sendable (String) -> Void
     ) {
+        self.rangeLoadedIn = rangeLoadedIn
         self.pipeline = pipeline
         self.warehouse = warehouse
         self.metricsFile = metricsFile
@@ -193,7 +198,11 @@ private final class BackfillPrinter: BackfillObserver, @unchecked Sendable {
     }
 
     func skipped(_ date: SnapshotDate) {
-        say("\(date): skipped, no stage can load a past date")
+        if let first = rangeLoadedIn {
+            say("\(date): nothing else to fetch; loaded by the range requests of the run of \(first)")
+        } else {
+            say("\(date): skipped, no stage can load a past date")
+        }
     }
 
     func willRun(_ date: SnapshotDate) -> (@Sendable (ProgressEvent) -> Void)? {
