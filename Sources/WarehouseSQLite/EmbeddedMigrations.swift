@@ -676,9 +676,33 @@ CREATE TABLE ahrefs_batch_analysis (         -- batch-analysis/batch-analysis (n
     PRIMARY KEY (target, snapshot_date)
 );
 """#),
-        MigrationFile(version: 9, name: "bi_views_published", sql: #"""
+        MigrationFile(version: 9, name: "dataforseo_published", sql: #"""
+-- DataForSEO as its official client (dataforseo-client, generated from DataForSEO's OpenAPI) defines it: the
+-- seventh bulk endpoint, the nofollow counts of bulk_referring_domains, and the rank scale bulk_pages_summary
+-- answered on (it takes rank_scale too).
+
+ALTER TABLE dataforseo_bulk_referring_domains ADD COLUMN referring_domains_nofollow INTEGER;
+ALTER TABLE dataforseo_bulk_referring_domains ADD COLUMN referring_main_domains_nofollow INTEGER;
+ALTER TABLE dataforseo_page_summary ADD COLUMN rank_scale TEXT;  -- one_thousand | one_hundred (NULL: loaded before, 0-1000)
+
+CREATE TABLE dataforseo_bulk_new_lost_referring_domains ( -- backlinks/bulk_new_lost_referring_domains/live
+    target                      TEXT NOT NULL,
+    target_original             TEXT NOT NULL,
+    snapshot_date               TEXT NOT NULL,
+    fetched_at                  TEXT NOT NULL,
+    run_id                      TEXT NOT NULL,
+    date_from                   TEXT,            -- counted since (NULL: the API's default, a month back)
+    new_referring_domains       INTEGER,
+    lost_referring_domains      INTEGER,
+    new_referring_main_domains  INTEGER,
+    lost_referring_main_domains INTEGER,
+    PRIMARY KEY (target, snapshot_date)
+);
+"""#),
+        MigrationFile(version: 10, name: "bi_views_published", sql: #"""
 -- The BI views read Ahrefs' published endpoints too: batch-analysis rows (domains and, with mode exact, pages)
--- fill domain_metrics_daily and page_backlinks_daily where the reference's batch endpoints left them empty; the
+-- fill domain_metrics_daily and page_backlinks_daily where the reference's batch endpoints left them empty, and a
+-- DataForSEO page summary's rank counts as dataforseo_rank (0-1000) only on that scale; the
 -- dated and history endpoints already load the tables the views read. Views that read a changed view are
 -- recreated with it.
 
@@ -716,7 +740,8 @@ LEFT JOIN ahrefs_batch_analysis a ON a.target = k.target AND a.snapshot_date = k
 UNION ALL
 SELECT k.snapshot_date, k.target, 'dataforseo',
        NULL, NULL,
-       COALESCE(p.rank, CASE WHEN rk.rank_scale = 'one_thousand' THEN rk.rank END),
+       COALESCE(CASE WHEN COALESCE(p.rank_scale, 'one_thousand') = 'one_thousand' THEN p.rank END,
+                CASE WHEN rk.rank_scale = 'one_thousand' THEN rk.rank END),
        COALESCE(p.backlinks, bb.backlinks), COALESCE(p.referring_domains, rd.referring_domains),
        NULL, NULL, ss.spam_score
 FROM dataforseo_keys k
@@ -767,7 +792,8 @@ SELECT snapshot_date, target, 'ahrefs', url_rating, NULL, backlinks, refdomains,
 FROM ahrefs_batch_analysis
 WHERE target LIKE '%/%'
 UNION ALL
-SELECT snapshot_date, url, 'dataforseo', NULL, rank, backlinks, referring_domains, NULL, NULL, backlinks_spam_score
+SELECT snapshot_date, url, 'dataforseo', NULL, CASE WHEN COALESCE(rank_scale, 'one_thousand') = 'one_thousand' THEN rank END,
+       backlinks, referring_domains, NULL, NULL, backlinks_spam_score
 FROM dataforseo_page_summary
 WHERE url LIKE '%/%';
 

@@ -92,6 +92,10 @@ struct PostgresEndToEndTests {
                 endpoint: backlinks/bulk_new_lost_backlinks/live
                 targets: [ahrefs.com, moz.com]
                 params: { date_from: "2026-10-01" }
+              - id: new_lost_domains
+                provider: dataforseo
+                endpoint: backlinks/bulk_new_lost_referring_domains/live
+                targets: [ahrefs.com, moz.com]
               - id: refdomains
                 provider: ahrefs_v2
                 endpoint: refdomains

@@ -183,7 +183,7 @@ struct DataForSEODecodeTests {
                     "referring_domains_nofollow": .integer(0), "referring_main_domains": .integer(1),
                     "referring_main_domains_nofollow": .integer(0), "referring_ips": .integer(1),
                     "referring_subnets": .integer(1), "referring_pages": .integer(3),
-                    "referring_pages_nofollow": .integer(0),
+                    "referring_pages_nofollow": .integer(0), "rank_scale": .text("one_thousand"),
                 ]) { $1 })
         #expect(
             payload.rows.record(where: "url", is: Self.solutions)
@@ -195,7 +195,7 @@ struct DataForSEODecodeTests {
                     "referring_domains_nofollow": .integer(0), "referring_main_domains": .integer(0),
                     "referring_main_domains_nofollow": .integer(0), "referring_ips": .integer(0),
                     "referring_subnets": .integer(0), "referring_pages": .integer(0),
-                    "referring_pages_nofollow": .integer(0),
+                    "referring_pages_nofollow": .integer(0), "rank_scale": .text("one_thousand"),
                 ]) { $1 })
     }
 
@@ -465,10 +465,34 @@ struct DataForSEOSiblingDecodeTests {
         #expect(payload.rows.table == "dataforseo_bulk_referring_domains")
         expectRow(
             payload, "dataforseo.com", original: "www.DataForSEO.com",
-            ["referring_domains": .integer(1843), "referring_main_domains": .integer(1544)])
+            [
+                "referring_domains": .integer(1843), "referring_main_domains": .integer(1544),
+                "referring_domains_nofollow": .integer(200), "referring_main_domains_nofollow": .integer(180),
+            ])
         expectRow(
             payload, "https://moz.com/blog", original: "https://moz.com/blog",
-            ["referring_domains": .integer(12), "referring_main_domains": .null])
+            [
+                "referring_domains": .integer(12), "referring_main_domains": .null,
+                "referring_domains_nofollow": .null, "referring_main_domains_nofollow": .null,
+            ])
+    }
+
+    @Test("loads bulk_new_lost_referring_domains into dataforseo_bulk_new_lost_referring_domains with its date_from")
+    func newLostReferringDomains() throws {
+        let payload = try decode(
+            .newLostReferringDomains, chunk: Self.chunk, params: ["date_from": .string("2026-01-01")],
+            items: [
+                #"{"target": "dataforseo.com", "new_referring_domains": 12, "lost_referring_domains": 3, "#
+                    + #""new_referring_main_domains": 10, "lost_referring_main_domains": 2}"#
+            ])
+        #expect(payload.rows.table == "dataforseo_bulk_new_lost_referring_domains")
+        expectRow(
+            payload, "dataforseo.com", original: "www.DataForSEO.com",
+            [
+                "date_from": .text("2026-01-01"), "new_referring_domains": .integer(12),
+                "lost_referring_domains": .integer(3), "new_referring_main_domains": .integer(10),
+                "lost_referring_main_domains": .integer(2),
+            ])
     }
 
     @Test("loads bulk_spam_score into dataforseo_bulk_spam_score")

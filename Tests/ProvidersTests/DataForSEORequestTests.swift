@@ -104,9 +104,9 @@ struct DataForSEORequestTests {
         let task = try task(request(endpoint, ["dataforseo.com"], params: params))
         let expected: Set<String> =
             switch endpoint {
-            case .pagesSummary: ["targets", "tag", "include_subdomains"]
+            case .pagesSummary: ["targets", "tag", "include_subdomains", "rank_scale"]
             case .ranks: ["targets", "tag", "rank_scale"]
-            case .newLostBacklinks: ["targets", "tag", "date_from"]
+            case .newLostBacklinks, .newLostReferringDomains: ["targets", "tag", "date_from"]
             case .backlinks, .referringDomains, .spamScore: ["targets", "tag"]
             }
         #expect(Set(task.keys) == expected)
@@ -223,17 +223,17 @@ struct DataForSEORequestTests {
         }
     }
 
-    @Test("offers the six bulk Live endpoints, 1000 domains or URLs each, each into its own table")
+    @Test("offers the seven bulk Live endpoints, 1000 domains or URLs each, each into its own table")
     func endpoints() {
         #expect(
             Set(driver.endpoints.map(\.name)) == [
                 "backlinks/bulk_pages_summary/live", "backlinks/bulk_ranks/live", "backlinks/bulk_backlinks/live",
                 "backlinks/bulk_referring_domains/live", "backlinks/bulk_spam_score/live",
-                "backlinks/bulk_new_lost_backlinks/live",
+                "backlinks/bulk_new_lost_backlinks/live", "backlinks/bulk_new_lost_referring_domains/live",
             ])
         #expect(driver.endpoints.allSatisfy { $0.maxBatchSize == 1000 && $0.targetKind == .domainOrURL })
         #expect(DataForSEOFixtures.spec(.pagesSummary).table == "dataforseo_page_summary")
-        #expect(Set(driver.endpoints.map(\.table)).count == 6)
+        #expect(Set(driver.endpoints.map(\.table)).count == 7)
     }
 }
 

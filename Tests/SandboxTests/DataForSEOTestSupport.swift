@@ -75,7 +75,8 @@ struct DataForSEOResponse<Item: Decodable>: Decodable {
         }
     }
     struct Result: Decodable {
-        var totalCount: Int
+        /// Only bulk_pages_summary's results have it.
+        var totalCount: Int?
         var itemsCount: Int
         var items: [Item]
 
@@ -112,7 +113,8 @@ struct NoItem: Decodable {}
 
 /// The items of the sibling bulk endpoints; every field optional so a missing one shows as nil.
 struct BulkItem: Decodable, Equatable {
-    var type: String
+    /// Only bulk_spam_score's items have it (the official client's models).
+    var type: String?
     var target: String
     var rank: Int?
     var backlinks: Int?

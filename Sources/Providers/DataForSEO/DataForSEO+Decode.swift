@@ -36,6 +36,7 @@ extension DataForSEOProvider {
                         SQLValue(item.referringMainDomainsNofollow), SQLValue(item.referringIPs),
                         SQLValue(item.referringSubnets), SQLValue(item.referringPages),
                         SQLValue(item.referringPagesNofollow),
+                        .text(context.stage.params["rank_scale"]?.description ?? "one_thousand"),
                     ])
                     // Every count map, one row per key (the empty key "" kept as the API sends it).
                     for (field, counts) in item.maps {
@@ -64,12 +65,21 @@ extension DataForSEOProvider {
                         row += [SQLValue(item.rank), .text(scale)]
                     case .backlinks: row += [SQLValue(item.backlinks)]
                     case .referringDomains:
-                        row += [SQLValue(item.referringDomains), SQLValue(item.referringMainDomains)]
+                        row += [
+                            SQLValue(item.referringDomains), SQLValue(item.referringMainDomains),
+                            SQLValue(item.referringDomainsNofollow), SQLValue(item.referringMainDomainsNofollow),
+                        ]
                     case .spamScore: row += [SQLValue(item.spamScore)]
                     case .newLostBacklinks:
                         row += [
                             SQLValue(context.stage.params["date_from"]?.description), SQLValue(item.newBacklinks),
                             SQLValue(item.lostBacklinks),
+                        ]
+                    case .newLostReferringDomains:
+                        row += [
+                            SQLValue(context.stage.params["date_from"]?.description),
+                            SQLValue(item.newReferringDomains), SQLValue(item.lostReferringDomains),
+                            SQLValue(item.newReferringMainDomains), SQLValue(item.lostReferringMainDomains),
                         ]
                     case .pagesSummary: break
                     }

@@ -11,7 +11,7 @@ extension DataForSEOProvider {
                 "rank", "main_domain_rank", "backlinks", "first_seen", "lost_date", "backlinks_spam_score",
                 "broken_backlinks", "broken_pages", "referring_domains", "referring_domains_nofollow",
                 "referring_main_domains", "referring_main_domains_nofollow", "referring_ips", "referring_subnets",
-                "referring_pages", "referring_pages_nofollow",
+                "referring_pages", "referring_pages_nofollow", "rank_scale",
             ],
             key: ["url", "snapshot_date"])
         /// The count maps of a page summary, one row per key; a page's rows are replaced as a whole.
@@ -22,10 +22,20 @@ extension DataForSEOProvider {
         static let bulkRanks = bulk("dataforseo_bulk_ranks", ["rank", "rank_scale"])
         static let bulkBacklinks = bulk("dataforseo_bulk_backlinks", ["backlinks"])
         static let bulkReferringDomains = bulk(
-            "dataforseo_bulk_referring_domains", ["referring_domains", "referring_main_domains"])
+            "dataforseo_bulk_referring_domains",
+            [
+                "referring_domains", "referring_main_domains", "referring_domains_nofollow",
+                "referring_main_domains_nofollow",
+            ])
         static let bulkSpamScore = bulk("dataforseo_bulk_spam_score", ["spam_score"])
         static let bulkNewLostBacklinks = bulk(
             "dataforseo_bulk_new_lost_backlinks", ["date_from", "new_backlinks", "lost_backlinks"])
+        static let bulkNewLostReferringDomains = bulk(
+            "dataforseo_bulk_new_lost_referring_domains",
+            [
+                "date_from", "new_referring_domains", "lost_referring_domains", "new_referring_main_domains",
+                "lost_referring_main_domains",
+            ])
 
         /// A sibling bulk endpoint's table: the target, the stamp, then its value columns.
         static func bulk(_ name: String, _ values: [String]) -> TableSpec {
@@ -54,6 +64,8 @@ extension DataForSEOProvider {
                         "referring_subnets": "Distinct subnets linking.",
                         "referring_pages": "Pages linking.",
                         "referring_pages_nofollow": "Pages whose every link is nofollow.",
+                        "rank_scale":
+                            "The scale of rank and main_domain_rank: one_thousand (0-1000, the API's default) or one_hundred (0-100).",
                     ]),
                 .table(
                     Tables.pageSummaryBreakdown,
@@ -77,7 +89,11 @@ extension DataForSEOProvider {
                 .table(
                     Tables.bulkReferringDomains,
                     "DataForSEO backlinks/bulk_referring_domains/live: referring domains per target and date.",
-                    columns: ["referring_main_domains": "Distinct main (registered) domains linking."]),
+                    columns: [
+                        "referring_main_domains": "Distinct main (registered) domains linking.",
+                        "referring_domains_nofollow": "Referring domains whose every link is nofollow.",
+                        "referring_main_domains_nofollow": "Main domains whose every link is nofollow.",
+                    ]),
                 .table(
                     Tables.bulkSpamScore, "DataForSEO backlinks/bulk_spam_score/live: spam score per target and date."),
                 .table(
@@ -87,6 +103,16 @@ extension DataForSEOProvider {
                         "date_from": "Counted since this date (empty: the API's default, a month back).",
                         "new_backlinks": "Backlinks found since date_from.",
                         "lost_backlinks": "Backlinks lost since date_from.",
+                    ]),
+                .table(
+                    Tables.bulkNewLostReferringDomains,
+                    "DataForSEO backlinks/bulk_new_lost_referring_domains/live: referring domains won and lost per target since a date.",
+                    columns: [
+                        "date_from": "Counted since this date (empty: the API's default, a month back).",
+                        "new_referring_domains": "Referring domains that first linked since date_from.",
+                        "lost_referring_domains": "Referring domains lost since date_from.",
+                        "new_referring_main_domains": "Main domains that first linked since date_from.",
+                        "lost_referring_main_domains": "Main domains lost since date_from.",
                     ]),
             ],
             vocabulary: [
@@ -109,6 +135,7 @@ extension DataForSEOProvider.Endpoint {
         case .referringDomains: Tables.bulkReferringDomains
         case .spamScore: Tables.bulkSpamScore
         case .newLostBacklinks: Tables.bulkNewLostBacklinks
+        case .newLostReferringDomains: Tables.bulkNewLostReferringDomains
         }
     }
 }

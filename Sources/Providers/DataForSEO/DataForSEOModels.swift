@@ -139,6 +139,12 @@ enum DataForSEO {
         var spamScore: Int?
         var newBacklinks: Int?
         var lostBacklinks: Int?
+        var referringDomainsNofollow: Int?
+        var referringMainDomainsNofollow: Int?
+        var newReferringDomains: Int?
+        var lostReferringDomains: Int?
+        var newReferringMainDomains: Int?
+        var lostReferringMainDomains: Int?
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -150,6 +156,12 @@ enum DataForSEO {
             spamScore = try c.flexibleInt(.spamScore)
             newBacklinks = try c.flexibleInt(.newBacklinks)
             lostBacklinks = try c.flexibleInt(.lostBacklinks)
+            referringDomainsNofollow = try c.flexibleInt(.referringDomainsNofollow)
+            referringMainDomainsNofollow = try c.flexibleInt(.referringMainDomainsNofollow)
+            newReferringDomains = try c.flexibleInt(.newReferringDomains)
+            lostReferringDomains = try c.flexibleInt(.lostReferringDomains)
+            newReferringMainDomains = try c.flexibleInt(.newReferringMainDomains)
+            lostReferringMainDomains = try c.flexibleInt(.lostReferringMainDomains)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -159,6 +171,12 @@ enum DataForSEO {
             case spamScore = "spam_score"
             case newBacklinks = "new_backlinks"
             case lostBacklinks = "lost_backlinks"
+            case referringDomainsNofollow = "referring_domains_nofollow"
+            case referringMainDomainsNofollow = "referring_main_domains_nofollow"
+            case newReferringDomains = "new_referring_domains"
+            case lostReferringDomains = "lost_referring_domains"
+            case newReferringMainDomains = "new_referring_main_domains"
+            case lostReferringMainDomains = "lost_referring_main_domains"
         }
     }
 }

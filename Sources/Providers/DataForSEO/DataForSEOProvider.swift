@@ -9,7 +9,8 @@ public struct DataForSEOProvider: ProviderDriver {
 
     public let kind = "dataforseo"
     public let displayName = "DataForSEO"
-    public let summary = "DataForSEO Backlinks bulk Live endpoints: page summaries, ranks, backlinks, spam scores"
+    public let summary =
+        "DataForSEO Backlinks bulk Live endpoints: page summaries, ranks, backlinks, referring domains, spam scores, new and lost"
     public let pipelineName = "dataforseo"
     public let baseURL = BaseURLSpec(variable: "DATAFORSEO_BASE_URL", defaultURL: "https://api.dataforseo.com/v3")
     public let credentials = [
@@ -30,6 +31,7 @@ public struct DataForSEOProvider: ProviderDriver {
         case referringDomains = "backlinks/bulk_referring_domains/live"
         case spamScore = "backlinks/bulk_spam_score/live"
         case newLostBacklinks = "backlinks/bulk_new_lost_backlinks/live"
+        case newLostReferringDomains = "backlinks/bulk_new_lost_referring_domains/live"
     }
 
     public var endpoints: [EndpointSpec] {
@@ -40,14 +42,14 @@ public struct DataForSEOProvider: ProviderDriver {
             "rank_scale", help: "one_thousand (the API's default) or one_hundred",
             validate: { ["one_hundred", "one_thousand"].contains($0.description) ? nil : "unknown rank_scale" })
         let dateFrom = ParameterSpec(
-            "date_from", help: "a date YYYY-MM-DD: count new and lost backlinks since then",
+            "date_from", help: "a date YYYY-MM-DD within the last year: count what was new and lost since then",
             validate: { SnapshotDate($0.description) == nil ? "date_from must be YYYY-MM-DD" : nil })
         return Endpoint.allCases.map { endpoint in
             let parameters: [ParameterSpec] =
                 switch endpoint {
-                case .pagesSummary: [includeSubdomains]
+                case .pagesSummary: [includeSubdomains, rankScale]
                 case .ranks: [rankScale]
-                case .newLostBacklinks: [dateFrom]
+                case .newLostBacklinks, .newLostReferringDomains: [dateFrom]
                 case .backlinks, .referringDomains, .spamScore: []
                 }
             return EndpointSpec(
@@ -117,9 +119,10 @@ public struct DataForSEOProvider: ProviderDriver {
             if let value = context.stage.params["include_subdomains"].flatMap(Self.bool) {
                 task["include_subdomains"] = value
             }
+            if let value = context.stage.params["rank_scale"] { task["rank_scale"] = value.description }
         case .ranks:
             if let value = context.stage.params["rank_scale"] { task["rank_scale"] = value.description }
-        case .newLostBacklinks:
+        case .newLostBacklinks, .newLostReferringDomains:
             if let value = context.stage.params["date_from"] { task["date_from"] = value.description }
         case .backlinks, .referringDomains, .spamScore:
             break

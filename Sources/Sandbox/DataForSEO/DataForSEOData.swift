@@ -293,10 +293,14 @@ public enum DataForSEOData {
 
     /// The `bulk_referring_domains` counts: the page summary's.
     public static func referringDomains(target: String, date: String) -> (
-        referringDomains: Int, referringMainDomains: Int
+        referringDomains: Int, referringDomainsNofollow: Int, referringMainDomains: Int,
+        referringMainDomainsNofollow: Int
     ) {
         let summary = pageSummary(target: target, date: date)
-        return (summary.referringDomains, summary.referringMainDomains)
+        return (
+            summary.referringDomains, summary.referringDomainsNofollow, summary.referringMainDomains,
+            summary.referringMainDomainsNofollow
+        )
     }
 
     /// The `bulk_spam_score` score of the target itself (0-100; most sites score low).

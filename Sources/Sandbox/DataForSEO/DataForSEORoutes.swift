@@ -136,13 +136,9 @@ struct DataForSEOHandler: Sendable {
 
         let results = valid.targets.map { self.item(for: $0, task: valid, today: today) }
         output.costUnits = DataForSEOData.taskCostUnits(targets: valid.targets.count)
-        output.result = [
-            .object([
-                ("total_count", .int(results.count)),
-                ("items_count", .int(results.count)),
-                ("items", .array(results)),
-            ])
-        ]
+        // Only bulk_pages_summary's result model has `total_count` (dataforseo-client); the others count items only.
+        let total: [(String, JSONOutput)] = endpoint == .pagesSummary ? [("total_count", .int(results.count))] : []
+        output.result = [.object(total + [("items_count", .int(results.count)), ("items", .array(results))])]
         output.time = elapsed()
         return SandboxResponse(
             status: 200,
@@ -213,7 +209,7 @@ struct DataForSEOHandler: Sendable {
     // MARK: - Transport checks
 
     /// `Authorization: Basic base64(login:password)` with the configured credentials.
-    private func isAuthorized(_ headers: HTTPFields) -> Bool {
+    func isAuthorized(_ headers: HTTPFields) -> Bool {
         guard let value = headers[.authorization] else { return false }
         let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "basic",
@@ -365,6 +361,8 @@ struct DataForSEOHandler: Sendable {
 
     // MARK: - Items
 
+    /// An item with exactly the fields of its endpoint's model in the official client: `type` only where the model
+    /// has it (bulk_spam_score, bulk_pages_summary).
     private func item(for target: String, task: ValidTask, today: String) -> JSONOutput {
         let type: (String, JSONOutput) = ("type", .string(endpoint.itemType))
         let name: (String, JSONOutput) = ("target", .string(target))
@@ -376,27 +374,29 @@ struct DataForSEOHandler: Sendable {
             return Self.json(summary)
         case .ranks:
             let rank = DataForSEOData.rank(target: target, date: today, scale: task.rankScale)
-            return .object([type, name, ("rank", .int(rank))])
+            return .object([name, ("rank", .int(rank))])
         case .backlinks:
-            return .object([type, name, ("backlinks", .int(DataForSEOData.backlinks(target: target, date: today)))])
+            return .object([name, ("backlinks", .int(DataForSEOData.backlinks(target: target, date: today)))])
         case .referringDomains:
             let counts = DataForSEOData.referringDomains(target: target, date: today)
             return .object([
-                type, name, ("referring_domains", .int(counts.referringDomains)),
+                name, ("referring_domains", .int(counts.referringDomains)),
+                ("referring_domains_nofollow", .int(counts.referringDomainsNofollow)),
                 ("referring_main_domains", .int(counts.referringMainDomains)),
+                ("referring_main_domains_nofollow", .int(counts.referringMainDomainsNofollow)),
             ])
         case .spamScore:
             return .object([type, name, ("spam_score", .int(DataForSEOData.spamScore(target: target, date: today)))])
         case .newLostBacklinks:
             let counts = DataForSEOData.newLost(target: target, date: today, dateFrom: task.dateFrom)
             return .object([
-                type, name, ("new_backlinks", .int(counts.newBacklinks)),
+                name, ("new_backlinks", .int(counts.newBacklinks)),
                 ("lost_backlinks", .int(counts.lostBacklinks)),
             ])
         case .newLostReferringDomains:
             let counts = DataForSEOData.newLostReferringDomains(target: target, date: today, dateFrom: task.dateFrom)
             return .object([
-                type, name, ("new_referring_domains", .int(counts.newReferringDomains)),
+                name, ("new_referring_domains", .int(counts.newReferringDomains)),
                 ("lost_referring_domains", .int(counts.lostReferringDomains)),
                 ("new_referring_main_domains", .int(counts.newReferringMainDomains)),
                 ("lost_referring_main_domains", .int(counts.lostReferringMainDomains)),

@@ -3,7 +3,8 @@
 ///
 /// Like the real API, it answers almost everything with HTTP 200 and reports success or failure in the
 /// body's `status_code`, at the top level (auth, malformed POST data, more than one task) and per task
-/// (invalid fields, 40501). Only a task with 20000 is charged, 0.02 USD + 0.00003 per target.
+/// (invalid fields, 40501). Only a task with 20000 is charged, 0.02 USD + 0.00003 per target. `appendix/user_data`
+/// (free) reports the balance left.
 public struct SimulatedDataForSEO: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real base URL is `https://api.dataforseo.com/v3`).
     static let pathPrefix = "/v3"
@@ -21,27 +22,42 @@ public struct SimulatedDataForSEO: SimulatedProvider {
     let password: String
     /// Fixed "today" (YYYY-MM-DD), or nil for the current UTC date.
     let today: String?
+    let balanceUSD: Double
 
     init(_ configuration: SandboxConfiguration) {
         login = configuration[Self.login]
         password = configuration[Self.password]
         today = configuration.today
+        balanceUSD = configuration.dataForSEOBalanceUSD
     }
 
     var endpoints: [SandboxEndpoint] {
-        DataForSEOEndpoint.allCases.map { endpoint in
-            let handler = DataForSEOHandler(endpoint: endpoint, login: login, password: password, fixedToday: today)
-            return SandboxEndpoint(
-                path: Self.pathPrefix + "/" + endpoint.rawValue,
-                usageKey: endpoint.rawValue,
-                methods: [.post],
-                faultDialect: Fault.self,
-                errorResponse: { status, message in DataForSEOEnvelope.httpError(status, message) },
-                faultResponse: { rule, body in handler.faultResponse(rule, body: body) },
-                summarize: { body in DataForSEOHandler.summarize(body) },
-                handle: { request in handler.respond(to: request) }
-            )
-        }
+        let account = DataForSEOUserData(
+            handler: DataForSEOHandler(endpoint: .ranks, login: login, password: password, fixedToday: today),
+            balanceUSD: balanceUSD)
+        let userData = SandboxEndpoint(
+            path: Self.pathPrefix + "/" + DataForSEOUserData.usageKey,
+            usageKey: DataForSEOUserData.usageKey,
+            methods: [.get],
+            readsUsage: true,
+            errorResponse: { status, message in DataForSEOEnvelope.httpError(status, message) },
+            summarize: { _ in RequestSummary() },
+            handle: { request in account.respond(to: request) }
+        )
+        return [userData]
+            + DataForSEOEndpoint.allCases.map { endpoint in
+                let handler = DataForSEOHandler(endpoint: endpoint, login: login, password: password, fixedToday: today)
+                return SandboxEndpoint(
+                    path: Self.pathPrefix + "/" + endpoint.rawValue,
+                    usageKey: endpoint.rawValue,
+                    methods: [.post],
+                    faultDialect: Fault.self,
+                    errorResponse: { status, message in DataForSEOEnvelope.httpError(status, message) },
+                    faultResponse: { rule, body in handler.faultResponse(rule, body: body) },
+                    summarize: { body in DataForSEOHandler.summarize(body) },
+                    handle: { request in handler.respond(to: request) }
+                )
+            }
     }
 }
 

@@ -1,5 +1,6 @@
 -- The BI views read Ahrefs' published endpoints too: batch-analysis rows (domains and, with mode exact, pages)
--- fill domain_metrics_daily and page_backlinks_daily where the reference's batch endpoints left them empty; the
+-- fill domain_metrics_daily and page_backlinks_daily where the reference's batch endpoints left them empty, and a
+-- DataForSEO page summary's rank counts as dataforseo_rank (0-1000) only on that scale; the
 -- dated and history endpoints already load the tables the views read. Views that read a changed view are
 -- recreated with it.
 -- PostgreSQL mirror of migrations/sqlite/0009_bi_views_published.sql.
@@ -38,7 +39,8 @@ LEFT JOIN ahrefs_batch_analysis a ON a.target = k.target AND a.snapshot_date = k
 UNION ALL
 SELECT k.snapshot_date, k.target, 'dataforseo',
        NULL, NULL,
-       COALESCE(p.rank, CASE WHEN rk.rank_scale = 'one_thousand' THEN rk.rank END),
+       COALESCE(CASE WHEN COALESCE(p.rank_scale, 'one_thousand') = 'one_thousand' THEN p.rank END,
+                CASE WHEN rk.rank_scale = 'one_thousand' THEN rk.rank END),
        COALESCE(p.backlinks, bb.backlinks), COALESCE(p.referring_domains, rd.referring_domains),
        NULL, NULL, ss.spam_score
 FROM dataforseo_keys k
@@ -89,7 +91,8 @@ SELECT snapshot_date, target, 'ahrefs', url_rating, NULL, backlinks, refdomains,
 FROM ahrefs_batch_analysis
 WHERE target LIKE '%/%'
 UNION ALL
-SELECT snapshot_date, url, 'dataforseo', NULL, rank, backlinks, referring_domains, NULL, NULL, backlinks_spam_score
+SELECT snapshot_date, url, 'dataforseo', NULL, CASE WHEN COALESCE(rank_scale, 'one_thousand') = 'one_thousand' THEN rank END,
+       backlinks, referring_domains, NULL, NULL, backlinks_spam_score
 FROM dataforseo_page_summary
 WHERE url LIKE '%/%';
 
