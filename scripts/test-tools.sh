@@ -19,6 +19,20 @@ fi
 [ -x "$cache/venv/bin/datasette" ] && echo "export PATH=\"$cache/venv/bin:\$PATH\""
 echo "export SEOPIPE_REQUIRE_DATASETTE=1"
 
+# The official DataForSEO client, pinned, for the contract tests (Tests/Contracts/dataforseo_official_client.py).
+dataforseo_client_version=2.1.10
+has_dataforseo_client() {
+  [ -x "$cache/venv/bin/python" ] && "$cache/venv/bin/python" -c \
+    "import importlib.metadata as m, sys; sys.exit(m.version('dataforseo-client') != '$dataforseo_client_version')" >/dev/null 2>&1
+}
+if ! has_dataforseo_client; then
+  log "installing dataforseo-client==$dataforseo_client_version with pip into $cache/venv"
+  { [ -x "$cache/venv/bin/python" ] || python3 -m venv "$cache/venv" >&2; } \
+    && "$cache/venv/bin/pip" install --quiet "dataforseo-client==$dataforseo_client_version" >&2 \
+    || log "dataforseo-client is not available; the official-client contract test will be skipped"
+fi
+has_dataforseo_client && echo "export SEOPIPE_CONTRACT_PYTHON=$cache/venv/bin/python"
+
 if ! command -v promtool >/dev/null 2>&1 && [ ! -x "$cache/prometheus/usr/bin/promtool" ]; then
   log "unpacking promtool from Debian's prometheus package"
   (

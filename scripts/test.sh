@@ -17,7 +17,9 @@ if [ -z "${SEOPIPE_TEST_POSTGRES_URL:-}" ]; then
   trap 'exit 130' INT
   trap 'exit 143' TERM
 fi
-# Under this script the PostgreSQL tests never skip: a missing server is a failure.
+# Under this script the PostgreSQL tests never skip: a missing server is a failure. Nor do the official-client
+# contract tests when test-tools.sh could install dataforseo-client.
 export SEOPIPE_REQUIRE_POSTGRES=1
+if [ -n "${SEOPIPE_CONTRACT_PYTHON:-}" ]; then export SEOPIPE_REQUIRE_CONTRACT_PYTHON=1; fi
 # The end-to-end tests run the built binary; they find it beside the test bundle.
 swift test --skip-build "$@"

@@ -22,6 +22,8 @@ public struct SandboxConfiguration: Sendable {
     public var ahrefsUnitsLimit: Int?
     /// The DataForSEO account's balance in USD before anything is charged (`appendix/user_data`).
     public var dataForSEOBalanceUSD: Double
+    /// Keep every provider request and answer in full (`RunningSandbox.exchanges`), for contract tests.
+    public var recordsExchanges = false
 
     /// `credentials` overrides the defaults of the variables it names.
     public init(
@@ -71,10 +73,15 @@ public final class RunningSandbox: Sendable {
     public let port: Int
     public let configuration: SandboxConfiguration
     private let state: SandboxState
+    private let responderExchanges: ExchangeLog?
     private let serverTask: Task<Void, Never>
     private let stopRequested = Locked(false)
 
-    private init(port: Int, configuration: SandboxConfiguration, state: SandboxState, serverTask: Task<Void, Never>) {
+    private init(
+        port: Int, configuration: SandboxConfiguration, state: SandboxState, exchanges: ExchangeLog?,
+        serverTask: Task<Void, Never>
+    ) {
+        self.responderExchanges = exchanges
         self.port = port
         self.configuration = configuration
         self.state = state
@@ -88,11 +95,16 @@ public final class RunningSandbox: Sendable {
         }
         let state = SandboxState()
         let providers = SimulatedProviders.all.map { $0.init(configuration) }
+        let endpoints = providers.flatMap { provider in
+            provider.endpoints.map { endpoint in
+                var endpoint = endpoint
+                endpoint.api = type(of: provider).kind
+                return endpoint
+            }
+        }
         let responder = SandboxResponder(
-            state: state,
-            endpoints: providers.flatMap(\.endpoints),
-            latency: configuration.latency
-        )
+            state: state, endpoints: endpoints, latency: configuration.latency,
+            exchanges: configuration.recordsExchanges ? ExchangeLog() : nil)
 
         var logger = Logger(label: "seopipe.sandbox")
         // Stopping cancels the server, which Hummingbird reports at error level; nothing below critical is news.
@@ -130,7 +142,9 @@ public final class RunningSandbox: Sendable {
                 description: "cannot start the sandbox on \(configuration.host):\(configuration.port): \(reason)"
             )
         }
-        return RunningSandbox(port: port, configuration: configuration, state: state, serverTask: serverTask)
+        return RunningSandbox(
+            port: port, configuration: configuration, state: state, exchanges: responder.exchanges,
+            serverTask: serverTask)
     }
 
     /// What a sandbox serves and under which path, for help texts: `the Ahrefs v3 batch endpoints under /v3`, ...
@@ -168,6 +182,12 @@ public final class RunningSandbox: Sendable {
     /// Replaces the fault rules and resets their per-rule counters.
     public func setFaults(_ rules: [FaultRule]) {
         state.setFaults(rules)
+    }
+
+    /// Every provider request and answer so far, in the order answered; empty unless the configuration
+    /// `recordsExchanges`.
+    public func exchanges() -> [SandboxExchange] {
+        responderExchanges?.all ?? []
     }
 
     /// Provider requests that have arrived (counted on arrival; `usage()` counts them once answered).
@@ -220,8 +240,10 @@ struct SandboxResponder: HTTPResponder {
     let state: SandboxState
     let endpoints: [String: SandboxEndpoint]
     let latency: Duration
+    let exchanges: ExchangeLog?
 
-    init(state: SandboxState, endpoints: [SandboxEndpoint], latency: Duration) {
+    init(state: SandboxState, endpoints: [SandboxEndpoint], latency: Duration, exchanges: ExchangeLog? = nil) {
+        self.exchanges = exchanges
         self.state = state
         self.endpoints = Dictionary(endpoints.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         self.latency = latency
@@ -318,6 +340,12 @@ struct SandboxResponder: HTTPResponder {
                     units: answer.units, costUSD: answer.costUSD, targets: answer.chargedTargets ?? logged.targetCount)
                 : .none
         )
+        exchanges?.append(
+            SandboxExchange(
+                api: endpoint.api, method: request.method.rawValue,
+                path: "/" + endpoint.usageKey,
+                query: request.uri.query, requestBody: String(decoding: body ?? [], as: UTF8.self),
+                status: answer.status, responseBody: answer.body))
         if let spoiler {
             let bytes = Array(answer.body.utf8)
             let half = Array(bytes.prefix(bytes.count / 2))
@@ -465,4 +493,13 @@ struct ControlRoutes {
     private static func json(status: Int, _ body: String) -> Response {
         SandboxResponder.response(SandboxResponse(status: status, body: body))
     }
+}
+
+/// The exchanges a recording sandbox keeps.
+final class ExchangeLog: Sendable {
+    private let entries = Locked<[SandboxExchange]>([])
+
+    func append(_ exchange: SandboxExchange) { entries.withLock { $0.append(exchange) } }
+
+    var all: [SandboxExchange] { entries.withLock { $0 } }
 }

@@ -8,6 +8,8 @@ import Hummingbird
 /// response; `RunningSandbox.environment` prints the base URL and credential variables. Each provider lives in
 /// its own folder (`AhrefsV3/`...) and is listed once in `SimulatedProviders.all`.
 protocol SimulatedProvider: Sendable {
+    /// The provider kind pipelines name it by, e.g. `ahrefs-v3`.
+    static var kind: String { get }
     /// Path prefix of the API on the sandbox, e.g. `/v3`.
     static var pathPrefix: String { get }
     /// What it serves, for help texts, e.g. `the Ahrefs v3 batch endpoints`.
@@ -81,6 +83,8 @@ struct SandboxEndpoint: Sendable {
     var path: String
     /// Key in usage counters, request log and fault rules, e.g. `site-explorer/batch/metrics`.
     var usageKey: String
+    /// The provider kind serving it (set by the sandbox), for recorded exchanges.
+    var api: String = ""
     /// Accepted HTTP methods; anything else is answered 405.
     var methods: [HTTPRequest.Method]
     /// The provider-specific fault answers this endpoint speaks (rules carrying one match nothing else).
@@ -133,4 +137,19 @@ enum HTTPStatusText {
         default: ""
         }
     }
+}
+
+/// One request and its answer, as a contract test reads them (`SandboxConfiguration.recordsExchanges`).
+public struct SandboxExchange: Sendable, Codable {
+    /// The provider kind, e.g. `ahrefs-v3`.
+    public var api: String
+    public var method: String
+    /// The path under the API's base path, e.g. `/site-explorer/metrics`.
+    public var path: String
+    /// The raw query string, nil when there was none.
+    public var query: String?
+    /// The request body as sent (empty for a GET).
+    public var requestBody: String
+    public var status: Int
+    public var responseBody: String
 }

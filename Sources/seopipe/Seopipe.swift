@@ -27,7 +27,8 @@ struct Seopipe: AsyncParsableCommand {
             SIGTERM/SIGINT (the requests in flight finish and commit; the run is recorded as interrupted).
             """,
         subcommands: [
-            Validate.self, Plan.self, Run.self, Runs.self, Crontab.self, Daemon.self, Migrate.self, Schema.self,
+            Validate.self, Check.self, Plan.self, Run.self, Runs.self, Crontab.self, Daemon.self, Migrate.self,
+            Schema.self,
             SandboxCommand.self, Demo.self,
         ]
     )

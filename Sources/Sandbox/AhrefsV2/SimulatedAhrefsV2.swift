@@ -6,6 +6,8 @@
 /// rows only for answers without an error.
 public struct SimulatedAhrefsV2: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real one answers at the root of `https://apiv2.ahrefs.com`).
+    /// The provider kind pipelines name it by (`kind:`), also the `api` of recorded exchanges.
+    static let kind = "ahrefs-v2"
     static let pathPrefix = "/v2"
     static let title = "the legacy Ahrefs v2 API"
     static let baseURLVariable = "AHREFS_V2_BASE_URL"

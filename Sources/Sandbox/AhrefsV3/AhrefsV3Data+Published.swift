@@ -55,7 +55,7 @@ extension AhrefsV3Data {
         let organic = Int((45 + 30 * unit("organic_clicks", keyword, country)).rounded())
         let paid = Int((5 * unit("paid_clicks", keyword, country)).rounded())
         let intent = { (name: String) -> JSONOutput in .bool(unit("intent", name, keyword) < 0.35) }
-        let features = ["snippet", "people_also_ask", "image_pack", "video", "sitelinks", "ai_overview"]
+        let features = ["snippet", "question", "image", "video", "sitelink", "ai_overview"]
             .filter { unit("serp_feature", $0, keyword) < 0.4 }
         let firstSeen = CalendarDate(daysSinceEpoch: 15_000 + Int(3000 * unit("first_seen", keyword))).text
         return [

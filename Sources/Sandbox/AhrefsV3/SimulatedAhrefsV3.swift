@@ -3,6 +3,8 @@
 /// validated as strictly as its document allows.
 struct SimulatedAhrefsV3: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real base URL is `https://api.ahrefs.com/v3`).
+    /// The provider kind pipelines name it by (`kind:`), also the `api` of recorded exchanges.
+    static let kind = "ahrefs-v3"
     static let pathPrefix = "/v3"
     static let title = "Ahrefs API v3 (published endpoints and the reference's batch endpoints)"
     static let baseURLVariable = "AHREFS_BASE_URL"

@@ -6,6 +6,8 @@
 /// charged request covering its queries; validate calls are free.
 public struct SimulatedAnalyticsBatch: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real base URL is `https://my.sealmetrics.com/api/v1`).
+    /// The provider kind pipelines name it by (`kind:`), also the `api` of recorded exchanges.
+    static let kind = "analytics"
     static let pathPrefix = "/api/v1"
     static let title = "the analytics Batch API"
     static let baseURLVariable = "ANALYTICS_BASE_URL"

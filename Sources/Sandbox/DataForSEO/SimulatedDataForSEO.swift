@@ -7,6 +7,8 @@
 /// (free) reports the balance left.
 public struct SimulatedDataForSEO: SimulatedProvider {
     /// Path prefix of the API on the sandbox (the real base URL is `https://api.dataforseo.com/v3`).
+    /// The provider kind pipelines name it by (`kind:`), also the `api` of recorded exchanges.
+    static let kind = "dataforseo"
     static let pathPrefix = "/v3"
     static let title = "the DataForSEO Backlinks bulk endpoints"
     static let baseURLVariable = "DATAFORSEO_BASE_URL"

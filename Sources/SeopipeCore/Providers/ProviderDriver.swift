@@ -350,6 +350,11 @@ public protocol ProviderDriver: Sendable {
     func decode(
         _ response: HTTPResponseData, chunk: Chunk, endpoint: EndpointSpec, context: RequestContext, stamp: RowStamp
     ) throws -> ChunkPayload
+    /// The provider's free call that proves the credentials and reports what is left (`seopipe check`); nil when
+    /// it has none.
+    func accountRequest(_ provider: ProviderConfig) -> HTTPRequestSpec?
+    /// Reads the answer to ``accountRequest(_:)``.
+    func accountStatus(_ response: HTTPResponseData) -> Result<AccountStatus, AccountCheckFailure>
 }
 
 extension ProviderDriver {
@@ -387,6 +392,12 @@ extension ProviderDriver {
     { nil }
 
     public func plannedPages(after chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> [Chunk] { [] }
+
+    public func accountRequest(_ provider: ProviderConfig) -> HTTPRequestSpec? { nil }
+
+    public func accountStatus(_ response: HTTPResponseData) -> Result<AccountStatus, AccountCheckFailure> {
+        .failure(.failed("\(kind) has no account call"))
+    }
 }
 
 /// The provider kinds a build knows, by `kind:`.

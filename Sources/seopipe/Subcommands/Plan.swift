@@ -25,6 +25,12 @@ struct Plan: AsyncParsableCommand {
     @Option(help: "The backfill's last date (default: the file's snapshot date, usually today).")
     var to: String?
 
+    @Flag(
+        help:
+            "Also prove each provider's credentials with its free account call and show what is left (as `seopipe check`); exit 1 when refused, 3 when the plan needs more than is left."
+    )
+    var check = false
+
     func validate() throws {
         try validateDateRange(from: from, to: to)
     }
@@ -44,6 +50,10 @@ struct Plan: AsyncParsableCommand {
         }
         if json {
             printJSON(plans)
+            if check {
+                printError("error: --check prints text; leave out --json")
+                throw Exit.usage
+            }
             return
         }
         print("pipeline \(pipeline.name): \(plans.count) stages")
@@ -81,6 +91,10 @@ struct Plan: AsyncParsableCommand {
                 line += cost > max ? "; OVER the budget of $\(formatNumber(max))" : "; budget $\(formatNumber(max))"
             }
             print(line)
+        }
+        if check {
+            let code = await checkAccounts(pipeline, plans: plans)
+            if code != 0 { throw ExitCode(code) }
         }
     }
 }
