@@ -129,6 +129,18 @@ struct AhrefsV3SandboxTests {
 
     // MARK: - Per-target errors and charging
 
+    @Test("answers the reference's own error example as written: invalid-domain gets its per-target error")
+    func referenceErrorExample() async throws {
+        try await withSandbox { sandbox in
+            let answer = try await call(sandbox, Self.metricsPath, body: domainBody(["example.com", "invalid-domain"]))
+            #expect(answer.status == 200)
+            let rows = try answer.decode(MetricsResponse.self).results
+            #expect(rows.map(\.target) == ["example.com", "invalid-domain"])
+            #expect(rows.first?.metrics != nil)
+            #expect(rows.last?.error == "Domain not found in index")
+        }
+    }
+
     @Test("answers a per-target error for an .invalid domain while serving the others, and charges only those")
     func perTargetErrors() async throws {
         try await withSandbox { sandbox in
