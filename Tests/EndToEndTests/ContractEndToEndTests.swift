@@ -130,6 +130,7 @@ struct ContractEndToEndTests {
                     "provider ahrefs (ahrefs-v3): credentials ok; Sandbox (simulated), 1000000 of 1000000 units left"))
             #expect(ok.stdout.contains("provider dataforseo (dataforseo): credentials ok;"))
             #expect(ok.stdout.contains("$50.00 balance"))
+            #expect(!ok.stdout.contains(SandboxConfiguration.defaultDataForSEOLogin), "the login is not printed")
             #expect(ok.stdout.contains("provider ahrefs_v2 (ahrefs-v2): no free account call"))
             #expect(harness.sandbox.usage().totalChargedRequests == 0, "checking costs nothing")
 

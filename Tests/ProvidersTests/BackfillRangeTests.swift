@@ -91,4 +91,25 @@ struct BackfillRangeTests {
         #expect(plan.part(for: SnapshotDate("2026-11-01")!)?.stage("rating")?.dateRange != nil)
         #expect(plan.part(for: SnapshotDate("2026-11-02")!) == nil)
     }
+
+    @Test("a dated stage waiting on one that cannot load the past fetches no range either")
+    func omittedStageFetchesNoRange() throws {
+        let pipeline = try pipeline(
+            """
+              - id: overview
+                provider: ahrefs
+                endpoint: batch-analysis/batch-analysis
+                targets: [a.com]
+              - id: rating
+                depends_on: [overview]
+                provider: ahrefs
+                endpoint: site-explorer/domain-rating
+                targets: [a.com]
+            """)
+        let plan = Engine.BackfillPlan(
+            pipeline, from: SnapshotDate("2026-11-01")!, to: SnapshotDate("2026-11-03")!, registry: .builtin)
+        #expect(plan.omissions.map(\.stage) == ["overview", "rating"])
+        #expect(plan.rangeFetches.isEmpty)
+        #expect(plan.part(for: SnapshotDate("2026-11-01")!) == nil)
+    }
 }

@@ -26,8 +26,7 @@ extension DataForSEOProvider {
         guard let balance = ((result["money"] as? [String: Any])?["balance"] as? NSNumber)?.doubleValue else {
             return .failure(.failed("the answer has no money.balance"))
         }
-        let login = (result["login"] as? String).map { "\($0): " } ?? ""
-        return .success(
-            AccountStatus(balanceUSD: balance, summary: "\(login)$\(String(format: "%.2f", balance)) balance"))
+        // The login is a credential too: it is not printed.
+        return .success(AccountStatus(balanceUSD: balance, summary: "$\(String(format: "%.2f", balance)) balance"))
     }
 }

@@ -20,7 +20,12 @@ extension Engine {
             omissions = Backfill.omissions(pipeline, registry: registry)
             pastDates = Set(dates.filter { Backfill.isPast($0, for: pipeline) })
             historical = Backfill.historical(pipeline, registry: registry)
-            rangeFetches = Backfill.rangeFetches(pipeline, dates: dates, registry: registry)
+            // A stage left out of the first date (it waits on one that cannot load the past) fetches no range.
+            let omitted = Set(omissions.map(\.stage))
+            let firstIsPast = dates.first.map(pastDates.contains) ?? false
+            rangeFetches = Backfill.rangeFetches(pipeline, dates: dates, registry: registry).filter {
+                !(firstIsPast && omitted.contains($0.stage))
+            }
         }
 
         /// True when every date is past and no stage can load a past date: nothing would be loaded.

@@ -33,6 +33,9 @@ struct Plan: AsyncParsableCommand {
 
     func validate() throws {
         try validateDateRange(from: from, to: to)
+        if check && (json || from != nil) {
+            throw ValidationError("--check goes with a plan of one run, as text: leave out --json and --from")
+        }
     }
 
     func run() async throws {
@@ -50,10 +53,6 @@ struct Plan: AsyncParsableCommand {
         }
         if json {
             printJSON(plans)
-            if check {
-                printError("error: --check prints text; leave out --json")
-                throw Exit.usage
-            }
             return
         }
         print("pipeline \(pipeline.name): \(plans.count) stages")
