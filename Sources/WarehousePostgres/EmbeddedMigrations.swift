@@ -821,5 +821,11 @@ LEFT JOIN domain_metrics_daily w
 LEFT JOIN domain_metrics_daily d ON d.provider = 'dataforseo' AND d.domain = t.site_domain AND d.snapshot_date = t.day
 WHERE t.site_domain IS NOT NULL;
 """#),
+        MigrationFile(version: 11, name: "paged_checkpoints", sql: #"""
+-- A page of a list that says more rows follow (the analytics API's `has_next`) keeps, with its checkpoint, what the
+-- next page asks for: a run resumed after that page goes on to the next one without buying it again.
+
+ALTER TABLE seopipe_chunks ADD COLUMN next_cursor TEXT;
+"""#),
     ]
 }

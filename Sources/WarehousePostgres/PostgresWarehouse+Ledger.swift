@@ -78,16 +78,17 @@ extension PostgresWarehouse {
         defer { release() }
         let rows = try await rows(
             """
-            SELECT request_hash, rows, units, cost_usd::float8, target_errors, run_id FROM seopipe_chunks
+            SELECT request_hash, rows, units, cost_usd::float8, target_errors, run_id, next_cursor FROM seopipe_chunks
             WHERE pipeline = \(pipeline) AND snapshot_date = \(snapshotDate) AND stage_id = \(stageID)
                 AND status = 'committed'
             """)
         var result: [String: ChunkCheckpoint] = [:]
         for row in rows {
-            let (hash, count, units, cost, targetErrors, runID) = try row.decode(
-                (String, Int, Double, Double, Int, String).self)
+            let (hash, count, units, cost, targetErrors, runID, nextCursor) = try row.decode(
+                (String, Int, Double, Double, Int, String, String?).self)
             result[hash] = ChunkCheckpoint(
-                requestHash: hash, rows: count, units: units, costUSD: cost, targetErrors: targetErrors, runID: runID)
+                requestHash: hash, rows: count, units: units, costUSD: cost, targetErrors: targetErrors, runID: runID,
+                nextCursor: nextCursor)
         }
         return result
     }
@@ -97,16 +98,16 @@ extension PostgresWarehouse {
         try await execute(
             """
             INSERT INTO seopipe_chunks (pipeline, snapshot_date, stage_id, request_hash, chunk_index, status,
-                targets, rows, units, cost_usd, target_errors, attempts, run_id, committed_at)
+                targets, rows, units, cost_usd, target_errors, attempts, run_id, committed_at, next_cursor)
             VALUES (\(chunk.key.pipeline), \(chunk.key.snapshotDate), \(chunk.key.stageID), \(chunk.key.requestHash), \(chunk.chunkIndex),
                 'committed', \(chunk.targetCount), \(chunk.payload.factRows), \(chunk.payload.units),
                 \(chunk.payload.costUSD)::numeric, \(chunk.payload.targetFailures.count), \(chunk.attempts), \(chunk.runID),
-                \(chunk.committedAt))
+                \(chunk.committedAt), \(chunk.payload.nextCursor))
             ON CONFLICT (pipeline, snapshot_date, stage_id, request_hash) DO UPDATE SET
                 chunk_index = EXCLUDED.chunk_index, status = EXCLUDED.status, targets = EXCLUDED.targets,
                 rows = EXCLUDED.rows, units = EXCLUDED.units, cost_usd = EXCLUDED.cost_usd,
                 target_errors = EXCLUDED.target_errors, attempts = EXCLUDED.attempts, run_id = EXCLUDED.run_id,
-                committed_at = EXCLUDED.committed_at
+                committed_at = EXCLUDED.committed_at, next_cursor = EXCLUDED.next_cursor
             """)
     }
 

@@ -259,7 +259,7 @@ public actor SQLiteWarehouse: Warehouse {
     {
         let statement = try prepared(
             """
-            SELECT request_hash, rows, units, cost_usd, target_errors, run_id FROM seopipe_chunks
+            SELECT request_hash, rows, units, cost_usd, target_errors, run_id, next_cursor FROM seopipe_chunks
             WHERE pipeline = ? AND snapshot_date = ? AND stage_id = ? AND status = 'committed'
             """)
         try statement.bind([.text(pipeline), SQLValue(snapshotDate), .text(stageID)])
@@ -268,7 +268,7 @@ public actor SQLiteWarehouse: Warehouse {
             let hash = row.text(0) ?? ""
             result[hash] = ChunkCheckpoint(
                 requestHash: hash, rows: row.int(1), units: row.double(2), costUSD: row.double(3),
-                targetErrors: row.int(4), runID: row.text(5) ?? "")
+                targetErrors: row.int(4), runID: row.text(5) ?? "", nextCursor: row.text(6))
         }
         return result
     }
@@ -296,15 +296,15 @@ public actor SQLiteWarehouse: Warehouse {
             let checkpoint = try prepared(
                 """
                 INSERT OR REPLACE INTO seopipe_chunks (pipeline, snapshot_date, stage_id, request_hash, chunk_index,
-                    status, targets, rows, units, cost_usd, target_errors, attempts, run_id, committed_at)
-                VALUES (?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?)
+                    status, targets, rows, units, cost_usd, target_errors, attempts, run_id, committed_at, next_cursor)
+                VALUES (?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             try checkpoint.bind([
                 .text(chunk.key.pipeline), SQLValue(chunk.key.snapshotDate), .text(chunk.key.stageID),
                 .text(chunk.key.requestHash), .integer(Int64(chunk.chunkIndex)), .integer(Int64(chunk.targetCount)),
                 .integer(Int64(chunk.payload.factRows)), .real(chunk.payload.units), .real(chunk.payload.costUSD),
                 .integer(Int64(chunk.payload.targetFailures.count)), .integer(Int64(chunk.attempts)),
-                .text(chunk.runID), SQLValue(chunk.committedAt),
+                .text(chunk.runID), SQLValue(chunk.committedAt), SQLValue(chunk.payload.nextCursor),
             ])
             try checkpoint.run()
         }

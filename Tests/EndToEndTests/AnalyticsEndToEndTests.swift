@@ -14,7 +14,8 @@ struct AnalyticsEndToEndTests {
 
     static func stage(
         _ id: String = "traffic", accounts: String = "[acme, globex]", queries: String = "[overview, pages]",
-        periods: String = "[yesterday, 7d]", dependsOn: String? = "[\"pages:overview\"]", pageSize: Int? = nil
+        periods: String = "[yesterday, 7d]", dependsOn: String? = "[\"pages:overview\"]", pageSize: Int? = nil,
+        maxRows: Int? = nil
     ) -> String {
         var text = """
               - id: \(id)
@@ -28,6 +29,7 @@ struct AnalyticsEndToEndTests {
             """
         if let dependsOn { text += "      depends_on: \(dependsOn)\n" }
         if let pageSize { text += "      page_size: \(pageSize)\n" }
+        if let maxRows { text += "      max_rows: \(maxRows)\n" }
         return text
     }
 
@@ -43,7 +45,8 @@ struct AnalyticsEndToEndTests {
         arguments: Backend.available)
     func exactValues(backend: Backend) async throws {
         try await withHarness(backend, today: Self.date) { harness in
-            let file = try harness.write("p.yml", Self.pipeline(Self.stage(pageSize: 20)))
+            // One page of 20 and no more: max_rows 20.
+            let file = try harness.write("p.yml", Self.pipeline(Self.stage(pageSize: 20, maxRows: 20)))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == 0, "\(output.stderr)")
             let periods = [("yesterday", "2026-11-19", "2026-11-19"), ("7d", "2026-11-13", "2026-11-19")]
@@ -100,7 +103,8 @@ struct AnalyticsEndToEndTests {
                 Self.pipeline(
                     Self.stage(
                         accounts: accounts, queries: "[overview, pages, sources, countries, devices, channels]",
-                        dependsOn: "[\"pages:overview\", \"sources:pages\", \"channels:overview\"]")))
+                        dependsOn: "[\"pages:overview\", \"sources:pages\", \"channels:overview\"]",
+                        maxRows: 50)))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == 0, "\(output.stderr)")
             let requests = harness.sandbox.usage().requestLog.filter { $0.endpoint == "batch" }
@@ -177,7 +181,8 @@ struct AnalyticsEndToEndTests {
             harness.sandbox.setFaults([
                 FaultRule(endpoint: "batch", fromRequest: 1, count: 1, status: 429, retryAfterSeconds: 1)
             ])
-            let file = try harness.write("p.yml", Self.pipeline(Self.stage(accounts: "[acme]", periods: "[yesterday]")))
+            let file = try harness.write(
+                "p.yml", Self.pipeline(Self.stage(accounts: "[acme]", periods: "[yesterday]", maxRows: 50)))
             let output = try await harness.seopipe(["run", file, "--date", Self.date])
             #expect(output.exitCode == 0, "\(output.stderr)")
             #expect(output.stderr.contains("rate_limit_exceeded"))
@@ -213,6 +218,76 @@ struct AnalyticsEndToEndTests {
             #expect(json["valid"] as? Bool == true)
             #expect(json["execution_order"] as? [String] == ours.executionOrder)
             #expect(json["parallel_groups"] as? [[String]] == ours.parallelGroups)
+        }
+    }
+
+    // MARK: - Pages
+
+    /// An account whose 7-day pages list is longer than 150 rows on `date`: two pages of 100.
+    static let bigSite: String = {
+        (0..<400).map { "site\($0)" }.first {
+            AnalyticsData.rows(endpoint: "/stats/pages", account: $0, start: "2026-11-13", end: "2026-11-19").count
+                > 150
+        } ?? "none"
+    }()
+
+    static func pagedStage(maxRows: Int? = nil) -> String {
+        stage(accounts: "[\(bigSite)]", periods: "[7d]", pageSize: 100, maxRows: maxRows)
+    }
+
+    @Test(
+        "a list longer than a page loads every page, each its own checkpoint; max_rows caps it",
+        arguments: Backend.available)
+    func everyPage(backend: Backend) async throws {
+        let all = AnalyticsData.rows(
+            endpoint: "/stats/pages", account: Self.bigSite, start: "2026-11-13", end: "2026-11-19")
+        #expect(all.count > 150)
+        try await withHarness(backend, today: Self.date) { harness in
+            let file = try harness.write("p.yml", Self.pipeline(Self.pagedStage()))
+            let plan = try await harness.seopipe(["plan", file])
+            #expect(plan.exitCode == 0, "\(plan.stderr)")
+            let output = try await harness.seopipe(["run", file, "--date", Self.date])
+            #expect(output.exitCode == 0, "\(output.stderr)")
+            let loaded = try await harness.query(
+                "SELECT page_path, entrances FROM analytics_pages_daily ORDER BY entrances DESC, page_path")
+            #expect(loaded == all.map { [$0.key, "\($0.entrances)"] })
+            #expect(harness.sandbox.usage().endpoints["batch"]?.chargedRequests == 2)
+            let checkpoints = try await harness.query(
+                "SELECT next_cursor FROM seopipe_chunks WHERE stage_id = 'traffic' ORDER BY committed_at, next_cursor")
+            #expect(Set(checkpoints.map { $0[0] ?? "-" }) == ["pages:0", "-"])
+
+            // A cap: the second page is trimmed to the first 150 rows, and a third is never asked for.
+            let capped = try harness.write("capped.yml", Self.pipeline(Self.pagedStage(maxRows: 150)))
+            let plannedCapped = try await harness.seopipe(["plan", capped, "--json"])
+            let entries = try #require(
+                try JSONSerialization.jsonObject(with: Data(plannedCapped.stdout.utf8)) as? [[String: Any]])
+            #expect(entries.first?["requests"] as? Int == 2, "150 rows at 100 a page: two requests")
+            let rerun = try await harness.seopipe(["run", capped, "--date", Self.date, "--refresh"])
+            #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+            let kept = try await harness.query(
+                "SELECT page_path FROM analytics_pages_daily ORDER BY entrances DESC, page_path")
+            #expect(kept == all.prefix(150).map { [$0.key] }, "the first page replaced the list; the second added 50")
+        }
+    }
+
+    @Test(
+        "a run that stops after page 1 resumes at page 2 without buying page 1 again", arguments: Backend.available)
+    func resumeAtPage(backend: Backend) async throws {
+        let all = AnalyticsData.rows(
+            endpoint: "/stats/pages", account: Self.bigSite, start: "2026-11-13", end: "2026-11-19")
+        try await withHarness(backend, today: Self.date) { harness in
+            harness.sandbox.setFaults([FaultRule(endpoint: "batch", fromRequest: 2, count: 1, status: 402)])
+            let file = try harness.write("p.yml", Self.pipeline(Self.pagedStage()))
+            let failed = try await harness.seopipe(["run", file, "--date", Self.date])
+            #expect(failed.exitCode != 0)
+            #expect(try await harness.count("analytics_pages_daily") == 100, "page 1 committed")
+            harness.sandbox.setFaults([])
+            let resumed = try await harness.seopipe(["run", file, "--date", Self.date])
+            #expect(resumed.exitCode == 0, "\(resumed.stderr)")
+            #expect(try await harness.count("analytics_pages_daily") == all.count)
+            let batches = harness.sandbox.usage().requestLog.filter { $0.endpoint == "batch" }
+            #expect(batches.count == 3, "page 1, the refused page 2, page 2 again")
+            #expect(batches.last?.taskCount == 1, "page 2 asks for the pages list only")
         }
     }
 }

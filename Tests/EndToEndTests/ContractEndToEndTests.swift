@@ -50,7 +50,9 @@ struct ContractEndToEndTests {
         ).finished.value
     }
 
-    @Test("the shipped Ahrefs v3 and DataForSEO pipelines, a night and a backfill, send and get only what is published")
+    @Test(
+        "the shipped Ahrefs v3, DataForSEO and analytics pipelines, a night and a backfill, send and get only what is published"
+    )
     func shippedPipelinesFollowTheContracts() async throws {
         try await withHarness(sandbox: Self.recording) { harness in
             let ahrefs = try Self.shipped("ahrefs-v3.yml", into: harness)
@@ -63,6 +65,9 @@ struct ContractEndToEndTests {
                 backfill.stdout.contains("site-explorer/domain-rating-history instead of site-explorer/domain-rating"))
             let backlinks = try await harness.seopipe(["run", dataforseo, "--date", Self.today])
             #expect(backlinks.exitCode == 0, "\(backlinks.stderr)")
+            let analytics = try Self.shipped("analytics.yml", into: harness)
+            let traffic = try await harness.seopipe(["run", analytics, "--date", Self.today])
+            #expect(traffic.exitCode == 0, "\(traffic.stderr)")
             let check = try await harness.seopipe(["check", ahrefs])
             #expect(check.exitCode == 0, "\(check.stdout)\(check.stderr)")
 
@@ -74,10 +79,15 @@ struct ContractEndToEndTests {
                 "GET /site-explorer/domain-rating-history", "GET /site-explorer/refdomains-history",
                 "GET /site-explorer/metrics-history", "GET /keywords-explorer/overview",
                 "GET /subscription-info/limits-and-usage", "POST /backlinks/bulk_new_lost_referring_domains/live",
+                "POST /batch",
             ] {
                 #expect(paths.contains(published), "the test exercises \(published)")
             }
             #expect(!paths.contains { $0.contains("/batch/") }, "the shipped pipelines use no reference-only path")
+            // The shipped analytics accounts include a site with more than 100 pages: the contracts see page 2.
+            #expect(
+                exchanges.contains { $0.api == "analytics" && $0.requestBody.contains("\"page\":2") },
+                "the analytics pipeline asks for a second page")
             let verdict = try await Self.validate(exchanges, in: harness)
             #expect(verdict.exitCode == 0, "\(verdict.stdout)\(verdict.stderr)")
             #expect(verdict.stdout.contains("\(exchanges.count) exchanges, 0 violations"), "\(verdict.stdout)")

@@ -201,3 +201,181 @@ struct AnalyticsBatchProviderTests {
         #expect(refused > 0)
     }
 }
+
+/// List queries page by page (docs.sealmetrics.com/api/pagination-sorting): every documented form of a page, the
+/// cursor to the next page, `max_rows`, and the pages `plan` counts.
+@Suite("Analytics Batch API list pages")
+struct AnalyticsListPageTests {
+    let driver = AnalyticsBatchProvider()
+    var spec: EndpointSpec { driver.endpoint(named: "batch")! }
+    let base = AnalyticsBatchProviderTests()
+
+    func id(_ query: AnalyticsBatchProvider.Query, group: Int = 0) -> String {
+        AnalyticsBatchProvider.queryID(stage: "own_traffic", query: query, group: group)
+    }
+
+    func decode(_ results: [String: Any], chunk: Chunk, context: RequestContext) throws -> ChunkPayload {
+        let body = try JSONSerialization.data(withJSONObject: ["results": results])
+        return try driver.decode(
+            HTTPResponseData(status: 200, headers: [], body: Array(body)), chunk: chunk, endpoint: spec,
+            context: context,
+            stamp: RowStamp(snapshotDate: context.snapshotDate, fetchedAt: "2026-11-20T05:00:00Z", runID: "r"))
+    }
+
+    static func rows(_ range: Range<Int>) -> [[String: Any]] {
+        range.map { ["page_path": "/p\($0)", "entrances": 1000 - $0, "page_views": 2000 - $0] }
+    }
+
+    @Test("rows beside the paging members, the page object, and plain rows all load; has_next makes a cursor")
+    func forms() throws {
+        let ctx = base.context([
+            "queries": .list(["pages"]), "periods": .list(["yesterday"]), "page_size": .string("3"),
+        ])
+        let chunk = driver.chunks(base.accounts(["acme"]), size: 50, endpoint: spec, context: ctx)[0]
+        let beside: [String: Any] = [
+            "status": "success", "data": Self.rows(0..<3), "total": 7, "page": 1, "page_size": 3, "has_next": true,
+            "has_prev": false,
+        ]
+        let object: [String: Any] = [
+            "status": "success",
+            "data": ["data": Self.rows(0..<3), "total": 7, "page": 1, "page_size": 3, "has_next": true]
+                as [String: Any],
+        ]
+        let plain: [String: Any] = ["status": "success", "data": Self.rows(0..<2)]
+        for (result, cursor) in [(beside, "pages:0"), (object, "pages:0"), (plain, nil)] {
+            let payload = try decode([id(.pages): result], chunk: chunk, context: ctx)
+            #expect(payload.rows.rowCount == (cursor == nil ? 2 : 3))
+            #expect(payload.nextCursor == cursor)
+            #expect(payload.rows.replaceKeys.count == 1, "the first page replaces the account's list")
+        }
+        // Without has_next, `total` decides; without both, a full page asks for the next.
+        let byTotal: [String: Any] = ["status": "success", "data": Self.rows(0..<3), "total": 3]
+        #expect(try decode([id(.pages): byTotal], chunk: chunk, context: ctx).nextCursor == nil)
+        let full: [String: Any] = ["status": "success", "data": Self.rows(0..<3)]
+        #expect(try decode([id(.pages): full], chunk: chunk, context: ctx).nextCursor == "pages:0")
+    }
+
+    @Test("a later page asks only for the lists its cursor names, with page and no depends_on, and appends")
+    func laterPage() throws {
+        let ctx = base.context([
+            "queries": .list(["overview", "pages", "sources"]), "periods": .list(["yesterday"]),
+            "depends_on": .list(["pages:overview"]), "page_size": .string("3"),
+        ])
+        let first = driver.chunks(base.accounts(["acme", "globex"]), size: 50, endpoint: spec, context: ctx)[0]
+        let second = Chunk(index: first.index, targets: first.targets, page: 1, cursor: "pages:1")
+        let request = try driver.makeRequest(for: second, endpoint: spec, context: ctx)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(request.http.body)) as? [String: Any])
+        let queries = try #require(json["queries"] as? [[String: Any]])
+        #expect(queries.count == 1)
+        #expect(queries.first?["id"] as? String == id(.pages, group: 1))
+        #expect(queries.first?["depends_on"] == nil)
+        let params = try #require(queries.first?["params"] as? [String: Any])
+        #expect(params["page"] as? Int == 2)
+        #expect(params["page_size"] as? Int == 3)
+        #expect(params["account_id"] as? String == "globex")
+
+        let payload = try decode(
+            [id(.pages, group: 1): ["status": "success", "data": Self.rows(3..<5), "page": 2, "has_next": false]],
+            chunk: second, context: ctx)
+        let pages = try #require(payload.related.first { $0.table == "analytics_pages_daily" })
+        #expect(pages.rowCount == 2)
+        #expect(pages.replaceKeys.isEmpty, "page 2 adds to page 1's rows")
+        #expect(payload.nextCursor == nil)
+    }
+
+    @Test("max_rows trims the last page and ends the list; plan counts the pages max_rows allows")
+    func maxRows() throws {
+        let ctx = base.context([
+            "queries": .list(["overview", "pages", "conversions"]), "periods": .list(["yesterday"]),
+            "max_rows": .string("5"),
+        ])
+        let chunk = driver.chunks(base.accounts(["acme"]), size: 50, endpoint: spec, context: ctx)[0]
+        // page_size unset: 50 a page for pages (one page), 20 for conversions (one page): nothing more to plan.
+        #expect(driver.plannedPages(after: chunk, endpoint: spec, context: ctx).isEmpty)
+        let small = base.context([
+            "queries": .list(["overview", "pages", "devices"]), "periods": .list(["yesterday"]),
+            "max_rows": .string("5"),
+            "page_size": .string("2"),
+        ])
+        let planned = driver.plannedPages(after: chunk, endpoint: spec, context: small)
+        #expect(planned.map(\.page) == [1, 2], "5 rows at 2 a page: pages 2 and 3")
+        #expect(planned.allSatisfy { $0.cursor == "pages:0" }, "devices is not paged")
+
+        let third = Chunk(index: 0, targets: chunk.targets, page: 2, cursor: "pages:0")
+        let payload = try decode(
+            [id(.pages): ["status": "success", "data": Self.rows(4..<6), "page": 3, "has_next": true]], chunk: third,
+            context: small)
+        let pages = ([payload.rows] + payload.related).first { $0.table == "analytics_pages_daily" }
+        #expect(pages?.rowCount == 1, "rows 5 of 5: the sixth is past max_rows")
+        #expect(payload.nextCursor == nil)
+    }
+
+    @Test("a server that ignores `page` is not paged forever: the page it answered is named")
+    func ignoredPage() throws {
+        let ctx = base.context([
+            "queries": .list(["pages"]), "periods": .list(["yesterday"]), "page_size": .string("3"),
+        ])
+        let second = Chunk(
+            index: 0,
+            targets: driver.chunks(base.accounts(["acme"]), size: 50, endpoint: spec, context: ctx)[0].targets,
+            page: 1, cursor: "pages:0")
+        let payload = try decode(
+            [id(.pages): ["status": "success", "data": Self.rows(0..<3), "page": 1, "has_next": true]], chunk: second,
+            context: ctx)
+        #expect(payload.nextCursor == nil)
+        #expect(payload.targetFailures.first?.message.contains("answered page 1") == true)
+    }
+
+    @Test("published shapes: overview totals under traffic, conversions as count, devices as by_device, path rows")
+    func publishedShapes() throws {
+        let ctx = base.context([
+            "queries": .list(["overview", "pages", "devices", "conversions"]), "periods": .list(["yesterday"]),
+        ])
+        let chunk = driver.chunks(base.accounts(["acme"]), size: 50, endpoint: spec, context: ctx)[0]
+        let payload = try decode(
+            [
+                id(.overview): [
+                    "status": "success",
+                    "data": [
+                        "date_range": ["start_date": "2026-11-19", "end_date": "2026-11-19", "days": 1],
+                        "traffic": [
+                            "entrances": 120, "engaged_entrances": 70, "page_views": 290, "microconversions": 9,
+                            "conversions": 2, "revenue": 150.5, "bounce_rate": 41.7,
+                        ],
+                        "conversions": ["conversions": 2, "revenue": 150.5, "microconversions": 9],
+                    ] as [String: Any],
+                ],
+                id(.pages): [
+                    "status": "success",
+                    "data": [["path": "/", "content_grouping": "home", "page_views": 5, "entrances": 4]],
+                ],
+                id(.devices): [
+                    "status": "success",
+                    "data": [
+                        "by_device": [["device": "desktop", "entrances": 80, "percentage": 66.7]],
+                        "by_os": [["os": "Linux", "entrances": 80, "percentage": 66.7]],
+                    ],
+                ],
+                id(.conversions): [
+                    "status": "success",
+                    "data": [["conversion_type": "purchase", "count": 2, "revenue": 150.5, "avg_value": 75.25]],
+                    "total": 1, "page": 1, "page_size": 20, "has_next": false, "has_prev": false,
+                ],
+            ], chunk: chunk, context: ctx)
+        #expect(payload.targetFailures.isEmpty)
+        func only(_ table: String, _ column: String) -> SQLValue? {
+            ([payload.rows] + payload.related).first { $0.table == table && $0.rowCount > 0 }.map { batch in
+                batch.row(0)[batch.columns.firstIndex(of: column)!]
+            }
+        }
+        #expect(only("analytics_overview_daily", "entrances") == .integer(120))
+        #expect(only("analytics_overview_daily", "conversions") == .integer(2))
+        #expect(only("analytics_overview_daily", "microconversions") == .integer(9))
+        #expect(only("analytics_overview_daily", "revenue") == .real(150.5))
+        #expect(only("analytics_pages_daily", "page_path") == .text("/"))
+        #expect(only("analytics_devices_daily", "device_type") == .text("desktop"))
+        #expect(only("analytics_devices_daily", "entrances") == .integer(80))
+        #expect(only("analytics_conversions_daily", "conversions") == .integer(2))
+        #expect(payload.nextCursor == nil)
+    }
+}

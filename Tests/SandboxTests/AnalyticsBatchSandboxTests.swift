@@ -238,7 +238,7 @@ struct AnalyticsBatchSandboxTests {
                 let error = try #require(answer.analyticsError, "\(name): \(answer.body)")
                 #expect(error.code == "validation_error")
                 #expect(error.message.contains(fragment), "\(name): \(error.message)")
-                #expect(answer.object?.keys.sorted() == ["error"])
+                #expect(answer.object?.keys.sorted() == ["error", "request_id"], "the documented error envelope")
             }
             let usage = sandbox.usage()
             #expect(usage.totalChargedRequests == 0)
@@ -268,7 +268,8 @@ struct AnalyticsBatchSandboxTests {
             for path in ["batch", "batch/validate"] {
                 let answer = try await callAnalytics(sandbox, path, body: seedBatchBody, apiKey: key)
                 #expect(answer.status == 401)
-                #expect(answer.body == #"{"error":{"code":"unauthorized","message":"Invalid or missing API key"}}"#)
+                #expect(answer.analyticsError == .init(code: "unauthorized", message: "Invalid or missing API key"))
+                #expect((answer.object?["request_id"] as? String)?.hasPrefix("req_") == true)
             }
             #expect(sandbox.usage().totalChargedRequests == 0)
             #expect(sandbox.usage().totalRequests == 2)
@@ -514,8 +515,13 @@ struct AnalyticsBatchSandboxTests {
                     == AnalyticsData.rows(
                         endpoint: "/stats/conversions", account: "shop", start: "2025-12-01", end: "2025-12-31",
                         pageSize: 50))
-            let items = try #require(answer.analyticsData("conv") as? [[String: Any]])
-            #expect(items.allSatisfy { Set($0.keys) == ["conversion_type", "conversions", "revenue"] })
+            let items = try #require(try answer.analyticsPage("conv")["data"] as? [[String: Any]])
+            #expect(items.allSatisfy { Set($0.keys) == ["conversion_type", "count", "revenue", "avg_value"] })
+            for item in items {
+                let count = try #require(item["count"] as? Int)
+                let revenue = try #require(item["revenue"] as? Double)
+                #expect(item["avg_value"] as? Double == (revenue / Double(count) * 100).rounded() / 100)
+            }
         }
     }
 
@@ -543,9 +549,15 @@ struct AnalyticsBatchSandboxTests {
         ),
         (
             "/stats/pages", #"{"account_id":"a","period":"7d","page_size":0}"#,
-            "page_size must be an integer from 1 to 100, got 0"
+            "page_size must be an integer from 1 to 1000, got 0"
         ),
-        ("/stats/pages", #"{"account_id":"a","period":"7d","page_size":101}"#, "got 101"),
+        ("/stats/pages", #"{"account_id":"a","period":"7d","page_size":1001}"#, "got 1001"),
+        (
+            "/stats/sources", #"{"account_id":"a","period":"7d","page_size":101}"#,
+            "page_size must be an integer from 1 to 100, got 101"
+        ),
+        ("/stats/pages", #"{"account_id":"a","period":"7d","page":0}"#, "page must be an integer from 1, got 0"),
+        ("/stats/overview", #"{"account_id":"a","period":"7d","page":2}"#, "page is accepted by list endpoints only"),
         ("/stats/pages", #"{"account_id":"a","period":"7d","page_size":"10"}"#, "got \"10\""),
         ("/stats/pages", #"{"account_id":"a","period":"7d","page_size":2.5}"#, "got 2.5"),
         (
@@ -607,6 +619,49 @@ struct AnalyticsBatchSandboxTests {
         }
     }
 
+    @Test("a list answers page by page in the per-endpoint form: total, page, page_size, has_next, has_prev")
+    func paging() async throws {
+        let (start, end) = ("2026-01-19", "2026-02-17")
+        // A site with more than 100 pages: its list needs a second page of 100.
+        let account = try #require(
+            (0..<300).map { "site\($0)" }.first {
+                AnalyticsData.rows(endpoint: "/stats/pages", account: $0, start: start, end: end).count > 150
+            })
+        let all = AnalyticsData.rows(endpoint: "/stats/pages", account: account, start: start, end: end)
+        try await withSandbox(Self.configuration) { sandbox in
+            let params = { (page: Int) in
+                #"{"account_id":"\#(account)","period":"30d","page_size":100,"page":\#(page)}"#
+            }
+            let body = analyticsBody([
+                analyticsQuery("p1", "/stats/pages", params: params(1)),
+                analyticsQuery("p2", "/stats/pages", params: params(2)),
+                analyticsQuery("p3", "/stats/pages", params: params(3)),
+                analyticsQuery("geo", "/stats/geo/countries", params: #"{"account_id":"acme","period":"30d"}"#),
+            ])
+            let answer = try await callAnalytics(sandbox, body: body)
+            let first = try answer.analyticsPage("p1")
+            #expect(first["total"] as? Int == all.count)
+            #expect(first["page"] as? Int == 1)
+            #expect(first["page_size"] as? Int == 100)
+            #expect(first["has_next"] as? Bool == true)
+            #expect(first["has_prev"] as? Bool == false)
+            let second = try answer.analyticsPage("p2")
+            #expect(second["has_next"] as? Bool == false)
+            #expect(second["has_prev"] as? Bool == true)
+            #expect(
+                try answer.analyticsRows("p1", key: "page_path") + answer.analyticsRows("p2", key: "page_path") == all)
+            #expect(try answer.analyticsRows("p3", key: "page_path").isEmpty, "a page past the end is empty")
+            // The published path of the countries list answers the same rows as the reference's.
+            #expect(
+                try answer.analyticsRows("geo", key: "country")
+                    == AnalyticsData.rows(
+                        endpoint: "/stats/countries", account: "acme", start: start, end: end, pageSize: 50))
+            let geo = try #require(try answer.analyticsPage("geo")["data"] as? [[String: Any]])
+            #expect(
+                geo.contains { $0["country"] as? String == "US" && $0["country_name"] as? String == "United States" })
+        }
+    }
+
     static let dimensions: [(String, String)] = [
         ("/stats/pages", "page_path"), ("/stats/sources", "utm_source"), ("/stats/mediums", "utm_medium"),
         ("/stats/campaigns", "utm_campaign"), ("/stats/countries", "country"), ("/stats/devices", "device_type"),
@@ -621,15 +676,19 @@ struct AnalyticsBatchSandboxTests {
             }
             let answer = try await callAnalytics(sandbox, body: analyticsBody(queries))
             for (index, (endpoint, key)) in Self.dimensions.enumerated() {
-                let items = try #require(answer.analyticsData("d\(index)") as? [[String: Any]])
+                let items = try #require(try answer.analyticsPage("d\(index)")["data"] as? [[String: Any]])
                 #expect(!items.isEmpty, "\(endpoint)")
+                // As published: channels add microconversions, countries their name.
+                let extra: Set<String> =
+                    endpoint == "/stats/channels"
+                    ? ["microconversions"] : endpoint == "/stats/countries" ? ["country_name"] : []
                 for item in items {
                     #expect(
                         Set(item.keys)
-                            == [
+                            == Set([
                                 key, "entrances", "engaged_entrances", "page_views", "conversions", "revenue",
                                 "bounce_rate",
-                            ])
+                            ]).union(extra))
                 }
                 #expect(
                     try answer.analyticsRows("d\(index)", key: key)

@@ -140,18 +140,26 @@ extension HTTPAnswer {
         return try decoder.decode(AnalyticsOverview.self, from: JSONSerialization.data(withJSONObject: data))
     }
 
-    /// The `data` of one query's result as rows, the dimension value read from `key`.
+    /// The page object a list query's result carries as its `data`: `{data: [rows], total, page, page_size,
+    /// has_next, has_prev}`.
+    func analyticsPage(_ id: String) throws -> [String: Any] {
+        try #require(self.analyticsData(id) as? [String: Any])
+    }
+
+    /// The rows of one list query's page, the dimension value read from `key` (conversions' `count` as
+    /// `conversions`, channels' `microconversions`).
     func analyticsRows(_ id: String, key: String) throws -> [AnalyticsRow] {
-        let items = try #require(self.analyticsData(id) as? [[String: Any]])
+        let items = try #require(try analyticsPage(id)["data"] as? [[String: Any]])
         return try items.map { item in
             AnalyticsRow(
                 key: try #require(item[key] as? String),
                 entrances: item["entrances"] as? Int ?? 0,
                 engagedEntrances: item["engaged_entrances"] as? Int ?? 0,
                 pageViews: item["page_views"] as? Int ?? 0,
-                conversions: try #require(item["conversions"] as? Int),
+                conversions: try #require((item["conversions"] ?? item["count"]) as? Int),
                 revenue: try #require(item["revenue"] as? Double),
-                bounceRate: item["bounce_rate"] as? Double ?? 0
+                bounceRate: item["bounce_rate"] as? Double ?? 0,
+                microconversions: item["microconversions"] as? Int ?? 0
             )
         }
     }

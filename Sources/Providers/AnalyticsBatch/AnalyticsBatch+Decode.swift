@@ -16,10 +16,12 @@ extension AnalyticsBatchProvider {
             let results = object["results"] as? [String: Any]
         else { throw ProviderDecodingError("the batch response has no `results` object") }
         let items = try items(of: chunk, context: context)
+        let plan = Plan(context.stage)
         let names = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0.query.rawValue) })
         var batches: [Query: TableBatch] = [:]
-        for query in Plan(context.stage).queries { batches[query] = Self.batch(for: query) }
+        for query in plan.queries { batches[query] = Self.batch(for: query) }
         var failures: [TargetFailure] = []
+        var continuing: [Continuing] = []
         let date = SQLValue.text(stamp.snapshotDate.description)
 
         for item in items {
@@ -45,31 +47,106 @@ extension AnalyticsBatchProvider {
             let stampValues: [SQLValue] = [.text(item.period), .text(stamp.fetchedAt), .text(stamp.runID)]
             var batch = batches[item.query]!
             if let dimension = item.query.dimension {
-                batch.replaceKeys.append(key)
-                guard let rows = result["data"] as? [[String: Any]] else {
-                    throw ProviderDecodingError("\(label): `data` is not a list of rows")
-                }
+                // The first page replaces the list for its account and dates; later pages add to it.
+                if chunk.page == 0 { batch.replaceKeys.append(key) }
+                let page = try ListPage(result, query: item.query, label: label)
+                let size = page.pageSize ?? plan.pageSize ?? item.query.defaultPageSize
+                let before = chunk.page * size
+                var rows = page.rows
+                if let maxRows = plan.maxRows { rows = Array(rows.prefix(max(0, maxRows - before))) }
                 for row in rows {
-                    guard let value = row[dimension].map({ "\($0)" }) else {
-                        throw ProviderDecodingError("\(label): a row has no `\(dimension)`")
-                    }
+                    guard let value = item.query.dimensionKeys.lazy.compactMap({ row[$0] }).first.map({ "\($0)" })
+                    else { throw ProviderDecodingError("\(label): a row has no `\(dimension)`") }
                     batch.append(
-                        key + [.text(value)] + stampValues + Self.listMetrics.map { Self.number(row[$0], metric: $0) })
+                        key + [.text(value)] + stampValues
+                            + Self.listMetrics.map {
+                                Self.number(Self.metric($0, of: row, query: item.query), metric: $0)
+                            })
+                }
+                if let answered = page.page, answered != chunk.page + 1 {
+                    failures.append(
+                        TargetFailure(
+                            target: label,
+                            message:
+                                "asked for page \(chunk.page + 1), the API answered page \(answered): stopped paging"))
+                } else if item.query.isPaged, page.hasNext(page: chunk.page + 1, size: size),
+                    plan.maxRows.map({ before + size < $0 }) ?? true
+                {
+                    continuing.append(Continuing(query: item.query, group: item.group))
                 }
             } else {
                 guard let data = result["data"] as? [String: Any] else {
                     throw ProviderDecodingError("\(label): `data` is not an object")
                 }
+                // The published answer groups the totals under `traffic` and `conversions`; the reference's is flat.
+                let groups = [
+                    data, data["traffic"] as? [String: Any] ?? [:], data["conversions"] as? [String: Any] ?? [:],
+                ]
                 let site = context.stage.params["site_domain"].flatMap(Self.siteDomain).map(SQLValue.text) ?? .null
                 batch.append(
-                    key + stampValues + Self.overviewMetrics.map { Self.number(data[$0], metric: $0) } + [site])
+                    key + stampValues
+                        + Self.overviewMetrics.map { metric in
+                            Self.number(groups.lazy.compactMap { $0[metric] as? NSNumber }.first, metric: metric)
+                        } + [site])
             }
             batches[item.query] = batch
         }
-        let ordered = Plan(context.stage).queries.compactMap { batches[$0] }
+        let ordered = plan.queries.compactMap { batches[$0] }
         let total = ordered.reduce(0) { $0 + $1.rowCount }
         return ChunkPayload(
-            rows: ordered[0], related: Array(ordered.dropFirst()), targetFailures: failures, units: 0, factRows: total)
+            rows: ordered[0], related: Array(ordered.dropFirst()), targetFailures: failures, units: 0, factRows: total,
+            nextCursor: Self.cursor(continuing))
+    }
+
+    /// A metric of a list row under its published name or the name another form of the answer gives it
+    /// (`/stats/conversions` counts as `count`).
+    static func metric(_ name: String, of row: [String: Any], query: Query) -> Any? {
+        if let value = row[name] { return value }
+        return query == .conversions && name == "conversions" ? row["count"] : nil
+    }
+
+    /// One page of a list query's result, in any of the forms the API documents: `data` as the rows with the
+    /// paging members beside it, `data` as the endpoint's own page object (`{data: [rows], total, page, page_size,
+    /// has_next, has_prev}`), or `/stats/devices`' `{by_device: [rows]}`.
+    struct ListPage {
+        var rows: [[String: Any]]
+        var total: Int?
+        var page: Int?
+        var pageSize: Int?
+        var next: Bool?
+
+        init(_ result: [String: Any], query: Query, label: String) throws {
+            var paging = result
+            if let rows = result["data"] as? [[String: Any]] {
+                self.rows = rows
+            } else if let object = result["data"] as? [String: Any], let rows = object["data"] as? [[String: Any]] {
+                self.rows = rows
+                paging = object
+            } else if query == .devices, let object = result["data"] as? [String: Any],
+                let rows = object["by_device"] as? [[String: Any]]
+            {
+                self.rows = rows
+                paging = [:]
+                next = false
+            } else {
+                throw ProviderDecodingError(
+                    "\(label): `data` is neither a list of rows nor a page of rows (`{\"data\": [...], \"has_next\": ...}`)"
+                )
+            }
+            total = (paging["total"] as? NSNumber)?.intValue
+            page = (paging["page"] as? NSNumber)?.intValue
+            pageSize = (paging["page_size"] as? NSNumber).map(\.intValue).flatMap { $0 > 0 ? $0 : nil }
+            if next == nil { next = paging["has_next"] as? Bool }
+        }
+
+        /// Whether a page follows page `page` (1-based) of `size` rows: `has_next` when the answer has it, else
+        /// `total` when it has that, else whether this page came back full. An empty page ends the list.
+        func hasNext(page: Int, size: Int) -> Bool {
+            guard !rows.isEmpty else { return false }
+            if let next { return next }
+            if let total { return page * size < total }
+            return rows.count >= size
+        }
     }
 
     /// Counts as integers, rates and money as reals; anything else is NULL. (Foundation on Linux bridges the

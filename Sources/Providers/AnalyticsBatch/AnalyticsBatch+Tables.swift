@@ -13,7 +13,7 @@ extension AnalyticsBatchProvider {
             query.dimension.map { dimension in
                 DataDictionary.Entry.table(
                     query.table,
-                    "Web-analytics /stats/\(query.rawValue): own site numbers per \(query.meaning), account, period and snapshot date (the top rows, as many as page_size).",
+                    "Web-analytics \(query.endpoint): own site numbers per \(query.meaning), account, period and snapshot date (every row, page by page; at most max_rows when the stage sets it).",
                     columns: [dimension: "The \(query.meaning)."])
             }
         }

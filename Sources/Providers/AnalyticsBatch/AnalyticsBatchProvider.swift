@@ -24,7 +24,9 @@ public struct AnalyticsBatchProvider: ProviderDriver {
     public enum Query: String, CaseIterable, Sendable {
         case overview, pages, sources, mediums, campaigns, countries, devices, channels, conversions
 
-        public var endpoint: String { "/stats/\(rawValue)" }
+        /// The path a batch query names: the published one (docs.sealmetrics.com/api/stats; countries moved to
+        /// `/stats/geo/countries`).
+        public var endpoint: String { self == .countries ? "/stats/geo/countries" : "/stats/\(rawValue)" }
 
         /// The dimension column of a list query (nil for overview).
         var dimension: String? {
@@ -40,6 +42,23 @@ public struct AnalyticsBatchProvider: ProviderDriver {
             case .conversions: "conversion_type"
             }
         }
+
+        /// The members a row may name its dimension by: the stored column's name first, then the published
+        /// alternatives (`/stats/pages` rows grouped by `path`, `/stats/devices`' `by_device` rows by `device`).
+        var dimensionKeys: [String] {
+            switch self {
+            case .pages: ["page_path", "path"]
+            case .devices: ["device_type", "device"]
+            default: dimension.map { [$0] } ?? []
+            }
+        }
+
+        /// Whether the query's answer comes in pages (`page`, `page_size`): every list but `/stats/devices`, which
+        /// the API documents as one `{by_device, by_browser, by_os}` object.
+        var isPaged: Bool { dimension != nil && self != .devices }
+
+        /// Rows a page holds when the stage sets no `page_size` (docs.sealmetrics.com/api/stats).
+        var defaultPageSize: Int { self == .conversions ? 20 : 50 }
     }
 
     public var endpoints: [EndpointSpec] {
@@ -82,8 +101,17 @@ public struct AnalyticsBatchProvider: ProviderDriver {
             }
             return nil
         }
-        let pageSize = ParameterSpec("page_size", help: "rows of a list query, 1-100 (default 50)") {
+        let pageSize = ParameterSpec(
+            "page_size", help: "rows a page of a list query, 1-100 (the API's default: 50; 20 for conversions)"
+        ) {
             guard let number = Int($0.description), (1...100).contains(number) else { return "page_size must be 1-100" }
+            return nil
+        }
+        let maxRows = ParameterSpec(
+            "max_rows",
+            help: "rows a list query loads at most for each account and period (default: every page the API has)"
+        ) {
+            guard let number = Int($0.description), number >= 1 else { return "max_rows must be a whole number >= 1" }
             return nil
         }
         let siteDomain = ParameterSpec(
@@ -96,7 +124,8 @@ public struct AnalyticsBatchProvider: ProviderDriver {
         return [
             EndpointSpec(
                 name: "batch", targetKind: .account, table: Query.overview.table,
-                parameters: [queries, periods, dependsOn, pageSize, siteDomain], maxBatchSize: Self.maxQueries)
+                parameters: [queries, periods, dependsOn, pageSize, maxRows, siteDomain],
+                maxBatchSize: Self.maxQueries)
         ]
     }
 
@@ -138,6 +167,8 @@ public struct AnalyticsBatchProvider: ProviderDriver {
         var periods: [String]
         var dependencies: [Query: [Query]]
         var pageSize: Int?
+        /// Rows a list query loads at most per account and period; nil: every page.
+        var maxRows: Int?
 
         init(_ stage: Stage) {
             queries =
@@ -154,6 +185,7 @@ public struct AnalyticsBatchProvider: ProviderDriver {
             }
             self.dependencies = dependencies
             pageSize = stage.params["page_size"].flatMap { Int($0.description) }
+            maxRows = stage.params["max_rows"].flatMap { Int($0.description) }
         }
     }
 
@@ -183,8 +215,11 @@ public struct AnalyticsBatchProvider: ProviderDriver {
         var end: SnapshotDate
     }
 
+    /// The queries of a chunk: every query of every group on a first page; on a later page only the lists its
+    /// cursor names.
     func items(of chunk: Chunk, context: RequestContext) throws -> [Item] {
         let plan = Plan(context.stage)
+        let continuing = chunk.cursor.map(Self.continuing)
         return try chunk.targets.enumerated().flatMap { group, target in
             guard let at = target.normalized.lastIndex(of: "@") else {
                 throw ProviderDecodingError("malformed analytics target \(target.normalized)")
@@ -194,12 +229,32 @@ public struct AnalyticsBatchProvider: ProviderDriver {
             guard let (start, end) = AnalyticsPeriod.resolve(period, on: context.snapshotDate) else {
                 throw ProviderDecodingError("unknown period \(period)")
             }
-            return plan.queries.map {
+            return plan.queries.filter { continuing?.contains(Continuing(query: $0, group: group)) ?? true }.map {
                 Item(
                     id: Self.queryID(stage: context.stage.id, query: $0, group: group), query: $0, group: group,
                     account: account, period: period, start: start, end: end)
             }
         }
+    }
+
+    /// A list query of a chunk that has another page: its cursor entry is `query:group` (`pages:0`).
+    struct Continuing: Hashable {
+        var query: Query
+        var group: Int
+    }
+
+    static func cursor(_ continuing: [Continuing]) -> String? {
+        continuing.isEmpty ? nil : continuing.map { "\($0.query.rawValue):\($0.group)" }.joined(separator: ",")
+    }
+
+    static func continuing(_ cursor: String) -> Set<Continuing> {
+        Set(
+            cursor.split(separator: ",").compactMap { entry in
+                let parts = entry.split(separator: ":")
+                guard parts.count == 2, let query = Query(rawValue: String(parts[0])), let group = Int(parts[1])
+                else { return nil }
+                return Continuing(query: query, group: group)
+            })
     }
 
     public func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest
@@ -210,10 +265,14 @@ public struct AnalyticsBatchProvider: ProviderDriver {
             var params: [String: any Sendable] = [
                 "account_id": item.account, "start_date": item.start.description, "end_date": item.end.description,
             ]
-            if item.query != .overview, let pageSize = plan.pageSize { params["page_size"] = pageSize }
+            if item.query.isPaged, let pageSize = plan.pageSize { params["page_size"] = pageSize }
+            // The first page is the API's default page 1; later pages name theirs (1-based).
+            if chunk.page > 0 { params["page"] = chunk.page + 1 }
             var query: [String: any Sendable] = ["id": item.id, "endpoint": item.query.endpoint, "params": params]
+            // A later page carries only lists whose dependencies succeeded on page 1: no depends_on (its ids would
+            // not be in this batch).
             let dependencies = (plan.dependencies[item.query] ?? []).filter(plan.queries.contains)
-            if !dependencies.isEmpty {
+            if chunk.page == 0, !dependencies.isEmpty {
                 query["depends_on"] = dependencies.map {
                     Self.queryID(stage: context.stage.id, query: $0, group: item.group)
                 }
@@ -233,6 +292,26 @@ public struct AnalyticsBatchProvider: ProviderDriver {
     }
 
     public func estimatedUnits(targetCount: Int, endpoint: EndpointSpec) -> Double { 0 }
+
+    /// With `max_rows`, the later pages a chunk's lists need at most (every page full, every list that long);
+    /// without it a list's length is known only from its answers, so `plan` counts first pages.
+    public func plannedPages(after chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) -> [Chunk] {
+        let plan = Plan(context.stage)
+        guard let maxRows = plan.maxRows else { return [] }
+        let lists = plan.queries.filter(\.isPaged)
+        let pages = { (query: Query) in
+            let size = plan.pageSize ?? query.defaultPageSize
+            return (maxRows + size - 1) / size
+        }
+        let last = lists.map(pages).max() ?? 0
+        guard last > chunk.page + 1 else { return [] }
+        return ((chunk.page + 1)..<last).map { page in
+            let open = lists.filter { pages($0) > page }.flatMap { query in
+                chunk.targets.indices.map { Continuing(query: query, group: $0) }
+            }
+            return Chunk(index: chunk.index, targets: chunk.targets, page: page, cursor: Self.cursor(open))
+        }
+    }
 
     /// Errors are `{"error": {"code", "message"}}` for the batch, or per query in `results`.
     public func classify(_ response: HTTPResponseData) -> ResponseClass {

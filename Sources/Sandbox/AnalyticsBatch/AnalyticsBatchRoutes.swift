@@ -33,13 +33,16 @@ struct AnalyticsBatchHandler: Sendable {
         fixedToday ?? CalendarDate.todayUTC().text
     }
 
-    /// `{"error": {"code": <the status's code>, "message": message}}` with that HTTP status.
+    /// `{"error": {"code": <the status's code>, "message": message}, "request_id": …}` with that HTTP status: the
+    /// envelope the API documents for every non-2xx answer (errors.mdx). The id is a hash of status and message, so
+    /// the sandbox stays deterministic.
     static func error(_ status: Int, _ message: String) -> SandboxResponse {
         let body = JSONOutput.object([
             (
                 "error",
                 .object([("code", .string(AnalyticsErrorCode.forStatus(status))), ("message", .string(message))])
-            )
+            ),
+            ("request_id", .string("req_" + SHA256.hex(Array("\(status) \(message)".utf8)).prefix(24))),
         ])
         return SandboxResponse(status: status, body: body.text)
     }

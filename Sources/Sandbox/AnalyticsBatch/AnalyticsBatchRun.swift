@@ -154,8 +154,26 @@ struct AnalyticsBatchRun {
         }
         let rows = AnalyticsData.rows(
             endpoint: query.endpoint.rawValue, account: parameters.account, start: parameters.start,
-            end: parameters.end, pageSize: parameters.pageSize)
-        return .success(data: .array(rows.map { json($0, dimension: dimension) }), timing: timing)
+            end: parameters.end)
+        return .success(data: page(rows, parameters, dimension: dimension), timing: timing)
+    }
+
+    /// A list endpoint's answer as the API documents it per endpoint (docs.sealmetrics.com/api/pagination-sorting):
+    /// `{"data": [rows of the page], "total", "page", "page_size", "has_next", "has_prev"}`. A page past the end is
+    /// empty.
+    private static func page(
+        _ rows: [AnalyticsRow], _ parameters: AnalyticsQueryParameters, dimension: AnalyticsDimension
+    ) -> JSONOutput {
+        let first = min(rows.count, (parameters.page - 1) * parameters.pageSize)
+        let slice = rows[first..<min(rows.count, first + parameters.pageSize)]
+        return .object([
+            ("data", .array(slice.map { json($0, dimension: dimension) })),
+            ("total", .int(rows.count)),
+            ("page", .int(parameters.page)),
+            ("page_size", .int(parameters.pageSize)),
+            ("has_next", .bool(first + parameters.pageSize < rows.count)),
+            ("has_prev", .bool(parameters.page > 1)),
+        ])
     }
 
     /// 1-4 ms: a query that fails does little work.
@@ -196,9 +214,14 @@ struct AnalyticsBatchRun {
     private static func json(_ row: AnalyticsRow, dimension: AnalyticsDimension) -> JSONOutput {
         let key = (dimension.wireKey, JSONOutput.string(row.key))
         if dimension == .conversions {
-            return .object([key, ("conversions", .int(row.conversions)), ("revenue", twoDecimals(row.revenue))])
+            // As published: the conversions of the type as `count`, with the revenue and its average.
+            let average = row.conversions > 0 ? row.revenue / Double(row.conversions) : 0
+            return .object([
+                key, ("count", .int(row.conversions)), ("revenue", twoDecimals(row.revenue)),
+                ("avg_value", twoDecimals(average)),
+            ])
         }
-        return .object([
+        var members: [(String, JSONOutput)] = [
             key,
             ("entrances", .int(row.entrances)),
             ("engaged_entrances", .int(row.engagedEntrances)),
@@ -206,7 +229,12 @@ struct AnalyticsBatchRun {
             ("conversions", .int(row.conversions)),
             ("revenue", twoDecimals(row.revenue)),
             ("bounce_rate", oneDecimal(row.bounceRate)),
-        ])
+        ]
+        if dimension == .channels { members.append(("microconversions", .int(row.microconversions))) }
+        if dimension == .countries {
+            members.insert(("country_name", .string(AnalyticsDimension.countryName(row.key))), at: 1)
+        }
+        return .object(members)
     }
 
     private static func oneDecimal(_ value: Double) -> JSONOutput {

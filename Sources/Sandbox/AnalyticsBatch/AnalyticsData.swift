@@ -52,7 +52,8 @@ public struct AnalyticsOverview: Sendable, Codable, Equatable {
 ///
 /// On the wire `key` is named after the dimension (`page_path`, `utm_source`, `utm_medium`, `utm_campaign`,
 /// `country`, `device_type`, `channel`, `conversion_type`). `/stats/conversions` rows carry only `key`,
-/// `conversions` and `revenue`; their other fields are 0 here and absent on the wire.
+/// `conversions` and `revenue` (on the wire as published: `count`, `revenue`, `avg_value`); their other fields are
+/// 0 here and absent on the wire. `microconversions` is `/stats/channels`' only (0 for the others).
 public struct AnalyticsRow: Sendable, Equatable {
     public var key: String
     public var entrances: Int
@@ -63,6 +64,7 @@ public struct AnalyticsRow: Sendable, Equatable {
     public var revenue: Double
     /// Percent of entrances that were not engaged, one decimal.
     public var bounceRate: Double
+    public var microconversions: Int
 
     public init(
         key: String,
@@ -71,7 +73,8 @@ public struct AnalyticsRow: Sendable, Equatable {
         pageViews: Int = 0,
         conversions: Int = 0,
         revenue: Double = 0,
-        bounceRate: Double = 0
+        bounceRate: Double = 0,
+        microconversions: Int = 0
     ) {
         self.key = key
         self.entrances = entrances
@@ -80,6 +83,7 @@ public struct AnalyticsRow: Sendable, Equatable {
         self.conversions = conversions
         self.revenue = revenue
         self.bounceRate = bounceRate
+        self.microconversions = microconversions
     }
 }
 
@@ -120,6 +124,12 @@ public enum AnalyticsData {
     public static func rows(endpoint: String, account: String, start: String, end: String, pageSize: Int)
         -> [AnalyticsRow]
     {
+        Array(rows(endpoint: endpoint, account: account, start: start, end: end).prefix(max(0, pageSize)))
+    }
+
+    /// Every row of a list endpoint, in the order of ``rows(endpoint:account:start:end:pageSize:)``: what its pages
+    /// hold one after the other. Some accounts have more than 100 pages (up to about 200).
+    public static func rows(endpoint: String, account: String, start: String, end: String) -> [AnalyticsRow] {
         guard let dimension = AnalyticsDimension(endpoint: endpoint),
             let rates = Rates(account: account, start: start, end: end)
         else { return [] }
@@ -167,13 +177,17 @@ public enum AnalyticsData {
                     pageViews: max(count, Int((Double(rates.pageViews(count)) * factor("views", 0.85, 0.3)).rounded())),
                     conversions: conversions,
                     revenue: Double(revenue) / 100,
-                    bounceRate: Self.bounceRate(entrances: count, engaged: engaged)
+                    bounceRate: Self.bounceRate(entrances: count, engaged: engaged),
+                    microconversions: dimension == .channels
+                        ? Int(
+                            (Double(count) * rates.microconversionRate * factor("microconversions", 0.7, 0.6))
+                                .rounded()) : 0
                 )
             }
             rows = rows.filter { $0.entrances > 0 }
             rows.sort { $0.entrances != $1.entrances ? $0.entrances > $1.entrances : $0.key < $1.key }
         }
-        return Array(rows.prefix(max(0, pageSize)))
+        return rows
     }
 
     // MARK: - Building blocks

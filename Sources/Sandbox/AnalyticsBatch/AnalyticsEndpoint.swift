@@ -1,6 +1,8 @@
 import Foundation
 
-/// The `/stats/` endpoints a batch query may name (seeds/analytics-batch-api.txt), in the seed's order.
+/// The `/stats/` endpoints a batch query may name: the seed's list (seeds/analytics-batch-api.txt), in its order,
+/// then the published paths it lacks (docs.sealmetrics.com/api/batch and /api/stats: `/stats/geo/countries`,
+/// `/stats/operating-systems`, `/stats/contents`).
 enum AnalyticsEndpoint: String, CaseIterable, Sendable {
     case overview = "/stats/overview"
     case pages = "/stats/pages"
@@ -18,6 +20,17 @@ enum AnalyticsEndpoint: String, CaseIterable, Sendable {
     case funnel = "/stats/funnel"
     case landingPages = "/stats/landing-pages"
     case channels = "/stats/channels"
+    case geoCountries = "/stats/geo/countries"
+    case operatingSystems = "/stats/operating-systems"
+    case contents = "/stats/contents"
+
+    /// `page_size` the endpoint accepts (the published tables: up to 1000 for pages and countries, else 100).
+    var pageSizes: ClosedRange<Int> {
+        self == .pages || self == .geoCountries ? 1...1000 : 1...100
+    }
+
+    /// Rows a page holds without `page_size` (20 for conversions, else 50).
+    var defaultPageSize: Int { self == .conversions ? 20 : 50 }
 
     /// Whether the sandbox serves data for it; the others pass validation and fail per query.
     var isServed: Bool {
@@ -36,6 +49,10 @@ enum AnalyticsDimension: String, CaseIterable, Sendable {
 
     init?(endpoint: String) {
         guard endpoint.hasPrefix("/stats/") else { return nil }
+        if endpoint == AnalyticsEndpoint.geoCountries.rawValue {
+            self = .countries
+            return
+        }
         self.init(rawValue: String(endpoint.dropFirst("/stats/".count)))
     }
 
@@ -91,6 +108,21 @@ enum AnalyticsDimension: String, CaseIterable, Sendable {
             return chosen.isEmpty ? [("lead", 1)] : chosen
         }
     }
+
+    /// The English name of a country the sandbox serves (`/stats/geo/countries` rows carry `country_name`).
+    static func countryName(_ code: String) -> String {
+        countryNames[code] ?? code
+    }
+
+    private static let countryNames = [
+        "US": "United States", "GB": "United Kingdom", "DE": "Germany", "IN": "India", "FR": "France", "ES": "Spain",
+        "IT": "Italy", "CA": "Canada", "BR": "Brazil", "AU": "Australia", "NL": "Netherlands", "MX": "Mexico",
+        "JP": "Japan", "PL": "Poland", "SE": "Sweden", "CH": "Switzerland", "BE": "Belgium", "PT": "Portugal",
+        "AR": "Argentina", "TR": "Turkey", "ID": "Indonesia", "AT": "Austria", "IE": "Ireland", "CO": "Colombia",
+        "KR": "South Korea", "PH": "Philippines", "DK": "Denmark", "NO": "Norway", "FI": "Finland", "CL": "Chile",
+        "ZA": "South Africa", "NG": "Nigeria", "UA": "Ukraine", "SG": "Singapore", "VN": "Vietnam",
+        "NZ": "New Zealand", "IL": "Israel", "AE": "United Arab Emirates", "RO": "Romania", "CZ": "Czechia",
+    ]
 
     /// Relative value of one conversion of a type, which splits the revenue among types.
     static func conversionValue(_ type: String) -> Double {

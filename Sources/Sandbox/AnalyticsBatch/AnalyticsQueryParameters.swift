@@ -12,15 +12,15 @@ struct AnalyticsQueryFailure: Error {
 
 /// A query's `params`, checked when the query runs; a problem fails that query only.
 struct AnalyticsQueryParameters: Sendable, Equatable {
-    static let names = ["account_id", "period", "start_date", "end_date", "page_size"]
-    static let defaultPageSize = 50
-    static let pageSizes = 1...100
+    static let names = ["account_id", "period", "start_date", "end_date", "page", "page_size"]
 
     var account: String
     var start: String
     var end: String
-    /// Rows a list endpoint returns at most; unused by `/stats/overview`.
+    /// Rows a page of a list endpoint holds at most; unused by `/stats/overview`.
     var pageSize: Int
+    /// The page asked for, 1-based.
+    var page: Int
 
     /// Checks, in this order: unknown parameters, `account_id`, the date range (`period` or `start_date`
     /// with `end_date`), `page_size`.
@@ -73,20 +73,29 @@ struct AnalyticsQueryParameters: Sendable, Equatable {
             (self.start, self.end) = (start.text, end.text)
         }
 
-        pageSize = Self.defaultPageSize
-        if let value = params["page_size"] {
-            guard endpoint.dimension != nil else {
-                throw .validation("page_size is accepted by list endpoints only, not by \(endpoint.rawValue)")
-            }
-            guard case .number(let number) = value, number == number.rounded(),
-                Double(Self.pageSizes.lowerBound)...Double(Self.pageSizes.upperBound) ~= number
-            else {
-                throw .validation(
-                    "page_size must be an integer from \(Self.pageSizes.lowerBound) to \(Self.pageSizes.upperBound), "
-                        + "got \(AnalyticsBatchRequest.describe(value))")
-            }
-            pageSize = Int(number)
+        pageSize =
+            try Self.integer(params["page_size"], "page_size", endpoint: endpoint, in: endpoint.pageSizes)
+            ?? endpoint.defaultPageSize
+        page = try Self.integer(params["page"], "page", endpoint: endpoint, in: 1...Int(Int32.max)) ?? 1
+    }
+
+    /// A list endpoint's integer parameter (`page`, `page_size`) within `range`; nil when absent.
+    private static func integer(
+        _ value: JSONInput?, _ name: String, endpoint: AnalyticsEndpoint, in range: ClosedRange<Int>
+    ) throws(AnalyticsQueryFailure) -> Int? {
+        guard let value else { return nil }
+        guard endpoint.dimension != nil else {
+            throw .validation("\(name) is accepted by list endpoints only, not by \(endpoint.rawValue)")
         }
+        guard case .number(let number) = value, number == number.rounded(),
+            Double(range.lowerBound)...Double(range.upperBound) ~= number
+        else {
+            let bounds =
+                range.upperBound == Int(Int32.max)
+                ? "from \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+            throw .validation("\(name) must be an integer \(bounds), got \(AnalyticsBatchRequest.describe(value))")
+        }
+        return Int(number)
     }
 
     private static func date(_ value: JSONInput, _ name: String) throws(AnalyticsQueryFailure) -> CalendarDate {

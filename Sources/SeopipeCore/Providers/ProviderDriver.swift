@@ -111,13 +111,17 @@ public struct Chunk: Sendable, Hashable {
     /// 0-based position within the stage.
     public var index: Int
     public var targets: [Target]
-    /// 0-based page of a paged endpoint (Ahrefs v2 `offset`); 0 for everything else.
+    /// 0-based page of a paged endpoint (Ahrefs v2 `offset`, analytics `page`); 0 for everything else.
     public var page: Int
+    /// What a later page still asks for, as the provider wrote it in ``ChunkPayload/nextCursor`` of the page
+    /// before (the analytics lists that have more rows); nil on a first page and for providers that page by rows.
+    public var cursor: String?
 
-    public init(index: Int, targets: [Target], page: Int = 0) {
+    public init(index: Int, targets: [Target], page: Int = 0, cursor: String? = nil) {
         self.index = index
         self.targets = targets
         self.page = page
+        self.cursor = cursor
     }
 }
 
@@ -280,10 +284,15 @@ public struct ChunkPayload: Sendable {
     /// Units the provider charged (from its headers when present, else estimated).
     public var units: Double
     public var costUSD: Double
+    /// Set when the answer says there is a next page (analytics `has_next`): the provider's note of what that page
+    /// asks for. The engine sends it as the next page's ``Chunk/cursor`` and keeps it in the checkpoint, so a
+    /// resumed run knows the next page without buying this one again. Nil when the chain ends here, or when the
+    /// provider decides pages from the rows returned (``ProviderDriver/nextPage(after:rowsReturned:endpoint:context:)``).
+    public var nextCursor: String?
 
     public init(
         rows: TableBatch, related: [TableBatch] = [], targetFailures: [TargetFailure], units: Double,
-        costUSD: Double = 0, factRows: Int? = nil
+        costUSD: Double = 0, factRows: Int? = nil, nextCursor: String? = nil
     ) {
         self.rows = rows
         self.related = related
@@ -291,6 +300,7 @@ public struct ChunkPayload: Sendable {
         self.targetFailures = targetFailures
         self.units = units
         self.costUSD = costUSD
+        self.nextCursor = nextCursor
     }
 }
 

@@ -148,11 +148,11 @@ struct StageExecution: Sendable {
                                 throw StageStop.failed(
                                     "cannot build the request for chunk \(chunk.index + 1): \(error)")
                             }
-                            let rows: Int?
+                            let done: (rows: Int, nextCursor: String?)?
                             // Resume: a request an earlier run of this date committed is not bought again.
                             if !refresh, let checkpoint = committed[request.requestHash] {
                                 await tally.skip(checkpoint)
-                                rows = checkpoint.rows
+                                done = (checkpoint.rows, checkpoint.nextCursor)
                                 runner.options.progress?(
                                     .chunkDone(
                                         stage: stage.id, firstPage: chunk.page == 0, rows: checkpoint.rows,
@@ -162,14 +162,21 @@ struct StageExecution: Sendable {
                                     throw StageStop.interrupted(
                                         "interrupted (\(reason)) before chunk \(chunk.index + 1)/\(chunks.count)")
                                 }
-                                rows = try await fetchAndCommit(
+                                done = try await fetchAndCommit(
                                     chunk: chunk, request: request, of: chunks.count, provider: provider,
                                     endpoint: endpoint, requestContext: requestContext, tally: tally,
                                     logger: chunkLogger)
                             }
-                            page = rows.flatMap {
-                                driver.nextPage(
-                                    after: chunk, rowsReturned: $0, endpoint: endpoint, context: requestContext)
+                            // The answer named the next page (analytics `has_next`), or the rows decide it (Ahrefs v2).
+                            if let cursor = done?.nextCursor {
+                                page = Chunk(
+                                    index: chunk.index, targets: chunk.targets, page: chunk.page + 1, cursor: cursor)
+                            } else {
+                                page = done.flatMap {
+                                    driver.nextPage(
+                                        after: chunk, rowsReturned: $0.rows, endpoint: endpoint,
+                                        context: requestContext)
+                                }
                             }
                         }
                         return nil
@@ -222,7 +229,7 @@ struct StageExecution: Sendable {
     func fetchAndCommit(
         chunk: Chunk, request: ProviderRequest, of total: Int, provider: ProviderRuntime, endpoint: EndpointSpec,
         requestContext: RequestContext, tally: StageTally, logger: Logger
-    ) async throws -> Int? {
+    ) async throws -> (rows: Int, nextCursor: String?)? {
         let config = provider.config
         let driver = provider.driver
         let budget = provider.budget
@@ -312,7 +319,7 @@ struct StageExecution: Sendable {
                 costUSD: payload.costUSD, resumed: false))
         logger.debug(
             "chunk committed", metadata: ["chunk": "\(chunk.index + 1)/\(total)", "rows": "\(payload.factRows)"])
-        return payload.rows.rowCount
+        return (payload.rows.rowCount, payload.nextCursor)
     }
 
     /// Sends one chunk's request until it succeeds, fails for good, or retries run out.

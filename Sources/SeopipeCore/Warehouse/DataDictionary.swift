@@ -139,6 +139,8 @@ public struct DataDictionary: Sendable {
                     "target_errors": "Targets of the chunk the provider refused.",
                     "attempts": "Requests it took (1 = no retry).",
                     "committed_at": "When the chunk committed (UTC).",
+                    "next_cursor":
+                        "For a page that said more rows follow (analytics lists): what the next page asks for, so a resumed run goes on from here; empty otherwise.",
                 ]),
             Entry(
                 name: "seopipe_target_errors", kind: .table,

@@ -126,14 +126,20 @@ public struct ChunkCheckpoint: Sendable {
     public var costUSD: Double
     public var targetErrors: Int
     public var runID: String
+    /// The chunk's ``ChunkPayload/nextCursor``: the page after it, for a resumed run.
+    public var nextCursor: String?
 
-    public init(requestHash: String, rows: Int, units: Double, costUSD: Double, targetErrors: Int, runID: String) {
+    public init(
+        requestHash: String, rows: Int, units: Double, costUSD: Double, targetErrors: Int, runID: String,
+        nextCursor: String? = nil
+    ) {
         self.requestHash = requestHash
         self.rows = rows
         self.units = units
         self.costUSD = costUSD
         self.targetErrors = targetErrors
         self.runID = runID
+        self.nextCursor = nextCursor
     }
 }
 
