@@ -242,7 +242,8 @@ struct AnalyticsListPageTests {
                 as [String: Any],
         ]
         let plain: [String: Any] = ["status": "success", "data": Self.rows(0..<2)]
-        for (result, cursor) in [(beside, "pages:0"), (object, "pages:0"), (plain, nil)] {
+        let firstRow = StableHash.fnv1a64Hex(Array("/p0".utf8))
+        for (result, cursor) in [(beside, "pages:0:\(firstRow)"), (object, "pages:0:\(firstRow)"), (plain, nil)] {
             let payload = try decode([id(.pages): result], chunk: chunk, context: ctx)
             #expect(payload.rows.rowCount == (cursor == nil ? 2 : 3))
             #expect(payload.nextCursor == cursor)
@@ -252,7 +253,48 @@ struct AnalyticsListPageTests {
         let byTotal: [String: Any] = ["status": "success", "data": Self.rows(0..<3), "total": 3]
         #expect(try decode([id(.pages): byTotal], chunk: chunk, context: ctx).nextCursor == nil)
         let full: [String: Any] = ["status": "success", "data": Self.rows(0..<3)]
-        #expect(try decode([id(.pages): full], chunk: chunk, context: ctx).nextCursor == "pages:0")
+        #expect(try decode([id(.pages): full], chunk: chunk, context: ctx).nextCursor == "pages:0:\(firstRow)")
+        // `total` reached ends the list even when has_next says otherwise; `data: null` is an empty page.
+        let reached: [String: Any] = ["status": "success", "data": Self.rows(0..<3), "total": 3, "has_next": true]
+        #expect(try decode([id(.pages): reached], chunk: chunk, context: ctx).nextCursor == nil)
+        let null: [String: Any] = ["status": "success", "data": NSNull(), "total": 0]
+        let empty = try decode([id(.pages): null], chunk: chunk, context: ctx)
+        #expect(empty.rows.rowCount == 0)
+        #expect(empty.nextCursor == nil)
+        #expect(empty.targetFailures.isEmpty)
+    }
+
+    @Test("a server that answers the same rows for every page is caught on page 2, not bought forever")
+    func samePageAgain() throws {
+        let ctx = base.context([
+            "queries": .list(["pages"]), "periods": .list(["yesterday"]), "page_size": .string("3"),
+        ])
+        let chunk = driver.chunks(base.accounts(["acme"]), size: 50, endpoint: spec, context: ctx)[0]
+        // Plain full pages, no paging members: each looks like "more follow".
+        let answer: [String: Any] = ["status": "success", "data": Self.rows(0..<3)]
+        let first = try decode([id(.pages): answer], chunk: chunk, context: ctx)
+        let cursor = try #require(first.nextCursor)
+        let second = try decode(
+            [id(.pages): answer], chunk: Chunk(index: 0, targets: chunk.targets, page: 1, cursor: cursor), context: ctx)
+        #expect(second.nextCursor == nil)
+        #expect(second.targetFailures.first?.message.contains("does not page this list") == true)
+    }
+
+    @Test("max_rows is part of the request's checkpoint key; page_size is always sent")
+    func maxRowsInHash() throws {
+        let params: [String: ParamValue] = ["queries": .list(["overview", "pages"]), "periods": .list(["yesterday"])]
+        let chunk = driver.chunks(
+            base.accounts(["acme"]), size: 50, endpoint: spec, context: base.context(params))[0]
+        let plain = try driver.makeRequest(for: chunk, endpoint: spec, context: base.context(params))
+        var capped = params
+        capped["max_rows"] = .string("60")
+        let cappedRequest = try driver.makeRequest(for: chunk, endpoint: spec, context: base.context(capped))
+        #expect(plain.http.body == cappedRequest.http.body, "max_rows is not sent")
+        #expect(plain.requestHash != cappedRequest.requestHash)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(plain.http.body)) as? [String: Any])
+        let pages = try #require(
+            (json["queries"] as? [[String: Any]])?.first { $0["endpoint"] as? String == "/stats/pages" })
+        #expect((pages["params"] as? [String: Any])?["page_size"] as? Int == 50, "the API's default, sent")
     }
 
     @Test("a later page asks only for the lists its cursor names, with page and no depends_on, and appends")

@@ -63,16 +63,33 @@ extension AnalyticsBatchProvider {
                                 Self.number(Self.metric($0, of: row, query: item.query), metric: $0)
                             })
                 }
+                let first = rows.first.flatMap { row in
+                    item.query.dimensionKeys.lazy.compactMap({ row[$0] }).first.map {
+                        StableHash.fnv1a64Hex(Array("\($0)".utf8))
+                    }
+                }
+                let previous = chunk.cursor.map(Self.continuing)?.first {
+                    $0.query == item.query && $0.group == item.group
+                }?.first
                 if let answered = page.page, answered != chunk.page + 1 {
                     failures.append(
                         TargetFailure(
                             target: label,
                             message:
                                 "asked for page \(chunk.page + 1), the API answered page \(answered): stopped paging"))
+                } else if let first, first == previous {
+                    failures.append(
+                        TargetFailure(
+                            target: label,
+                            message: "page \(chunk.page + 1) starts with the same row as page \(chunk.page): "
+                                + "the API does not page this list; stopped paging"))
+                } else if chunk.page + 1 >= Self.maxPages {
+                    failures.append(
+                        TargetFailure(target: label, message: "stopped after \(Self.maxPages) pages; set max_rows"))
                 } else if item.query.isPaged, page.hasNext(page: chunk.page + 1, size: size),
                     plan.maxRows.map({ before + size < $0 }) ?? true
                 {
-                    continuing.append(Continuing(query: item.query, group: item.group))
+                    continuing.append(Continuing(query: item.query, group: item.group, first: first))
                 }
             } else {
                 guard let data = result["data"] as? [String: Any] else {
@@ -117,7 +134,10 @@ extension AnalyticsBatchProvider {
 
         init(_ result: [String: Any], query: Query, label: String) throws {
             var paging = result
-            if let rows = result["data"] as? [[String: Any]] {
+            if result["data"] == nil || result["data"] is NSNull {
+                // No rows: a page past the end may come back so.
+                self.rows = []
+            } else if let rows = result["data"] as? [[String: Any]] {
                 self.rows = rows
             } else if let object = result["data"] as? [String: Any], let rows = object["data"] as? [[String: Any]] {
                 self.rows = rows
@@ -139,13 +159,14 @@ extension AnalyticsBatchProvider {
             if next == nil { next = paging["has_next"] as? Bool }
         }
 
-        /// Whether a page follows page `page` (1-based) of `size` rows: `has_next` when the answer has it, else
-        /// `total` when it has that, else whether this page came back full. An empty page ends the list.
+        /// Whether a page follows page `page` (1-based) of `size` rows: not when `total` says this page reached it;
+        /// else `has_next` when the answer has it; else (with `total`) yes; else whether this page came back full.
+        /// An empty page ends the list.
         func hasNext(page: Int, size: Int) -> Bool {
             guard !rows.isEmpty else { return false }
+            if let total, page * size >= total { return false }
             if let next { return next }
-            if let total { return page * size < total }
-            return rows.count >= size
+            return total != nil || rows.count >= size
         }
     }
 

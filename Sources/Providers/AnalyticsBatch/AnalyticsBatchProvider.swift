@@ -229,7 +229,9 @@ public struct AnalyticsBatchProvider: ProviderDriver {
             guard let (start, end) = AnalyticsPeriod.resolve(period, on: context.snapshotDate) else {
                 throw ProviderDecodingError("unknown period \(period)")
             }
-            return plan.queries.filter { continuing?.contains(Continuing(query: $0, group: group)) ?? true }.map {
+            return plan.queries.filter { query in
+                continuing?.contains { $0.query == query && $0.group == group } ?? true
+            }.map {
                 Item(
                     id: Self.queryID(stage: context.stage.id, query: $0, group: group), query: $0, group: group,
                     account: account, period: period, start: start, end: end)
@@ -237,24 +239,33 @@ public struct AnalyticsBatchProvider: ProviderDriver {
         }
     }
 
-    /// A list query of a chunk that has another page: its cursor entry is `query:group` (`pages:0`).
+    /// A list query of a chunk that has another page: its cursor entry is `query:group[:first]` (`pages:0:9f…`),
+    /// `first` a hash of the dimension value of the page's first row, so a server that answers the same page again
+    /// (it ignores `page`) is caught instead of bought forever.
     struct Continuing: Hashable {
         var query: Query
         var group: Int
+        var first: String? = nil
     }
+
+    /// A list is never read past this many pages (a million rows at 100 a page).
+    static let maxPages = 10_000
 
     static func cursor(_ continuing: [Continuing]) -> String? {
-        continuing.isEmpty ? nil : continuing.map { "\($0.query.rawValue):\($0.group)" }.joined(separator: ",")
+        continuing.isEmpty
+            ? nil
+            : continuing.map { "\($0.query.rawValue):\($0.group)" + ($0.first.map { ":" + $0 } ?? "") }
+                .joined(separator: ",")
     }
 
-    static func continuing(_ cursor: String) -> Set<Continuing> {
-        Set(
-            cursor.split(separator: ",").compactMap { entry in
-                let parts = entry.split(separator: ":")
-                guard parts.count == 2, let query = Query(rawValue: String(parts[0])), let group = Int(parts[1])
-                else { return nil }
-                return Continuing(query: query, group: group)
-            })
+    static func continuing(_ cursor: String) -> [Continuing] {
+        cursor.split(separator: ",").compactMap { entry in
+            let parts = entry.split(separator: ":")
+            guard parts.count == 2 || parts.count == 3, let query = Query(rawValue: String(parts[0])),
+                let group = Int(parts[1])
+            else { return nil }
+            return Continuing(query: query, group: group, first: parts.count == 3 ? String(parts[2]) : nil)
+        }
     }
 
     public func makeRequest(for chunk: Chunk, endpoint: EndpointSpec, context: RequestContext) throws -> ProviderRequest
@@ -265,7 +276,9 @@ public struct AnalyticsBatchProvider: ProviderDriver {
             var params: [String: any Sendable] = [
                 "account_id": item.account, "start_date": item.start.description, "end_date": item.end.description,
             ]
-            if item.query.isPaged, let pageSize = plan.pageSize { params["page_size"] = pageSize }
+            // Always the page size seopipe counts with, so the offsets of later pages and `max_rows` hold whatever
+            // the server's own default.
+            if item.query.isPaged { params["page_size"] = plan.pageSize ?? item.query.defaultPageSize }
             // The first page is the API's default page 1; later pages name theirs (1-based).
             if chunk.page > 0 { params["page"] = chunk.page + 1 }
             var query: [String: any Sendable] = ["id": item.id, "endpoint": item.query.endpoint, "params": params]
@@ -286,9 +299,14 @@ public struct AnalyticsBatchProvider: ProviderDriver {
                 "include_timing": context.options.includeTiming,
             ] as [String: any Sendable],
         ]
-        return try .jsonPOST(
+        var request = try ProviderRequest.jsonPOST(
             baseURL: context.provider.baseURL, path: "batch", body: body,
             credential: ("X-API-Key", context.provider.credential("api_key").value))
+        // `max_rows` is not sent but decides where a list stops: a run with another cap is another request.
+        if let maxRows = plan.maxRows {
+            request.requestHash = StableHash.fnv1a64Hex(Array("\(request.requestHash) max_rows=\(maxRows)".utf8))
+        }
+        return request
     }
 
     public func estimatedUnits(targetCount: Int, endpoint: EndpointSpec) -> Double { 0 }

@@ -139,6 +139,9 @@ struct StageExecution: Sendable {
                 group.addTask {
                     do {
                         var page: Chunk? = first
+                        // Once a page of the chain is bought, the pages after it are bought too: a first page bought
+                        // again replaces the list its later pages filled, so their old checkpoints no longer hold.
+                        var bought = false
                         while let chunk = page, await !tally.stopped {
                             let request: ProviderRequest
                             do {
@@ -150,7 +153,7 @@ struct StageExecution: Sendable {
                             }
                             let done: (rows: Int, nextCursor: String?)?
                             // Resume: a request an earlier run of this date committed is not bought again.
-                            if !refresh, let checkpoint = committed[request.requestHash] {
+                            if !refresh, !bought, let checkpoint = committed[request.requestHash] {
                                 await tally.skip(checkpoint)
                                 done = (checkpoint.rows, checkpoint.nextCursor)
                                 runner.options.progress?(
@@ -166,6 +169,7 @@ struct StageExecution: Sendable {
                                     chunk: chunk, request: request, of: chunks.count, provider: provider,
                                     endpoint: endpoint, requestContext: requestContext, tally: tally,
                                     logger: chunkLogger)
+                                bought = true
                             }
                             // The answer named the next page (analytics `has_next`), or the rows decide it (Ahrefs v2).
                             if let cursor = done?.nextCursor {
