@@ -102,6 +102,12 @@ let package = Package(
             path: "Benchmarks/PostgresLoadBenchmark",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "ExtractBenchmark",
+            dependencies: ["SeopipeCore", "Providers", "SeopipeHTTP", "Sandbox"],
+            path: "Benchmarks/ExtractBenchmark",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SeopipeCoreTests",
             dependencies: ["SeopipeCore"],
