@@ -150,6 +150,11 @@ func bareClient(pipeline: Pipeline, transport: AsyncHTTPTransport) async throws 
     return ((ContinuousClock.now - started).seconds, requests)
 }
 
+/// One line on stdout at once, also into a pipe (no buffering until exit).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
@@ -158,14 +163,13 @@ func median(_ values: [Double]) -> Double {
 @main
 struct ExtractBenchmark {
     static func main() async throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // a line as soon as a configuration is done, also into a pipe
         let options = Options(CommandLine.arguments)
         let binary = URL(fileURLWithPath: options.binary).standardizedFileURL.path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw BenchError("no seopipe binary at \(binary): swift build -c release --product seopipe")
         }
         let transport = AsyncHTTPTransport()
-        print("targets  latency  requests  rows        seopipe s  bare s   ratio  rows/s     peak RSS")
+        say("targets  latency  requests  rows        seopipe s  bare s   ratio  rows/s     peak RSS")
         for count in options.targets {
             for latency in options.latencies {
                 var configuration = SandboxConfiguration(
@@ -209,7 +213,7 @@ struct ExtractBenchmark {
                 await sandbox.stop()
                 let wall = median(seopipeTimes)
                 let floor = median(bareTimes)
-                print(
+                say(
                     String(
                         format: "%-8d %4d ms  %-9d %-11d %-10.2f %-8.2f %-6.2f %-10.0f %d MB", count, latency, requests,
                         rows, wall, floor, wall / floor, Double(rows) / wall, peakKiB / 1024))

@@ -41,29 +41,35 @@ public enum Planner {
                 id: id, provider: stage.provider, endpoint: stage.endpoint, group: groupOf[id]!,
                 dependsOn: stage.dependsOn, targets: nil, refusedTargets: 0, chunks: nil, requests: nil,
                 estimatedUnits: nil, estimatedCostUSD: nil, table: stage.table)
-            let raw: [String]
+            let source: TargetStream.Source
             switch stage.targets {
-            case .list(let items): raw = items
-            case .file(let path): raw = try TargetFile.read(path)
+            case .list(let items): source = .lines(items)
+            case .file(let path): source = .file(path)
             case .sql: return plan
             }
-            let normalized = NormalizedTargets(raw, driver: driver, endpoint: endpoint)
-            plan.refusedTargets = normalized.refused.count
+            // Streamed as the run streams them: counts, never the list.
+            let stream = try TargetStream(source, driver: driver, endpoint: endpoint)
+            plan.refusedTargets = stream.refused.count
             // The same chunks the run will send, so the estimate is per real request.
             let context = RequestContext(
                 stage: stage, provider: config, snapshotDate: pipeline.snapshot.resolve(), options: pipeline.options)
-            let chunks = driver.chunks(
-                normalized.targets, size: config.chunkSize(for: endpoint), endpoint: endpoint, context: context)
-            // Paged endpoints: every page the stage's own bound allows, as full pages (an upper bound).
-            let requests = chunks.flatMap {
-                [$0] + driver.plannedPages(after: $0, endpoint: endpoint, context: context)
+            var chunks = try stream.makeChunkIterator(size: config.chunkSize(for: endpoint), context: context)
+            var (chunkCount, requests, units, cost) = (0, 0, 0.0, 0.0)
+            while let chunk = try chunks.nextChunk() {
+                chunkCount += 1
+                // Paged endpoints: every page the stage's own bound allows, as full pages (an upper bound).
+                for request in [chunk] + driver.plannedPages(after: chunk, endpoint: endpoint, context: context) {
+                    let estimate = driver.estimate(for: request, endpoint: endpoint, context: context)
+                    requests += 1
+                    units += estimate.units
+                    cost += estimate.costUSD
+                }
             }
-            plan.targets = normalized.targets.count
-            plan.chunks = chunks.count
-            plan.requests = requests.count
-            let estimates = requests.map { driver.estimate(for: $0, endpoint: endpoint, context: context) }
-            plan.estimatedUnits = estimates.reduce(0) { $0 + $1.units }
-            plan.estimatedCostUSD = estimates.reduce(0) { $0 + $1.costUSD }
+            plan.targets = stream.count
+            plan.chunks = chunkCount
+            plan.requests = requests
+            plan.estimatedUnits = units
+            plan.estimatedCostUSD = cost
             return plan
         }
     }

@@ -84,17 +84,24 @@ struct StageExecution: Sendable {
                 .error, error: "stage `\(stage.id)`: \(driver.kind) has no endpoint `\(stage.endpoint)`")
         }
 
-        // Targets: read, normalize, de-duplicate. Refused targets are recorded, never sent.
-        let rawTargets: [String]
+        // Targets: read, normalize, de-duplicate and chunk as a stream (never held whole). Refused targets are
+        // recorded, never sent.
+        let requestContext = RequestContext(
+            stage: stage, provider: providerConfig, snapshotDate: context.snapshotDate,
+            options: context.pipeline.options)
+        let size = providerConfig.chunkSize(for: endpoint)
+        let stream: TargetStream
+        let chunkTotal: Int
+        var pending: TargetStream.ChunkIterator
         do {
-            rawTargets = try await readTargets()
+            stream = try TargetStream(try await targetSource(), driver: driver, endpoint: endpoint)
+            chunkTotal = stream.count == 0 ? 0 : try stream.chunkCount(size: size, context: requestContext)
+            pending = try stream.makeChunkIterator(size: size, context: requestContext)
         } catch {
             return await finish(.error, error: "\(stage.provider) stage `\(stage.id)`: cannot read targets: \(error)")
         }
-        let normalized = NormalizedTargets(rawTargets, driver: driver, endpoint: endpoint)
-        let targets = normalized.targets
-        let refused = normalized.refused
-        result.targets = targets.count + refused.count
+        let refused = stream.refused
+        result.targets = stream.count + refused.count
         if !refused.isEmpty {
             await tally.addTargetErrors(refused.count)
             for failure in refused {
@@ -105,18 +112,12 @@ struct StageExecution: Sendable {
                 refused, runID: context.runID, pipeline: context.pipeline.name,
                 snapshotDate: context.snapshotDate, stageID: stage.id, at: Timestamp.current())
         }
-        if targets.isEmpty {
+        if stream.count == 0 {
             logger.info("no targets to fetch")
             return await finish(.success, error: nil)
         }
-
-        let requestContext = RequestContext(
-            stage: stage, provider: providerConfig, snapshotDate: context.snapshotDate,
-            options: context.pipeline.options)
-        let size = providerConfig.chunkSize(for: endpoint)
-        let chunks = driver.chunks(targets, size: size, endpoint: endpoint, context: requestContext)
-        result.chunks = chunks.count
-        runner.options.progress?(.stageStarted(stage: stage.id, chunks: chunks.count))
+        result.chunks = chunkTotal
+        runner.options.progress?(.stageStarted(stage: stage.id, chunks: chunkTotal))
 
         // Resume: chunks whose exact request an earlier run committed are not bought again.
         let committed: [String: ChunkCheckpoint]
@@ -132,10 +133,17 @@ struct StageExecution: Sendable {
         // At most `parallel_limit` chunks of this stage in flight; the next starts as one finishes.
         // A chunk is a chain of pages for paged providers (Ahrefs v2); each page is its own checkpoint.
         let inFlight = context.pipeline.options.parallelLimit
+        var readFailure: String?
         let stop = await withTaskGroup(of: StageStop?.self) { group -> StageStop? in
-            var pending = chunks.makeIterator()
             func startNext() -> Bool {
-                guard let first = pending.next() else { return false }
+                let next: Chunk?
+                do {
+                    next = try pending.nextChunk()
+                } catch {
+                    readFailure = "cannot read targets: \(error)"
+                    return false
+                }
+                guard let first = next else { return false }
                 group.addTask {
                     do {
                         var page: Chunk? = first
@@ -163,10 +171,10 @@ struct StageExecution: Sendable {
                             } else {
                                 if let reason = runner.options.stop.requested {
                                     throw StageStop.interrupted(
-                                        "interrupted (\(reason)) before chunk \(chunk.index + 1)/\(chunks.count)")
+                                        "interrupted (\(reason)) before chunk \(chunk.index + 1)/\(chunkTotal)")
                                 }
                                 done = try await fetchAndCommit(
-                                    chunk: chunk, request: request, of: chunks.count, provider: provider,
+                                    chunk: chunk, request: request, of: chunkTotal, provider: provider,
                                     endpoint: endpoint, requestContext: requestContext, tally: tally,
                                     logger: chunkLogger)
                                 bought = true
@@ -210,6 +218,7 @@ struct StageExecution: Sendable {
         if resumed > 0 {
             logger.info("resumed: \(resumed) requests were already committed for this date and not sent again")
         }
+        if let readFailure, stop == nil { return await finish(.error, error: readFailure) }
         switch stop {
         case nil: return await finish(.success, error: nil)
         case .budget(let message): return await finish(.partial, error: message)
@@ -218,14 +227,15 @@ struct StageExecution: Sendable {
         }
     }
 
-    func readTargets() async throws -> [String] {
+    /// Where the stage's targets come from: a file is streamed; a list and a `from_sql` answer are in memory.
+    func targetSource() async throws -> TargetStream.Source {
         switch stage.targets {
         case .list(let items):
-            return items
+            return .lines(items)
         case .file(let path):
-            return try TargetFile.read(path)
+            return .file(path)
         case .sql(let query):
-            return try await warehouse.targets(fromSQL: query, snapshotDate: context.snapshotDate)
+            return .lines(try await warehouse.targets(fromSQL: query, snapshotDate: context.snapshotDate))
         }
     }
 

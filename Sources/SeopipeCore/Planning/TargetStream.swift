@@ -1,0 +1,232 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A stage's targets as a stream: read, normalized, de-duplicated and chunked window by window, never held as a
+/// whole, so a target file of millions of lines costs a few megabytes (issue 16).
+///
+/// Exact de-duplication without holding the targets takes two passes over the source. The first normalizes every
+/// target and keeps only a 64-bit fingerprint of each distinct one, noting the fingerprints met more than once.
+/// The second yields each target in first-seen order; only a target whose fingerprint was met twice (a duplicate,
+/// or, rarely, another target with the same fingerprint) is checked against the exact normalized values of that
+/// kind seen so far. Memory: 8-16 bytes a distinct target for the fingerprints, plus the duplicated values.
+///
+/// Chunks come from the provider's own chunking, applied to consecutive windows of ``windowTargets`` targets (a
+/// multiple of the chunk size): plain chunking gives exactly the chunks of the whole list; a packing provider
+/// (DataForSEO) packs each window on its own.
+public struct TargetStream: Sendable {
+    public enum Source: Sendable {
+        case lines([String])
+        /// A target file: one target per line; blank lines and `#` comments ignored.
+        case file(String)
+    }
+
+    public let source: Source
+    public let driver: any ProviderDriver
+    public let endpoint: EndpointSpec
+    /// Distinct targets after normalization.
+    public let count: Int
+    /// Targets the provider's normalization refused, in source order.
+    public let refused: [TargetFailure]
+    private let repeated: Set<UInt64>
+    private let fingerprint: @Sendable (String) -> UInt64
+
+    /// Targets a window of chunking holds at most.
+    public static let windowTargets = 50_000
+
+    /// The first pass: counts distinct targets and collects the refused ones. `fingerprint` is for tests (a
+    /// constant one makes every target collide).
+    public init(
+        _ source: Source, driver: any ProviderDriver, endpoint: EndpointSpec,
+        fingerprint: @escaping @Sendable (String) -> UInt64 = { StableHash.fnv1a64($0.utf8) }
+    ) throws {
+        self.source = source
+        self.driver = driver
+        self.endpoint = endpoint
+        self.fingerprint = fingerprint
+        var seen = Set<UInt64>()
+        var repeated = Set<UInt64>()
+        var refused: [TargetFailure] = []
+        try Self.forEachLine(source) { raw in
+            switch driver.normalize(raw, for: endpoint) {
+            case .success(let normalized):
+                let print = fingerprint(normalized)
+                if !seen.insert(print).inserted { repeated.insert(print) }
+            case .failure(let failure):
+                refused.append(failure)
+            }
+        }
+        // Exact count: a repeated fingerprint may stand for several different targets.
+        var extra = 0
+        if !repeated.isEmpty {
+            var values: [UInt64: Set<String>] = [:]
+            try Self.forEachLine(source) { raw in
+                guard case .success(let normalized) = driver.normalize(raw, for: endpoint) else { return }
+                let print = fingerprint(normalized)
+                guard repeated.contains(print) else { return }
+                if values[print, default: []].insert(normalized).inserted, values[print]!.count > 1 { extra += 1 }
+            }
+        }
+        self.count = seen.count + extra
+        self.refused = refused
+        self.repeated = repeated
+    }
+
+    /// Every distinct target in first-seen order (the second pass).
+    public func makeTargetIterator() throws -> TargetIterator {
+        TargetIterator(lines: try LineIterator(source), stream: self)
+    }
+
+    /// Every chunk, window by window, numbered from 0 across windows.
+    public func makeChunkIterator(size: Int, context: RequestContext) throws -> ChunkIterator {
+        ChunkIterator(targets: try makeTargetIterator(), size: size, context: context)
+    }
+
+    /// Chunks the stage sends, counted without keeping them.
+    public func chunkCount(size: Int, context: RequestContext) throws -> Int {
+        var chunks = try makeChunkIterator(size: size, context: context)
+        var count = 0
+        while try chunks.nextChunk() != nil { count += 1 }
+        return count
+    }
+
+    /// The distinct targets, in first-seen order.
+    public struct TargetIterator {
+        var lines: LineIterator
+        let stream: TargetStream
+        var exact = Set<String>()
+
+        /// The next distinct target; nil at the end.
+        public mutating func nextTarget() throws -> Target? {
+            while let raw = try lines.nextLine() {
+                guard case .success(let normalized) = stream.driver.normalize(raw, for: stream.endpoint) else {
+                    continue
+                }
+                if stream.repeated.contains(stream.fingerprint(normalized)), !exact.insert(normalized).inserted {
+                    continue
+                }
+                return Target(original: raw, normalized: normalized)
+            }
+            return nil
+        }
+    }
+
+    /// The stage's chunks: the provider's chunking of one window of targets at a time.
+    public struct ChunkIterator {
+        var targets: TargetIterator
+        let size: Int
+        let context: RequestContext
+        var pending: [Chunk] = []
+        var next = 0
+        var index = 0
+
+        init(targets: TargetIterator, size: Int, context: RequestContext) {
+            self.targets = targets
+            self.size = max(1, size)
+            self.context = context
+        }
+
+        /// Targets a window holds: a multiple of the chunk size, about ``TargetStream/windowTargets``.
+        var window: Int { max(size, TargetStream.windowTargets / size * size) }
+
+        /// The next chunk; nil at the end.
+        public mutating func nextChunk() throws -> Chunk? {
+            if next == pending.count {
+                pending.removeAll(keepingCapacity: true)
+                next = 0
+                var window: [Target] = []
+                window.reserveCapacity(min(self.window, targets.stream.count))
+                while window.count < self.window, let target = try targets.nextTarget() { window.append(target) }
+                guard !window.isEmpty else { return nil }
+                let stream = targets.stream
+                pending = stream.driver.chunks(window, size: size, endpoint: stream.endpoint, context: context)
+                for position in pending.indices {
+                    pending[position].index = index
+                    index += 1
+                }
+                if pending.isEmpty { return nil }
+            }
+            defer { next += 1 }
+            return pending[next]
+        }
+    }
+
+    static func forEachLine(_ source: Source, _ body: (String) throws -> Void) throws {
+        var lines = try LineIterator(source)
+        while let line = try lines.nextLine() { try body(line) }
+    }
+}
+
+/// The raw targets of a source, one at a time: a list's items, or a target file's lines (trimmed; blank lines and
+/// `#` comments skipped), read with `getline` so the file is never held whole.
+public struct LineIterator {
+    private let list: [String]?
+    private var position = 0
+    private let file: LineFile?
+
+    init(_ source: TargetStream.Source) throws {
+        switch source {
+        case .lines(let lines):
+            list = lines
+            file = nil
+        case .file(let path):
+            list = nil
+            file = try LineFile(path)
+        }
+    }
+
+    mutating func nextLine() throws -> String? {
+        if let list {
+            guard position < list.count else { return nil }
+            defer { position += 1 }
+            return list[position]
+        }
+        return try file?.nextTarget()
+    }
+}
+
+/// An open target file; closed when the last iterator holding it goes.
+final class LineFile {
+    private let handle: UnsafeMutablePointer<FILE>
+    private let path: String
+    private var buffer: UnsafeMutablePointer<CChar>?
+    private var capacity = 0
+
+    init(_ path: String) throws {
+        guard let handle = fopen(path, "r") else {
+            throw TargetFileError(path: path, reason: String(cString: strerror(errno)))
+        }
+        self.handle = handle
+        self.path = path
+    }
+
+    deinit {
+        free(buffer)
+        fclose(handle)
+    }
+
+    func nextTarget() throws -> String? {
+        while true {
+            let length = getline(&buffer, &capacity, handle)
+            guard length >= 0, let buffer else {
+                if ferror(handle) != 0 { throw TargetFileError(path: path, reason: "read error") }
+                return nil
+            }
+            let text = String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.isEmpty || text.hasPrefix("#") { continue }
+            return text
+        }
+    }
+}
+
+/// A target file that cannot be read.
+public struct TargetFileError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "cannot read target file \(path): \(reason)" }
+}
