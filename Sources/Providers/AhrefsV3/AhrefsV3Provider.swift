@@ -175,7 +175,8 @@ public struct AhrefsV3Provider: ProviderDriver {
                         TargetFailure(target: raw, message: "a keyword for \(endpoint.name) cannot contain a comma"))
                     : .success(keyword)
             }
-        case .domainOrURL: raw.contains("://") ? TargetNormalizer.url(raw) : TargetNormalizer.domain(raw)
+        case .domainOrURL:
+            TargetNormalizer.contains(raw, "://") ? TargetNormalizer.url(raw) : TargetNormalizer.domain(raw)
         case .account: .failure(TargetFailure(target: raw, message: "Ahrefs v3 endpoints take no accounts"))
         }
     }

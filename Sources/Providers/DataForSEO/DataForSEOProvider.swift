@@ -68,9 +68,9 @@ public struct DataForSEOProvider: ProviderDriver {
 
     /// Domains and subdomains without scheme and `www.`; pages as absolute URLs (the seed's target rules).
     public func normalize(_ raw: String, for endpoint: EndpointSpec) -> Result<String, TargetFailure> {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.contains("://") { return TargetNormalizer.url(raw) }
-        if text.contains("/") || text.contains("?") {
+        let text = TargetNormalizer.trimmed(raw)
+        if TargetNormalizer.contains(text, "://") { return TargetNormalizer.url(raw) }
+        if text.utf8.contains(UInt8(ascii: "/")) || text.utf8.contains(UInt8(ascii: "?")) {
             return .failure(
                 TargetFailure(
                     target: raw, message: "`\(raw)` looks like a page without a scheme; write it as https://\(text)"))

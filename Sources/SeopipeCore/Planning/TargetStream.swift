@@ -216,8 +216,16 @@ final class LineFile {
                 if ferror(handle) != 0 { throw TargetFileError(path: path, reason: "read error") }
                 return nil
             }
-            let text = String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            // ASCII whitespace trimmed on the bytes; Foundation trims what is left at the ends only when that is
+            // not ASCII (a no-break space, say).
+            var bytes = UnsafeRawBufferPointer(start: buffer, count: length)[...]
+            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+            while let first = bytes.first, isSpace(first) { bytes = bytes.dropFirst() }
+            while let last = bytes.last, isSpace(last) { bytes = bytes.dropLast() }
+            var text = String(decoding: bytes, as: UTF8.self)
+            if let first = bytes.first, let last = bytes.last, first >= 0x80 || last >= 0x80 {
+                text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
             if text.isEmpty || text.hasPrefix("#") { continue }
             return text
         }
