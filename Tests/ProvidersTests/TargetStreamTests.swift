@@ -92,6 +92,38 @@ struct TargetStreamTests {
         }
     }
 
+    @Test("a file reads as TargetFile.read reads it: CR-only and Unicode line breaks, comments, no final newline")
+    func lineBreaks() throws {
+        let folder = try TemporaryFolder()
+        let text = "a.example.com\rb.example.com\r\n# note\rc.example.com\u{2028}d.example.com\n  e.example.com"
+        let file = try folder.write("targets.txt", text)
+        let stream = try TargetStream(.file(file.path), driver: ahrefs, endpoint: batchAnalysis)
+        var iterator = try stream.makeTargetIterator()
+        var got: [String] = []
+        while let target = try iterator.nextTarget() { got.append(target.original) }
+        #expect(got == (try TargetFile.read(file.path)))
+        #expect(got == ["a.example.com", "b.example.com", "c.example.com", "d.example.com", "e.example.com"])
+    }
+
+    @Test("a target file that is not UTF-8 fails, as before, instead of sending mangled targets")
+    func notUTF8() throws {
+        let folder = try TemporaryFolder()
+        let file = folder.url.appendingPathComponent("latin1.txt")
+        try Data([0x63, 0x61, 0x66, 0xE9, 0x2E, 0x63, 0x6F, 0x6D, 0x0A]).write(to: file)
+        #expect(throws: TargetFileError.self) {
+            try TargetStream(.file(file.path), driver: ahrefs, endpoint: batchAnalysis)
+        }
+    }
+
+    @Test("canonically equal keywords are one target, as String equality has it")
+    func canonicalEquality() throws {
+        let keywords = Fixtures.spec(.keywordsOverview)
+        let lines = ["caf\u{E9} near me", "cafe\u{301} near me", "tea"]
+        let stream = try TargetStream(.lines(lines), driver: ahrefs, endpoint: keywords)
+        #expect(stream.count == NormalizedTargets(lines, driver: ahrefs, endpoint: keywords).targets.count)
+        #expect(stream.count == 2)
+    }
+
     @Test("a target file that cannot be read says which and why")
     func missingFile() throws {
         #expect {

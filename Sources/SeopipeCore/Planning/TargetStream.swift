@@ -38,11 +38,12 @@ public struct TargetStream: Sendable {
     /// Targets a window of chunking holds at most.
     public static let windowTargets = 50_000
 
-    /// The first pass: counts distinct targets and collects the refused ones. `fingerprint` is for tests (a
-    /// constant one makes every target collide).
+    /// The first pass: counts distinct targets and collects the refused ones. The fingerprint is the string's own
+    /// hash (stable within the process, which is all two passes need, and equal for canonically equal strings, as
+    /// String equality is); `fingerprint` is for tests (a constant one makes every target collide).
     public init(
         _ source: Source, driver: any ProviderDriver, endpoint: EndpointSpec,
-        fingerprint: @escaping @Sendable (String) -> UInt64 = { StableHash.fnv1a64($0.utf8) }
+        fingerprint: @escaping @Sendable (String) -> UInt64 = { UInt64(bitPattern: Int64($0.hashValue)) }
     ) throws {
         self.source = source
         self.driver = driver
@@ -135,7 +136,7 @@ public struct TargetStream: Sendable {
 
         /// The next chunk; nil at the end.
         public mutating func nextChunk() throws -> Chunk? {
-            if next == pending.count {
+            while next == pending.count {
                 pending.removeAll(keepingCapacity: true)
                 next = 0
                 var window: [Target] = []
@@ -148,7 +149,6 @@ public struct TargetStream: Sendable {
                     pending[position].index = index
                     index += 1
                 }
-                if pending.isEmpty { return nil }
             }
             defer { next += 1 }
             return pending[next]
@@ -209,8 +209,12 @@ final class LineFile {
         fclose(handle)
     }
 
+    /// Targets of a line that held other line breaks (CR, VT, FF, U+2028...), as `TargetFile.read` splits them.
+    private var split: [String] = []
+
     func nextTarget() throws -> String? {
         while true {
+            if !split.isEmpty { return split.removeFirst() }
             let length = getline(&buffer, &capacity, handle)
             guard length >= 0, let buffer else {
                 if ferror(handle) != 0 { throw TargetFileError(path: path, reason: "read error") }
@@ -222,7 +226,15 @@ final class LineFile {
             func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
             while let first = bytes.first, isSpace(first) { bytes = bytes.dropFirst() }
             while let last = bytes.last, isSpace(last) { bytes = bytes.dropLast() }
-            var text = String(decoding: bytes, as: UTF8.self)
+            guard var text = String(validating: bytes, as: UTF8.self) else {
+                throw TargetFileError(path: path, reason: "a line is not valid UTF-8")
+            }
+            // Other line breaks inside (a CR-only file, U+2028): one target per line, as before.
+            if bytes.contains(where: { (0x0A...0x0D).contains($0) || $0 >= 0x80 }), text.contains(where: \.isNewline) {
+                split = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+                continue
+            }
             if let first = bytes.first, let last = bytes.last, first >= 0x80 || last >= 0x80 {
                 text = text.trimmingCharacters(in: .whitespacesAndNewlines)
             }

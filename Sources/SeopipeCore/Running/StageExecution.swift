@@ -136,6 +136,8 @@ struct StageExecution: Sendable {
         var readFailure: String?
         let stop = await withTaskGroup(of: StageStop?.self) { group -> StageStop? in
             func startNext() -> Bool {
+                // After a read error no later chunk starts: the window that failed would be skipped.
+                guard readFailure == nil else { return false }
                 let next: Chunk?
                 do {
                     next = try pending.nextChunk()
