@@ -32,6 +32,11 @@ enum DataForSEO {
         }
     }
 
+    /// An item read past without decoding its fields (`classify` needs the status codes only).
+    struct SkippedItem: Decodable {
+        init(from decoder: any Decoder) throws {}
+    }
+
     /// bulk_pages_summary's item: every documented field.
     struct PageSummaryItem: Decodable {
         var url: String?

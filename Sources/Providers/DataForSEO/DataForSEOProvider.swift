@@ -138,8 +138,10 @@ public struct DataForSEOProvider: ProviderDriver {
 
     /// Status codes live in the body of an HTTP 200, at the top and per task; both are read here, once.
     public func classify(_ response: HTTPResponseData) -> ResponseClass {
+        // Status codes only: the items are decoded once, by `decode` (decoding them here too cost a third of a
+        // large run's CPU).
         let envelope = try? JSONDecoder().decode(
-            DataForSEO.Envelope<DataForSEO.PageSummaryItem>.self, from: Data(response.body))
+            DataForSEO.Envelope<DataForSEO.SkippedItem>.self, from: Data(response.body))
         if let envelope, let code = envelope.statusCode {
             let message = "DataForSEO \(code): \(envelope.statusMessage ?? "(no message)")"
             if code != 20000 { return Self.classify(code: code, message: message, taskLevel: false) }
