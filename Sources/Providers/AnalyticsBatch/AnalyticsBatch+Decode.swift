@@ -22,6 +22,7 @@ extension AnalyticsBatchProvider {
         for query in plan.queries { batches[query] = Self.batch(for: query) }
         var failures: [TargetFailure] = []
         var continuing: [Continuing] = []
+        let previousPage = chunk.cursor.map(Self.continuing) ?? []
         let date = SQLValue.text(stamp.snapshotDate.description)
 
         for item in items {
@@ -50,27 +51,22 @@ extension AnalyticsBatchProvider {
                 // The first page replaces the list for its account and dates; later pages add to it.
                 if chunk.page == 0 { batch.replaceKeys.append(key) }
                 let page = try ListPage(result, query: item.query, label: label)
-                let size = page.pageSize ?? plan.pageSize ?? item.query.defaultPageSize
+                let size = page.pageSize ?? plan.pageSize(for: item.query)
                 let before = chunk.page * size
                 var rows = page.rows
                 if let maxRows = plan.maxRows { rows = Array(rows.prefix(max(0, maxRows - before))) }
                 for row in rows {
-                    guard let value = item.query.dimensionKeys.lazy.compactMap({ row[$0] }).first.map({ "\($0)" })
-                    else { throw ProviderDecodingError("\(label): a row has no `\(dimension)`") }
+                    guard let value = item.query.dimensionValue(in: row) else {
+                        throw ProviderDecodingError("\(label): a row has no `\(dimension)`")
+                    }
                     batch.append(
                         key + [.text(value)] + stampValues
                             + Self.listMetrics.map {
                                 Self.number(Self.metric($0, of: row, query: item.query), metric: $0)
                             })
                 }
-                let first = rows.first.flatMap { row in
-                    item.query.dimensionKeys.lazy.compactMap({ row[$0] }).first.map {
-                        StableHash.fnv1a64Hex(Array("\($0)".utf8))
-                    }
-                }
-                let previous = chunk.cursor.map(Self.continuing)?.first {
-                    $0.query == item.query && $0.group == item.group
-                }?.first
+                let first = rows.first.flatMap(item.query.dimensionValue).map { StableHash.fnv1a64Hex(Array($0.utf8)) }
+                let previous = previousPage.first { $0.query == item.query && $0.group == item.group }?.first
                 if let answered = page.page, answered != chunk.page + 1 {
                     failures.append(
                         TargetFailure(

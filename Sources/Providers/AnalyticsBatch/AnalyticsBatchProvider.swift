@@ -59,6 +59,11 @@ public struct AnalyticsBatchProvider: ProviderDriver {
 
         /// Rows a page holds when the stage sets no `page_size` (docs.sealmetrics.com/api/stats).
         var defaultPageSize: Int { self == .conversions ? 20 : 50 }
+
+        /// The value of the row's dimension, under any name ``dimensionKeys`` allows, as text.
+        func dimensionValue(in row: [String: Any]) -> String? {
+            dimensionKeys.lazy.compactMap { row[$0] }.first.map { "\($0)" }
+        }
     }
 
     public var endpoints: [EndpointSpec] {
@@ -187,6 +192,9 @@ public struct AnalyticsBatchProvider: ProviderDriver {
             pageSize = stage.params["page_size"].flatMap { Int($0.description) }
             maxRows = stage.params["max_rows"].flatMap { Int($0.description) }
         }
+
+        /// Rows a page of `query` holds: the stage's `page_size`, else the API's default for it.
+        func pageSize(for query: Query) -> Int { pageSize ?? query.defaultPageSize }
     }
 
     /// One target per (account, period), `account@period`; a batch takes as many whole groups as fit in
@@ -278,7 +286,7 @@ public struct AnalyticsBatchProvider: ProviderDriver {
             ]
             // Always the page size seopipe counts with, so the offsets of later pages and `max_rows` hold whatever
             // the server's own default.
-            if item.query.isPaged { params["page_size"] = plan.pageSize ?? item.query.defaultPageSize }
+            if item.query.isPaged { params["page_size"] = plan.pageSize(for: item.query) }
             // The first page is the API's default page 1; later pages name theirs (1-based).
             if chunk.page > 0 { params["page"] = chunk.page + 1 }
             var query: [String: any Sendable] = ["id": item.id, "endpoint": item.query.endpoint, "params": params]
@@ -317,10 +325,7 @@ public struct AnalyticsBatchProvider: ProviderDriver {
         let plan = Plan(context.stage)
         guard let maxRows = plan.maxRows else { return [] }
         let lists = plan.queries.filter(\.isPaged)
-        let pages = { (query: Query) in
-            let size = plan.pageSize ?? query.defaultPageSize
-            return (maxRows + size - 1) / size
-        }
+        let pages = { (query: Query) in (maxRows + plan.pageSize(for: query) - 1) / plan.pageSize(for: query) }
         let last = lists.map(pages).max() ?? 0
         guard last > chunk.page + 1 else { return [] }
         return ((chunk.page + 1)..<last).map { page in

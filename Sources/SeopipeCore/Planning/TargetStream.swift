@@ -223,9 +223,8 @@ final class LineFile {
             // ASCII whitespace trimmed on the bytes; Foundation trims what is left at the ends only when that is
             // not ASCII (a no-break space, say).
             var bytes = UnsafeRawBufferPointer(start: buffer, count: length)[...]
-            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
-            while let first = bytes.first, isSpace(first) { bytes = bytes.dropFirst() }
-            while let last = bytes.last, isSpace(last) { bytes = bytes.dropLast() }
+            while let first = bytes.first, TargetNormalizer.isASCIISpace(first) { bytes = bytes.dropFirst() }
+            while let last = bytes.last, TargetNormalizer.isASCIISpace(last) { bytes = bytes.dropLast() }
             guard var text = String(validating: bytes, as: UTF8.self) else {
                 throw TargetFileError(path: path, reason: "a line is not valid UTF-8")
             }

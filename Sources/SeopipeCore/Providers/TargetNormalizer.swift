@@ -38,13 +38,12 @@ public enum TargetNormalizer {
     /// not ASCII at either end.
     public static func trimmed(_ raw: String) -> String {
         let bytes = raw.utf8
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
         guard let first = bytes.first, let last = bytes.last else { return raw }
         if first >= 0x80 || last >= 0x80 { return raw.trimmingCharacters(in: .whitespacesAndNewlines) }
-        guard isSpace(first) || isSpace(last) else { return raw }
-        let start = bytes.firstIndex { !isSpace($0) } ?? bytes.endIndex
+        guard isASCIISpace(first) || isASCIISpace(last) else { return raw }
+        let start = bytes.firstIndex { !isASCIISpace($0) } ?? bytes.endIndex
         guard start != bytes.endIndex else { return "" }
-        let end = bytes.lastIndex { !isSpace($0) }!
+        let end = bytes.lastIndex { !isASCIISpace($0) }!
         let text = String(raw[start...end])
         if let head = text.utf8.first, let tail = text.utf8.last, head >= 0x80 || tail >= 0x80 {
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -54,13 +53,12 @@ public enum TargetNormalizer {
 
     /// Whether `text` holds `needle`, compared byte for byte (no Foundation).
     public static func contains(_ text: String, _ needle: String) -> Bool {
-        let haystack = Array(text.utf8)
-        let pattern = Array(needle.utf8)
-        guard !pattern.isEmpty, haystack.count >= pattern.count else { return pattern.isEmpty }
-        return (0...(haystack.count - pattern.count)).contains { start in
-            haystack[start..<(start + pattern.count)].elementsEqual(pattern)
-        }
+        needle.isEmpty || text.utf8.firstRange(of: needle.utf8) != nil
     }
+
+    /// Space, tab, line feed, vertical tab, form feed or carriage return: the ASCII part of Foundation's
+    /// `.whitespacesAndNewlines`.
+    static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
 
     /// ``domain(_:stripWWW:)`` for the common case, an ASCII target, on its bytes (no Foundation string calls: a
     /// million targets normalize in a fraction of a second); the same answers. Nil for anything else (an
@@ -68,11 +66,10 @@ public enum TargetNormalizer {
     static func asciiDomain(_ raw: String, stripWWW: Bool) -> Result<String, TargetFailure>? {
         var bytes = Array(raw.utf8)
         guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
         var start = 0
         var end = bytes.count
-        while start < end, isSpace(bytes[start]) { start += 1 }
-        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        while start < end, isASCIISpace(bytes[start]) { start += 1 }
+        while end > start, isASCIISpace(bytes[end - 1]) { end -= 1 }
         bytes = Array(bytes[start..<end])
         for index in bytes.indices where (0x41...0x5A).contains(bytes[index]) { bytes[index] += 0x20 }
         func hasPrefix(_ prefix: String) -> Bool { bytes.starts(with: prefix.utf8) }
