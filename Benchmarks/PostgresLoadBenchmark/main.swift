@@ -5,7 +5,9 @@
 //
 //   swift build -c release --product PostgresLoadBenchmark
 //   eval "$(scripts/postgres-test-cluster.sh start)"        # or point SEOPIPE_BENCH_POSTGRES_URL at a server
-//   .build/release/PostgresLoadBenchmark [rows=1000000] [rows-per-chunk=10000] [trials=5]
+//   .build/release/PostgresLoadBenchmark [rows=1000000] [rows-per-chunk=10000] [trials=5] [committers=1]
+// With committers > 1, that many tasks commit chunks side by side (as a stage with parallel_limit does), so
+// chunks that arrive while another commits share its transaction (group commit).
 //   scripts/postgres-test-cluster.sh stop "$SEOPIPE_TEST_POSTGRES_CLUSTER"
 import Foundation
 import SeopipeCore
@@ -15,6 +17,7 @@ let arguments = CommandLine.arguments.dropFirst().compactMap(Int.init)
 let rowCount = arguments.first ?? 1_000_000
 let chunkRows = arguments.dropFirst().first ?? 10_000
 let trials = max(1, arguments.dropFirst(2).first ?? 5)
+let committers = max(1, arguments.dropFirst(3).first ?? 1)
 let environment = ProcessInfo.processInfo.environment
 guard
     let baseURL = ["SEOPIPE_BENCH_POSTGRES_URL", "SEOPIPE_TEST_POSTGRES_URL"].lazy
@@ -75,14 +78,24 @@ func batch(_ index: Int) -> TableBatch {
 
 /// Commits every row through the warehouse, `chunkRows` a chunk (one transaction each), as the runner does.
 func loadThroughWarehouse(_ warehouse: PostgresWarehouse, runID: String) async throws {
-    for index in 0..<(rowCount + chunkRows - 1) / chunkRows {
-        let rows = batch(index)
-        try await warehouse.commit(
-            ChunkCommit(
-                key: ChunkKey(
-                    pipeline: "bench", snapshotDate: snapshotDate, stageID: "metrics", requestHash: "chunk-\(index)"),
-                runID: runID, chunkIndex: index, targetCount: rows.rowCount, attempts: 1,
-                payload: ChunkPayload(rows: rows, targetFailures: [], units: 50), committedAt: committedAt))
+    let chunks = (rowCount + chunkRows - 1) / chunkRows
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for committer in 0..<committers {
+            group.addTask {
+                for index in stride(from: committer, to: chunks, by: committers) {
+                    let rows = batch(index)
+                    try await warehouse.commit(
+                        ChunkCommit(
+                            key: ChunkKey(
+                                pipeline: "bench", snapshotDate: snapshotDate, stageID: "metrics",
+                                requestHash: "chunk-\(index)"),
+                            runID: runID, chunkIndex: index, targetCount: rows.rowCount, attempts: 1,
+                            payload: ChunkPayload(rows: rows, targetFailures: [], units: 50),
+                            committedAt: committedAt))
+                }
+            }
+        }
+        try await group.waitForAll()
     }
 }
 
@@ -173,7 +186,9 @@ func rate(_ seconds: Double) -> String { "\(Int(Double(rowCount) / seconds)) row
 func format(_ values: [Double]) -> String { values.map { String(format: "%.2f", $0) }.joined(separator: ", ") + " s" }
 let pathSeconds = median(pathTimes)
 let psqlSeconds = median(psqlTimes)
-print("rows: \(rowCount), chunk: \(chunkRows) rows (one transaction each), server: \(configuration.redactedURL)")
+print(
+    "rows: \(rowCount), chunk: \(chunkRows) rows, committers: \(committers) (one transaction a chunk, or a group of "
+        + "chunks that arrive together), server: \(configuration.redactedURL)")
 print(
     "seopipe commit, new date (COPY + checkpoint per chunk): \(format(pathTimes)); median \(rate(pathSeconds)); "
         + "rows in table: \(loaded.first?.first.flatMap { $0 } ?? "?")")

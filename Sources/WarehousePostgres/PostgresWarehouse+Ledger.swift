@@ -94,21 +94,58 @@ extension PostgresWarehouse {
     }
 
     /// The chunk's checkpoint: the next run of the date skips its request. The caller holds the transaction.
-    func recordCheckpoint(_ chunk: ChunkCommit) async throws {
-        try await execute(
+    /// Records the checkpoints of `chunks` in one statement (one round trip for a whole group commit).
+    func recordCheckpoints(_ chunks: [ChunkCommit]) async throws {
+        guard !chunks.isEmpty else { return }
+        var insert = PostgresQuery.StringInterpolation(literalCapacity: 0, interpolationCount: chunks.count * 14)
+        insert.appendLiteral(
             """
             INSERT INTO seopipe_chunks (pipeline, snapshot_date, stage_id, request_hash, chunk_index, status,
                 targets, rows, units, cost_usd, target_errors, attempts, run_id, committed_at, next_cursor)
-            VALUES (\(chunk.key.pipeline), \(chunk.key.snapshotDate), \(chunk.key.stageID), \(chunk.key.requestHash), \(chunk.chunkIndex),
-                'committed', \(chunk.targetCount), \(chunk.payload.factRows), \(chunk.payload.units),
-                \(chunk.payload.costUSD)::numeric, \(chunk.payload.targetFailures.count), \(chunk.attempts), \(chunk.runID),
-                \(chunk.committedAt), \(chunk.payload.nextCursor))
+            VALUES
+            """)
+        for (position, chunk) in chunks.enumerated() {
+            insert.appendLiteral(position == 0 ? " (" : ", (")
+            insert.appendInterpolation(chunk.key.pipeline)
+            insert.appendLiteral(", ")
+            insert.appendInterpolation(chunk.key.snapshotDate)
+            insert.appendLiteral(", ")
+            insert.appendInterpolation(chunk.key.stageID)
+            insert.appendLiteral(", ")
+            insert.appendInterpolation(chunk.key.requestHash)
+            insert.appendLiteral(", ")
+            insert.appendInterpolation(chunk.chunkIndex)
+            insert.appendLiteral(", 'committed', ")
+            insert.appendInterpolation(chunk.targetCount)
+            insert.appendLiteral(", ")
+            insert.appendInterpolation(chunk.payload.factRows)
+            insert.appendLiteral(", ")
+            insert.appendInterpolation(chunk.payload.units)
+            insert.appendLiteral(", ")
+            insert.appendInterpolation(chunk.payload.costUSD)
+            insert.appendLiteral("::numeric, ")
+            insert.appendInterpolation(chunk.payload.targetFailures.count)
+            insert.appendLiteral(", ")
+            insert.appendInterpolation(chunk.attempts)
+            insert.appendLiteral(", ")
+            insert.appendInterpolation(chunk.runID)
+            insert.appendLiteral(", ")
+            insert.appendInterpolation(chunk.committedAt)
+            insert.appendLiteral(", ")
+            insert.appendInterpolation(chunk.payload.nextCursor)
+            insert.appendLiteral(")")
+        }
+        // Two chunks of a group with one key would fail here; the group is then committed one chunk at a time.
+        insert.appendLiteral(
+            """
+
             ON CONFLICT (pipeline, snapshot_date, stage_id, request_hash) DO UPDATE SET
                 chunk_index = EXCLUDED.chunk_index, status = EXCLUDED.status, targets = EXCLUDED.targets,
                 rows = EXCLUDED.rows, units = EXCLUDED.units, cost_usd = EXCLUDED.cost_usd,
                 target_errors = EXCLUDED.target_errors, attempts = EXCLUDED.attempts, run_id = EXCLUDED.run_id,
                 committed_at = EXCLUDED.committed_at, next_cursor = EXCLUDED.next_cursor
             """)
+        try await execute(PostgresQuery(stringInterpolation: insert))
     }
 
     public func recordTargetFailures(

@@ -5,7 +5,8 @@ import SeopipeCore
 
 /// The shared warehouse: a PostgreSQL database (optionally one schema of it), versioned migrations applied under an
 /// advisory lock, the ledger, and chunk loads through `COPY`: straight into the fact table when the chunk's keys
-/// are new, else into a staging table and one upsert.
+/// are new, else into a staging table and one upsert. Chunks that arrive while another commits are committed
+/// together, in one transaction (group commit).
 ///
 /// One connection, used by one operation at a time: operations take turns, so a chunk's transaction never
 /// interleaves with another's. This file holds the connection, the turn-taking and transactions; the rest is split
@@ -19,6 +20,13 @@ public actor PostgresWarehouse: Warehouse {
     let logger: Logger
     /// Columns and their types per fact table, read from the catalog: identifiers reach SQL only from here.
     var tables: [String: [String: String]] = [:]
+    /// Chunks waiting to commit, in arrival order: whoever holds the connection commits all of them together.
+    var queuedCommits: [CommitTicket] = []
+    /// Tables whose last direct `COPY` met an existing key (a re-run of a date), with how many more loads go
+    /// straight to the upsert before a direct `COPY` is tried again.
+    var upsertFirst: [String: Int] = [:]
+    /// Staging tables already filled in the current transaction (emptied before another use).
+    var stagingInUse: Set<String> = []
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 

@@ -42,7 +42,10 @@ struct TargetNormalizerTests {
 
     @Test("trimmed and contains answer as Foundation's trimming and String.contains")
     func trimmedAndContains() {
-        for text in ["", " ", "a", " a ", "\t\na b\r\n", "\u{A0}x\u{A0}", " \u{A0}x", "x\u{2028}", "https://a/b"] {
+        for text in [
+            "", " ", "a", " a ", "\t\na b\r\n", "\u{A0}x\u{A0}", " \u{A0}x", "x\u{2028}", "https://a/b", ":", ":/",
+            "::/", ":/:/", "a:://", "x:/", "://",
+        ] {
             #expect(TargetNormalizer.trimmed(text) == text.trimmingCharacters(in: .whitespacesAndNewlines))
             #expect(TargetNormalizer.contains(text, "://") == text.contains("://"))
             #expect(TargetNormalizer.contains(text, "a") == text.contains("a"))

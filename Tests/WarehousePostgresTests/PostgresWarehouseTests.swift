@@ -138,6 +138,92 @@ struct PostgresWarehouseTests {
         }
     }
 
+    @Test("commits chunks that arrive together in shared transactions, each chunk's rows with its own checkpoint")
+    func groupCommit() async throws {
+        try await withWarehouse { warehouse async throws in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for chunk in 0..<40 {
+                    group.addTask {
+                        let batch = Rows.metrics(
+                            (0..<25).map { ("c\(chunk)-t\($0).com", chunk, $0, 1) }, date: Self.date, runID: "run-1")
+                        try await warehouse.commit(
+                            Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h\(chunk)"))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["1000"]])
+            #expect(try await warehouse.query("SELECT count(*) FROM seopipe_chunks") == [["40"]])
+            // A chunk's rows and its checkpoint were written by the same transaction (exactly-once on resume).
+            let mismatched = try await warehouse.query(
+                """
+                SELECT count(*) FROM ahrefs_domain_metrics m JOIN seopipe_chunks c
+                    ON c.request_hash = 'h' || m.org_keywords
+                WHERE m.xmin::text <> c.xmin::text
+                """)
+            #expect(mismatched == [["0"]])
+            // 40 chunks sent at once do not take 40 transactions: they wait for the one before and go together.
+            let transactions = try await warehouse.query("SELECT count(DISTINCT xmin::text) FROM seopipe_chunks")
+            let text = try #require(transactions.first?.first ?? nil)
+            let count = try #require(Int(text))
+            #expect(count < 40)
+        }
+    }
+
+    @Test("fails only the chunk that cannot load when chunks commit together; the others commit")
+    func groupCommitIsolatesFailure() async throws {
+        try await withWarehouse { warehouse async throws in
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                for chunk in 0..<20 {
+                    group.addTask {
+                        let batch = Rows.metrics(
+                            [("c\(chunk).com", chunk, 1, 1)], date: Self.date, runID: "run-1",
+                            table: chunk == 7 ? "ahrefs_no_such_table" : "ahrefs_domain_metrics")
+                        do {
+                            try await warehouse.commit(
+                                Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h\(chunk)"))
+                            return (chunk, true)
+                        } catch {
+                            #expect("\(error)".contains("no table ahrefs_no_such_table"))
+                            return (chunk, false)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(outcomes.filter { !$0.value }.map(\.key) == [7])
+            #expect(try await warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["19"]])
+            #expect(
+                try await warehouse.query("SELECT count(*) FROM seopipe_chunks WHERE request_hash = 'h7'") == [["0"]])
+            #expect(try await warehouse.query("SELECT count(*) FROM seopipe_chunks") == [["19"]])
+        }
+    }
+
+    @Test("re-runs of a date replace rows chunk after chunk, and the next new date still loads")
+    func rerunThenNewDate() async throws {
+        try await withWarehouse { warehouse async throws in
+            func load(_ date: String, runID: String, keywords: Int) async throws {
+                for chunk in 0..<12 {
+                    let batch = Rows.metrics(
+                        (0..<10).map { ("c\(chunk)-t\($0).com", keywords, $0, 1) }, date: date, runID: runID)
+                    try await warehouse.commit(Rows.commit(batch, date: date, runID: runID, hash: "h\(chunk)"))
+                }
+            }
+            try await load("2026-02-18", runID: "run-1", keywords: 1)
+            try await load("2026-02-18", runID: "run-2", keywords: 2)  // every key exists: the upsert way
+            try await load("2026-02-19", runID: "run-3", keywords: 3)  // new keys again
+            #expect(
+                try await warehouse.query(
+                    """
+                    SELECT snapshot_date, run_id, org_keywords, count(*) FROM ahrefs_domain_metrics
+                    GROUP BY 1, 2, 3 ORDER BY 1
+                    """) == [["2026-02-18", "run-2", "2", "120"], ["2026-02-19", "run-3", "3", "120"]])
+            #expect(
+                try await warehouse.query("SELECT snapshot_date, count(*) FROM seopipe_chunks GROUP BY 1 ORDER BY 1")
+                    == [["2026-02-18", "12"], ["2026-02-19", "12"]])
+        }
+    }
+
     @Test("leaves no checkpoint, rows or errors when a chunk's table does not exist")
     func atomicMissingTable() async throws {
         try await withWarehouse { warehouse async throws in

@@ -290,6 +290,9 @@ public struct ChunkPayload: Sendable {
     /// provider decides pages from the rows returned (``ProviderDriver/nextPage(after:rowsReturned:endpoint:context:)``).
     public var nextCursor: String?
 
+    /// Rows of every table this chunk loads (what a commit writes).
+    public var loadedRows: Int { related.reduce(rows.rowCount) { $0 + $1.rowCount } }
+
     public init(
         rows: TableBatch, related: [TableBatch] = [], targetFailures: [TargetFailure], units: Double,
         costUSD: Double = 0, factRows: Int? = nil, nextCursor: String? = nil

@@ -46,6 +46,23 @@ public struct TableBatch: Sendable {
         precondition(values.count - before == columns.count, "appended a partial row")
     }
 
+    /// Appends every row of `other`, which must have the same columns in the same order.
+    public mutating func append(rowsOf other: TableBatch) {
+        precondition(other.columns == columns, "appended a batch with other columns")
+        values.append(contentsOf: other.values)
+    }
+
+    /// Whether two rows share a key (the upsert then keeps the last).
+    public var hasRepeatedKeys: Bool {
+        let positions = keyColumns.compactMap { columns.firstIndex(of: $0) }
+        var seen = Set<[SQLValue]>(minimumCapacity: rowCount)
+        for row in 0..<rowCount {
+            let offset = row * columns.count
+            if !seen.insert(positions.map { values[offset + $0] }).inserted { return true }
+        }
+        return false
+    }
+
     public func row(_ index: Int) -> ArraySlice<SQLValue> {
         values[(index * columns.count)..<((index + 1) * columns.count)]
     }
