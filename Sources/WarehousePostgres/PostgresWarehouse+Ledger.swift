@@ -93,8 +93,8 @@ extension PostgresWarehouse {
         return result
     }
 
-    /// The chunk's checkpoint: the next run of the date skips its request. The caller holds the transaction.
-    /// Records the checkpoints of `chunks` in one statement (one round trip for a whole group commit).
+    /// The chunks' checkpoints, in one statement (one round trip for a whole group commit): the next run of the
+    /// date skips their requests. The caller holds the transaction.
     func recordCheckpoints(_ chunks: [ChunkCommit]) async throws {
         guard !chunks.isEmpty else { return }
         var insert = PostgresQuery.StringInterpolation(literalCapacity: 0, interpolationCount: chunks.count * 14)
@@ -104,34 +104,25 @@ extension PostgresWarehouse {
                 targets, rows, units, cost_usd, target_errors, attempts, run_id, committed_at, next_cursor)
             VALUES
             """)
+        func bind(_ value: some PostgresEncodable, then literal: String = ", ") throws {
+            try insert.appendInterpolation(value)
+            insert.appendLiteral(literal)
+        }
         for (position, chunk) in chunks.enumerated() {
             insert.appendLiteral(position == 0 ? " (" : ", (")
-            insert.appendInterpolation(chunk.key.pipeline)
-            insert.appendLiteral(", ")
-            insert.appendInterpolation(chunk.key.snapshotDate)
-            insert.appendLiteral(", ")
-            insert.appendInterpolation(chunk.key.stageID)
-            insert.appendLiteral(", ")
-            insert.appendInterpolation(chunk.key.requestHash)
-            insert.appendLiteral(", ")
-            insert.appendInterpolation(chunk.chunkIndex)
-            insert.appendLiteral(", 'committed', ")
-            insert.appendInterpolation(chunk.targetCount)
-            insert.appendLiteral(", ")
-            insert.appendInterpolation(chunk.payload.factRows)
-            insert.appendLiteral(", ")
-            insert.appendInterpolation(chunk.payload.units)
-            insert.appendLiteral(", ")
-            insert.appendInterpolation(chunk.payload.costUSD)
-            insert.appendLiteral("::numeric, ")
-            insert.appendInterpolation(chunk.payload.targetFailures.count)
-            insert.appendLiteral(", ")
-            insert.appendInterpolation(chunk.attempts)
-            insert.appendLiteral(", ")
-            insert.appendInterpolation(chunk.runID)
-            insert.appendLiteral(", ")
-            insert.appendInterpolation(chunk.committedAt)
-            insert.appendLiteral(", ")
+            try bind(chunk.key.pipeline)
+            try bind(chunk.key.snapshotDate)
+            try bind(chunk.key.stageID)
+            try bind(chunk.key.requestHash)
+            try bind(chunk.chunkIndex, then: ", 'committed', ")
+            try bind(chunk.targetCount)
+            try bind(chunk.payload.factRows)
+            try bind(chunk.payload.units)
+            try bind(chunk.payload.costUSD, then: "::numeric, ")
+            try bind(chunk.payload.targetFailures.count)
+            try bind(chunk.attempts)
+            try bind(chunk.runID)
+            try bind(chunk.committedAt)
             insert.appendInterpolation(chunk.payload.nextCursor)
             insert.appendLiteral(")")
         }

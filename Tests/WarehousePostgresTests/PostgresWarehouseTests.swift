@@ -141,16 +141,8 @@ struct PostgresWarehouseTests {
     @Test("commits chunks that arrive together in shared transactions, each chunk's rows with its own checkpoint")
     func groupCommit() async throws {
         try await withWarehouse { warehouse async throws in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for chunk in 0..<40 {
-                    group.addTask {
-                        let batch = Rows.metrics(
-                            (0..<25).map { ("c\(chunk)-t\($0).com", chunk, $0, 1) }, date: Self.date, runID: "run-1")
-                        try await warehouse.commit(
-                            Rows.commit(batch, date: Self.date, runID: "run-1", hash: "h\(chunk)"))
-                    }
-                }
-                try await group.waitForAll()
+            try await commitSideBySide(warehouse, chunks: 40, runID: "run-1") { chunk in
+                (0..<25).map { (index: Int) in ("c\(chunk)-t\(index).com", chunk, index, 1) }
             }
             #expect(try await warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["1000"]])
             #expect(try await warehouse.query("SELECT count(*) FROM seopipe_chunks") == [["40"]])
@@ -205,7 +197,8 @@ struct PostgresWarehouseTests {
             func load(_ date: String, runID: String, keywords: Int) async throws {
                 for chunk in 0..<12 {
                     let batch = Rows.metrics(
-                        (0..<10).map { ("c\(chunk)-t\($0).com", keywords, $0, 1) }, date: date, runID: runID)
+                        (0..<10).map { (index: Int) in ("c\(chunk)-t\(index).com", keywords, index, 1) }, date: date,
+                        runID: runID)
                     try await warehouse.commit(Rows.commit(batch, date: date, runID: runID, hash: "h\(chunk)"))
                 }
             }
@@ -585,18 +578,28 @@ struct PostgresWarehouseTests {
     @Test("serves chunks committed concurrently one transaction at a time")
     func concurrentCommits() async throws {
         try await withWarehouse { warehouse async throws in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for chunk in 0..<8 {
-                    group.addTask {
-                        let batch = Rows.metrics(
-                            (0..<50).map { ("c\(chunk)-\($0).com", $0, $0, Double($0)) }, date: Self.date, runID: "r")
-                        try await warehouse.commit(Rows.commit(batch, date: Self.date, runID: "r", hash: "h\(chunk)"))
-                    }
-                }
-                try await group.waitForAll()
+            try await commitSideBySide(warehouse, chunks: 8, runID: "r") { chunk in
+                (0..<50).map { (index: Int) in ("c\(chunk)-\(index).com", index, index, Double(index)) }
             }
             #expect(try await warehouse.query("SELECT count(*) FROM ahrefs_domain_metrics") == [["400"]])
             #expect(try await warehouse.query("SELECT count(*) FROM seopipe_chunks") == [["8"]])
+        }
+    }
+
+    /// Commits `chunks` chunks of `rows(chunk)` at once from as many tasks (hashes `h0`, `h1`, ...), as a stage
+    /// with `parallel_limit` does.
+    func commitSideBySide(
+        _ warehouse: PostgresWarehouse, chunks: Int, runID: String,
+        rows: @escaping @Sendable (Int) -> [(target: String, keywords: Int?, traffic: Int?, rating: Double?)]
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for chunk in 0..<chunks {
+                group.addTask {
+                    let batch = Rows.metrics(rows(chunk), date: Self.date, runID: runID)
+                    try await warehouse.commit(Rows.commit(batch, date: Self.date, runID: runID, hash: "h\(chunk)"))
+                }
+            }
+            try await group.waitForAll()
         }
     }
 }

@@ -51,9 +51,8 @@ public enum TargetNormalizer {
         return text
     }
 
-    /// Whether `text` holds `needle`, compared byte for byte (no Foundation).
-    /// A plain loop over contiguous bytes: the generic `firstRange(of:)` cost a few percent of a whole run's CPU,
-    /// called once per target.
+    /// Whether `text` holds `needle`, compared byte for byte (no Foundation): a plain loop over contiguous bytes,
+    /// since the generic `firstRange(of:)` cost a few percent of a whole run's CPU, called once per target.
     public static func contains(_ text: String, _ needle: String) -> Bool {
         var text = text
         var needle = needle
