@@ -6,7 +6,7 @@ extension PostgresWarehouse {
     /// The refusal `targets(fromSQL:)` gives for anything but a query, in the SQLite backend's words.
     static let readOnlyRefusal = "from_sql must only read (a SELECT), not change the warehouse"
 
-    public func targets(fromSQL sql: String, snapshotDate: SnapshotDate) async throws -> [String] {
+    public func targets(fromSQL sql: String, snapshotDate: SnapshotDate) async throws -> TargetSpill {
         guard let keyword = SQLText.firstKeyword(sql), ["select", "with", "values", "table"].contains(keyword) else {
             throw PostgresWarehouseError(Self.readOnlyRefusal)
         }
@@ -19,7 +19,18 @@ extension PostgresWarehouse {
         defer { release() }
         do {
             return try await transaction(readOnly: true) {
-                try await rows(query).compactMap { try $0.decode(String?.self) }
+                // Row by row as PostgresNIO receives them (it reads ahead a bounded number of rows).
+                let spill = try TargetSpill.Writer()
+                do {
+                    for try await row in try await connection.query(query, logger: logger) {
+                        if let value = try row.decode(String?.self) { try spill.append(value) }
+                    }
+                } catch let error as TargetFileError {
+                    throw error
+                } catch {
+                    throw PostgresWarehouseError(error)
+                }
+                return try spill.finish()
             }
         } catch let error as PostgresWarehouseError {
             if error.sqlState == "25006" || error.message.contains("data-modifying") {

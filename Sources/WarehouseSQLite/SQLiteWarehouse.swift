@@ -394,7 +394,7 @@ public actor SQLiteWarehouse: Warehouse {
 
     // MARK: Reading
 
-    public func targets(fromSQL sql: String, snapshotDate: SnapshotDate) throws -> [String] {
+    public func targets(fromSQL sql: String, snapshotDate: SnapshotDate) throws -> TargetSpill {
         let statement = try connection.prepare(sql)
         // SQLite calls BEGIN, SAVEPOINT, ATTACH and DETACH read-only too; a query must also return columns.
         guard statement.isReadOnly, statement.columnCount > 0 else {
@@ -402,11 +402,11 @@ public actor SQLiteWarehouse: Warehouse {
                 code: SQLITE_READONLY, message: "from_sql must only read (a SELECT), not change the warehouse")
         }
         try statement.bind(SQLValue(snapshotDate), named: ":snapshot")
-        var targets: [String] = []
+        let spill = try TargetSpill.Writer()
         try statement.forEachRow { row in
-            if let value = row.text(0) { targets.append(value) }
+            if let value = row.text(0) { try spill.append(value) }
         }
-        return targets
+        return try spill.finish()
     }
 
     public func runs(_ filter: RunFilter) throws -> [RunRecord] {

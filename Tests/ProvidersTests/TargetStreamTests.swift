@@ -124,6 +124,33 @@ struct TargetStreamTests {
         #expect(stream.count == 2)
     }
 
+    @Test("a from_sql answer spilled to a file reads back literally and streams as the same list would")
+    func spilled() throws {
+        let values =
+            (0..<60_000).map { "site\($0 % 50_000).example.com" }
+            + ["  padded.example.com ", "#not-a-comment.example.com", "", "caf\u{E9}.example", "a.example\nb.example"]
+        let writer = try TargetSpill.Writer()
+        for value in values { try writer.append(value) }
+        var spill: TargetSpill? = try writer.finish()
+        let path = spill!.path
+        #expect(spill!.count == values.count)
+        #expect(try spill!.values() == values, "kept as the query returned them: no trimming, no comments")
+
+        let context = Fixtures.context(.batchAnalysis)
+        let expected = whole(values, endpoint: batchAnalysis, driver: ahrefs, context: context)
+        var stream: TargetStream? = try TargetStream(.spill(spill!), driver: ahrefs, endpoint: batchAnalysis)
+        #expect(stream!.count == expected.targets.count)
+        #expect(stream!.refused.map(\.target) == expected.refused.map(\.target))
+        let got = try streamed(stream!, size: batchAnalysis.maxBatchSize, context: context)
+        #expect(got.targets == expected.targets)
+        #expect(got.chunks == expected.chunks)
+
+        spill = nil
+        #expect(FileManager.default.fileExists(atPath: path), "the stream still reads it")
+        stream = nil
+        #expect(!FileManager.default.fileExists(atPath: path), "deleted with the last reference")
+    }
+
     @Test("a target file that cannot be read says which and why")
     func missingFile() throws {
         #expect {

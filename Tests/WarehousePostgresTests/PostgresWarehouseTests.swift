@@ -411,28 +411,35 @@ struct PostgresWarehouseTests {
                 ORDER BY target
                 """
             #expect(
-                try await warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-18")) == ["b.com", "c.com"])
-            #expect(try await warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-17")) == ["old.com"])
-            #expect(try await warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-01-01")) == [])
+                try await warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-18")).values() == [
+                    "b.com", "c.com",
+                ])
+            #expect(
+                try await warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-17")).values() == ["old.com"])
+            #expect(try await warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-01-01")).values() == [])
             #expect(
                 try await warehouse.targets(
-                    fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com';", snapshotDate: snapshot("2026-02-18")) == [
-                        "x.com", "y.com",
-                    ])
+                    fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com';", snapshotDate: snapshot("2026-02-18")
+                ).values() == [
+                    "x.com", "y.com",
+                ])
             // ':snapshot' in a string stays text; `::date` is a cast; a non-text first column comes back as text.
             #expect(
                 try await warehouse.targets(
                     fromSQL: "SELECT ':snapshot' || '|' || (:snapshot::date - 1)::text -- :snapshot",
-                    snapshotDate: snapshot(Self.date))
+                    snapshotDate: snapshot(Self.date)
+                ).values()
                     == [":snapshot|2026-02-17"])
             #expect(
                 try await warehouse.targets(
                     fromSQL: "SELECT snapshot_date FROM ahrefs_domain_metrics WHERE snapshot_date < :snapshot",
-                    snapshotDate: snapshot(Self.date)) == ["2026-02-17"])
+                    snapshotDate: snapshot(Self.date)
+                ).values() == ["2026-02-17"])
             #expect(
                 try await warehouse.targets(
                     fromSQL: "SELECT 'https://' || target || '/' FROM ahrefs_domain_metrics WHERE target = 'old.com'",
-                    snapshotDate: snapshot(Self.date)) == ["https://old.com/"])
+                    snapshotDate: snapshot(Self.date)
+                ).values() == ["https://old.com/"])
         }
     }
 

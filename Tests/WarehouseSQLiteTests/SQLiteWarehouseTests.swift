@@ -162,14 +162,33 @@ struct SQLiteWarehouseTests {
         let sql =
             "SELECT target FROM ahrefs_domain_metrics WHERE snapshot_date = :snapshot AND domain_rating >= 50 ORDER BY target"
         #expect(
-            try await test.warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-18")) == ["b.com", "c.com"])
-        #expect(try await test.warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-17")) == ["old.com"])
-        #expect(try await test.warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-01-01")) == [])
+            try await test.warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-18")).values() == [
+                "b.com", "c.com",
+            ])
+        #expect(
+            try await test.warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-02-17")).values() == ["old.com"]
+        )
+        #expect(try await test.warehouse.targets(fromSQL: sql, snapshotDate: snapshot("2026-01-01")).values() == [])
         #expect(
             try await test.warehouse.targets(
-                fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com'", snapshotDate: snapshot("2026-02-18")) == [
-                    "x.com", "y.com",
-                ])
+                fromSQL: "SELECT 'x.com' UNION ALL SELECT 'y.com'", snapshotDate: snapshot("2026-02-18")
+            ).values() == [
+                "x.com", "y.com",
+            ])
+    }
+
+    @Test("a from_sql answer of 200,000 rows is spilled to a temporary file, NULLs skipped, in the query's order")
+    func targetsFromSQLSpilled() async throws {
+        let test = try await TestWarehouse()
+        let sql = """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
+            SELECT CASE WHEN i % 1000 = 0 THEN NULL ELSE 'site' || i || '.example.com' END FROM n
+            """
+        let spill = try await test.warehouse.targets(fromSQL: sql, snapshotDate: snapshot(Self.date))
+        let expected = (1...200_000).filter { $0 % 1000 != 0 }.map { "site\($0).example.com" }
+        #expect(spill.count == expected.count)
+        #expect(spill.path.contains("seopipe-targets-"))
+        #expect(try spill.values() == expected)
     }
 
     @Test(

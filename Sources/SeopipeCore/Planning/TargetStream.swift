@@ -23,6 +23,8 @@ public struct TargetStream: Sendable {
         case lines([String])
         /// A target file: one target per line; blank lines and `#` comments ignored.
         case file(String)
+        /// A `from_sql` answer: every value as the query returned it.
+        case spill(TargetSpill)
     }
 
     public let source: Source
@@ -161,8 +163,8 @@ public struct TargetStream: Sendable {
     }
 }
 
-/// The raw targets of a source, one at a time: a list's items, or a target file's lines (trimmed; blank lines and
-/// `#` comments skipped), read with `getline` so the file is never held whole.
+/// The raw targets of a source, one at a time: a list's items, a target file's lines (trimmed; blank lines and
+/// `#` comments skipped) or a spilled `from_sql` answer's values, read with `getdelim` so no file is held whole.
 public struct LineIterator {
     private let list: [String]?
     private var position = 0
@@ -176,6 +178,9 @@ public struct LineIterator {
         case .file(let path):
             list = nil
             file = try LineFile(path)
+        case .spill(let spill):
+            list = nil
+            file = try LineFile(spill.path, literalValues: true)
         }
     }
 
@@ -193,15 +198,18 @@ public struct LineIterator {
 final class LineFile {
     private let handle: UnsafeMutablePointer<FILE>
     private let path: String
+    /// A ``TargetSpill``: NUL-separated values, returned as they are.
+    private let literalValues: Bool
     private var buffer: UnsafeMutablePointer<CChar>?
     private var capacity = 0
 
-    init(_ path: String) throws {
+    init(_ path: String, literalValues: Bool = false) throws {
         guard let handle = fopen(path, "r") else {
             throw TargetFileError(path: path, reason: String(cString: strerror(errno)))
         }
         self.handle = handle
         self.path = path
+        self.literalValues = literalValues
     }
 
     deinit {
@@ -215,10 +223,15 @@ final class LineFile {
     func nextTarget() throws -> String? {
         while true {
             if !split.isEmpty { return split.removeFirst() }
-            let length = getline(&buffer, &capacity, handle)
+            let length = getdelim(&buffer, &capacity, literalValues ? 0 : 0x0A, handle)
             guard length >= 0, let buffer else {
                 if ferror(handle) != 0 { throw TargetFileError(path: path, reason: "read error") }
                 return nil
+            }
+            if literalValues {
+                // Every value ends with its NUL; the writer only writes valid UTF-8.
+                let value = UnsafeRawBufferPointer(start: buffer, count: length - 1)
+                return String(decoding: value, as: UTF8.self)
             }
             // ASCII whitespace trimmed on the bytes; Foundation trims what is left at the ends only when that is
             // not ASCII (a no-break space, say).

@@ -209,8 +209,9 @@ extension ProviderRequest {
     public static func jsonPOST(
         baseURL: String, path: String, body: Any, credential: (name: String, value: String)
     ) throws -> ProviderRequest {
-        let bytes = Array(
-            try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let bytes =
+            try JSONBodyWriter.serialize(body)
+            ?? Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
         let http = HTTPRequestSpec(
             method: "POST", url: baseURL + "/" + path,
             headers: [credential, ("Content-Type", "application/json"), ("Accept", "application/json")],

@@ -229,7 +229,8 @@ struct StageExecution: Sendable {
         }
     }
 
-    /// Where the stage's targets come from: a file is streamed; a list and a `from_sql` answer are in memory.
+    /// Where the stage's targets come from: a file is streamed, a `from_sql` answer spilled to a temporary file as it
+    /// is read (one query, however often the stream reads it), a list is in memory.
     func targetSource() async throws -> TargetStream.Source {
         switch stage.targets {
         case .list(let items):
@@ -237,7 +238,7 @@ struct StageExecution: Sendable {
         case .file(let path):
             return .file(path)
         case .sql(let query):
-            return .lines(try await warehouse.targets(fromSQL: query, snapshotDate: context.snapshotDate))
+            return .spill(try await warehouse.targets(fromSQL: query, snapshotDate: context.snapshotDate))
         }
     }
 

@@ -206,8 +206,9 @@ public protocol Warehouse: Sendable {
         _ failures: [TargetFailure], runID: String, pipeline: String, snapshotDate: SnapshotDate, stageID: String,
         at: Date
     ) async throws
-    /// Runs a read-only query whose first column lists targets; `:snapshot` is bound to the date.
-    func targets(fromSQL sql: String, snapshotDate: SnapshotDate) async throws -> [String]
+    /// Runs a read-only query whose first column lists targets; `:snapshot` is bound to the date. The rows are
+    /// written to a ``TargetSpill`` as they arrive (NULLs skipped), never collected in memory.
+    func targets(fromSQL sql: String, snapshotDate: SnapshotDate) async throws -> TargetSpill
     /// Runs of the ledger that match `filter`, newest first.
     func runs(_ filter: RunFilter) async throws -> [RunRecord]
     /// The latest schedule slot `seopipe daemon` ran the pipeline for, nil before the first.
