@@ -57,12 +57,12 @@ struct LoggingOptions: ParsableArguments {
         let level: Logger.Level = quiet ? .critical : logLevel
         let format = logFormat
         Console.standardError.jsonLines = format == .json
-        var file: LogFile?
-        if let logFile {
+        let file: LogFile? = logFile.flatMap { path in
             do {
-                file = try LogFile(path: logFile)
+                return try LogFile(path: path)
             } catch {
                 printError("error: \(error)")
+                return nil
             }
         }
         let fileLevel = logLevel

@@ -8,12 +8,11 @@ extension AhrefsV3Provider {
         guard let which = Endpoint(rawValue: endpoint.name) else {
             throw ProviderDecodingError("ahrefs-v3 has no endpoint \(endpoint.name)")
         }
-        let body = Data(response.body)
         guard which.isReference else {
             return try decodePublished(
-                which, body: body, response: response, chunk: chunk, endpoint: endpoint, context: context,
-                stamp: stamp)
+                which, response: response, chunk: chunk, endpoint: endpoint, context: context, stamp: stamp)
         }
+        let body = Data(response.body)
         var reference = ReferenceAnswer(which, chunk: chunk, stamp: stamp)
         let country = SQLValue.text(context.stage.params["country"]?.description.lowercased() ?? "")
         do {

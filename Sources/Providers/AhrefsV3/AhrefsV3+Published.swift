@@ -72,10 +72,10 @@ extension AhrefsV3Provider {
 
     /// Decodes an answer of a published endpoint into rows of its table.
     func decodePublished(
-        _ which: Endpoint, body: Data, response: HTTPResponseData, chunk: Chunk, endpoint: EndpointSpec,
+        _ which: Endpoint, response: HTTPResponseData, chunk: Chunk, endpoint: EndpointSpec,
         context: RequestContext, stamp: RowStamp
     ) throws -> ChunkPayload {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+        guard let object = try? JSONValue.parse(response.body), case .object = object else {
             throw ProviderDecodingError("the answer is not a JSON object")
         }
         let spec = which.table
@@ -85,11 +85,18 @@ extension AhrefsV3Provider {
         let runID = SQLValue.text(stamp.runID)
         let date = SQLValue.text(stamp.snapshotDate.description)
         let country = context.stage.params["country"].map { SQLValue.text($0.description.lowercased()) } ?? .null
-        func member<T>(_ name: String, as type: T.Type) throws -> T {
-            guard let value = object[name] as? T else {
+        func member(_ name: String) throws -> JSONValue {
+            guard let value = object[name], case .object = value else {
                 throw ProviderDecodingError("the answer has no `\(name)` of the documented type")
             }
             return value
+        }
+        /// A list of objects.
+        func objects(_ name: String) throws -> [JSONValue] {
+            guard case .array(let items)? = object[name],
+                items.allSatisfy({ if case .object = $0 { true } else { false } })
+            else { throw ProviderDecodingError("the answer has no `\(name)` of the documented type") }
+            return items
         }
         func keyed(_ target: Target, date: SQLValue) -> [SQLValue] {
             [.text(target.normalized), .text(target.original), date, fetchedAt, runID]
@@ -102,23 +109,23 @@ extension AhrefsV3Provider {
 
         switch which {
         case .batchAnalysis:
-            let items = try member("targets", as: [[String: Any]].self)
+            let items = try objects("targets")
             for (position, item) in items.enumerated() {
                 // Each answer echoes its target's url; `index` (its position in the request) is the fallback.
-                let byIndex = (item["index"] as? Int).flatMap { chunk.targets.indices.contains($0) ? $0 : nil }
+                let byIndex = item["index"]?.exactInt.flatMap { chunk.targets.indices.contains($0) ? $0 : nil }
                 guard
-                    let target = echoed.take(item["url"] as? String)
+                    let target = echoed.take(item["url"]?.stringValue)
                         ?? echoed.take(chunk.targets[safe: byIndex ?? position]?.normalized)
                 else { continue }
                 batch.append(
                     keyed(target, date: date) + [
-                        .text((item["mode"] as? String) ?? mode(of: target, context)),
-                        .text((item["protocol"] as? String) ?? scheme(context)), country,
+                        .text(item["mode"]?.stringValue ?? mode(of: target, context)),
+                        .text(item["protocol"]?.stringValue ?? scheme(context)), country,
                     ] + Self.batchAnalysisFields.map { $0.value(in: item) })
                 rows += 1
             }
         case .domainRating:
-            let rating = try member("domain_rating", as: [String: Any].self)
+            let rating = try member("domain_rating")
             if let target = echoed.take(single?.normalized) {
                 batch.append(
                     keyed(target, date: date) + [
@@ -128,7 +135,7 @@ extension AhrefsV3Provider {
                 rows = 1
             }
         case .siteMetrics, .backlinksStats:
-            let metrics = try member("metrics", as: [String: Any].self)
+            let metrics = try member("metrics")
             let fields = which == .siteMetrics ? Self.siteMetricsFields : Self.backlinksStatsFields
             if let target = echoed.take(single?.normalized) {
                 let market = which == .siteMetrics ? [country] : []
@@ -142,12 +149,12 @@ extension AhrefsV3Provider {
                 case .metricsHistory: ("metrics", Self.metricsHistoryFields)
                 default: ("refdomains", [AhrefsV3Field("refdomains", .integer, units: 5)])
                 }
-            let items = try member(list, as: [[String: Any]].self)
+            let items = try objects(list)
             guard let target = echoed.take(single?.normalized) else { break }
             let range = context.dates
             for item in items {
                 // A history row's own date is its snapshot date; rows outside the range asked for are not loaded.
-                guard let text = item["date"] as? String, let day = SnapshotDate(String(text.prefix(10))),
+                guard let text = item["date"]?.stringValue, let day = SnapshotDate(String(text.prefix(10))),
                     range.contains(day)
                 else { continue }
                 let market = which == .metricsHistory ? [country] : []
@@ -156,9 +163,9 @@ extension AhrefsV3Provider {
                 rows += 1
             }
         case .keywordsOverview:
-            let items = try member("keywords", as: [[String: Any]].self)
+            let items = try objects("keywords")
             for item in items {
-                guard let target = echoed.take((item["keyword"] as? String).map { $0.lowercased() }) else { continue }
+                guard let target = echoed.take(item["keyword"]?.stringValue.map { $0.lowercased() }) else { continue }
                 let values = Self.keywordFields.map { field -> SQLValue in
                     let value = field.value(in: item)
                     // Ahrefs' cpc is in USD cents; the column holds US dollars.

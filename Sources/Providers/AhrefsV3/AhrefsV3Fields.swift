@@ -27,26 +27,21 @@ struct AhrefsV3Field: Sendable, Hashable {
 
     /// The value of this field in `object` as the warehouse stores it; a value of another type than documented is
     /// stored as null rather than failing the answer.
-    func value(in object: [String: Any]) -> SQLValue {
-        guard let raw = object[name], !(raw is NSNull) else { return .null }
-        switch kind {
-        case .integer:
-            if let number = raw as? NSNumber {
-                let double = number.doubleValue
-                guard double.isFinite, abs(double) < 9e18 else { return .null }
-                return .integer(Int64(double.rounded()))
-            }
-            return .null
-        case .number:
-            guard let number = raw as? NSNumber, number.doubleValue.isFinite else { return .null }
-            return .real(number.doubleValue)
-        case .text:
-            return (raw as? String).map(SQLValue.text) ?? .null
-        case .json:
-            guard JSONSerialization.isValidJSONObject(raw),
-                let data = try? JSONSerialization.data(withJSONObject: raw, options: [.sortedKeys])
+    func value(in object: JSONValue) -> SQLValue {
+        guard let raw = object[name] else { return .null }
+        switch (kind, raw) {
+        case (.integer, .integer(let value)): return .integer(value)
+        case (.integer, .double(let value)):
+            guard value.isFinite, abs(value) < 9e18 else { return .null }
+            return .integer(Int64(value.rounded()))
+        case (.number, .integer(let value)): return .real(Double(value))
+        case (.number, .double(let value)): return value.isFinite ? .real(value) : .null
+        case (.text, .string(let text)): return .text(text)
+        case (.json, .array), (.json, .object):
+            guard let data = try? JSONSerialization.data(withJSONObject: raw.foundationObject, options: [.sortedKeys])
             else { return .null }
             return .text(String(decoding: data, as: UTF8.self))
+        default: return .null
         }
     }
 }

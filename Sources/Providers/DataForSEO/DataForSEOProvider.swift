@@ -138,19 +138,20 @@ public struct DataForSEOProvider: ProviderDriver {
 
     /// Status codes live in the body of an HTTP 200, at the top and per task; both are read here, once.
     public func classify(_ response: HTTPResponseData) -> ResponseClass {
-        // Status codes only: the items are decoded once, by `decode` (decoding them here too cost a third of a
-        // large run's CPU).
-        let envelope = try? JSONDecoder().decode(
-            DataForSEO.Envelope<DataForSEO.SkippedItem>.self, from: Data(response.body))
-        if let envelope, let code = envelope.statusCode {
-            let message = "DataForSEO \(code): \(envelope.statusMessage ?? "(no message)")"
+        // Status codes only; the items are read by `decode`.
+        if let envelope = try? JSONValue.parse(response.body), case .object = envelope,
+            let code = try? envelope.flexibleInt("status_code")
+        {
+            let message = "DataForSEO \(code): \((try? envelope.string("status_message")) ?? "(no message)")"
             if code != 20000 { return Self.classify(code: code, message: message, taskLevel: false) }
-            guard let task = envelope.tasks?.first, let taskCode = task.statusCode else {
+            guard let task = (try? envelope.array("tasks"))?.first, let taskCode = try? task.flexibleInt("status_code")
+            else {
                 return .retryable(message: "DataForSEO answered 20000 without a task", retryAfter: nil)
             }
             if taskCode == 20000 { return .success }
+            let taskMessage = (try? task.string("status_message")) ?? "(no message)"
             return Self.classify(
-                code: taskCode, message: "DataForSEO task \(taskCode): \(task.statusMessage ?? "(no message)")",
+                code: taskCode, message: "DataForSEO task \(taskCode): \(taskMessage)",
                 taskLevel: true)
         }
         let status = response.status

@@ -3,6 +3,10 @@ public enum ProviderDates {
     /// `yyyy-mm-dd hh:mm:ss +hh:mm` (DataForSEO; also `yyyy-mm-dd hh:mm:ss`, taken as UTC) to
     /// ISO-8601 UTC `yyyy-mm-ddThh:mm:ssZ`; nil for anything else.
     public static func utcTimestamp(_ text: String) -> String? {
+        // DataForSEO's own form, `yyyy-mm-dd hh:mm:ss +00:00`, on its bytes: a 100k-page run has 200k of them.
+        if text.utf8.count == 25, let fast = text.utf8.withContiguousStorageIfAvailable(utcFastPath), let fast {
+            return fast
+        }
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 2 || parts.count == 3, let date = SnapshotDate(String(parts[0])) else { return nil }
         let clock = parts[1].split(separator: ":", omittingEmptySubsequences: false)
@@ -25,6 +29,28 @@ public enum ProviderDates {
         total -= day * 1440
         let utcDate = SnapshotDate(dayNumber: day)
         return "\(utcDate)T\(pad(total / 60)):\(pad(total % 60)):\(pad(second))Z"
+    }
+
+    /// `yyyy-mm-dd hh:mm:ss +00:00` with a valid date and clock, rewritten as `yyyy-mm-ddThh:mm:ssZ`; nil for any
+    /// other text, which the general parser reads.
+    private static func utcFastPath(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let template = Array("0000-00-00 00:00:00 +00:00".utf8)
+        for (position, expected) in template.enumerated() {
+            let byte = bytes[position]
+            if expected == UInt8(ascii: "0") && position < 19 {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            } else if byte != expected {
+                return nil
+            }
+        }
+        func number(_ position: Int) -> Int { Int(bytes[position] &- 48) * 10 + Int(bytes[position + 1] &- 48) }
+        guard number(11) < 24, number(14) < 60, number(17) < 61,
+            SnapshotDate(String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<10]), as: UTF8.self)) != nil
+        else { return nil }
+        var utc = Array(bytes[0..<19])
+        utc[10] = UInt8(ascii: "T")
+        utc.append(UInt8(ascii: "Z"))
+        return String(decoding: utc, as: UTF8.self)
     }
 
     private static func digits<S: StringProtocol>(_ text: S, _ count: Int) -> Int? {

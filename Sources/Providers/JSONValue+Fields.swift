@@ -1,0 +1,108 @@
+import Foundation
+import SeopipeCore
+
+/// Reading a provider's fields from a ``JSONValue`` as the `Codable` models read them: a missing key and null are
+/// nil, a value of another type fails the answer (``JSONFieldError``), integers may arrive as `12` or `12.0`.
+extension JSONValue {
+    /// A string member.
+    func string(_ key: String) throws(JSONFieldError) -> String? {
+        switch self[key] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        case let other?: throw JSONFieldError(key: key, expected: "a string", found: other)
+        }
+    }
+
+    /// An integer that may arrive as `12`, `12.0` or null; a number out of Int's range is treated as missing.
+    func flexibleInt(_ key: String) throws(JSONFieldError) -> Int? {
+        guard let value = self[key] else { return nil }
+        return try value.flexibleInt(key: key)
+    }
+
+    func flexibleInt(key: String) throws(JSONFieldError) -> Int? {
+        switch self {
+        case .null: return nil
+        case .integer(let value): return Int(value)
+        case .double(let value): return value.isFinite && abs(value) < 9e18 ? Int(value.rounded()) : nil
+        default: throw JSONFieldError(key: key, expected: "a number", found: self)
+        }
+    }
+
+    /// A number member.
+    func double(_ key: String) throws(JSONFieldError) -> Double? {
+        switch self[key] {
+        case nil, .null?: return nil
+        case .integer(let value)?: return Double(value)
+        case .double(let value)?: return value
+        case let other?: throw JSONFieldError(key: key, expected: "a number", found: other)
+        }
+    }
+
+    /// An array member's elements.
+    func array(_ key: String) throws(JSONFieldError) -> [JSONValue]? {
+        switch self[key] {
+        case nil, .null?: return nil
+        case .array(let elements)?: return elements
+        case let other?: throw JSONFieldError(key: key, expected: "an array", found: other)
+        }
+    }
+
+    /// An object member's members.
+    func members(_ key: String) throws(JSONFieldError) -> [JSONMember]? {
+        switch self[key] {
+        case nil, .null?: return nil
+        case .object(let members)?: return members
+        case let other?: throw JSONFieldError(key: key, expected: "an object", found: other)
+        }
+    }
+
+    /// The text of a string; nil for anything else.
+    var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    /// A number that is a whole one (`3`, `3.0`); nil for anything else.
+    var exactInt: Int? {
+        switch self {
+        case .integer(let value): return Int(exactly: value)
+        case .double(let value): return Int(exactly: value)
+        default: return nil
+        }
+    }
+
+    /// The same value as `JSONSerialization` reads it, for writing it back as JSON text.
+    var foundationObject: Any {
+        switch self {
+        case .null: return NSNull()
+        case .bool(let bool): return bool
+        case .integer(let value): return value
+        case .double(let value): return value
+        case .string(let text): return text
+        case .array(let elements): return elements.map(\.foundationObject)
+        case .object(let members):
+            return Dictionary(
+                members.map { ($0.key, $0.value.foundationObject) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// Fails unless this is an object (an array's element that should be one).
+    func requireObject(_ what: String) throws(JSONFieldError) {
+        guard case .object = self else { throw JSONFieldError(key: what, expected: "an object", found: self) }
+    }
+}
+
+/// A field of the answer with another type than documented.
+struct JSONFieldError: Error, CustomStringConvertible {
+    var key: String
+    var expected: String
+    var typeName: String
+
+    init(key: String, expected: String, found: JSONValue) {
+        self.key = key
+        self.expected = expected
+        self.typeName = found.typeName
+    }
+
+    var description: String { "`\(key)` is \(typeName), not \(expected)" }
+}
