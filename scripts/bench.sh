@@ -3,7 +3,7 @@
 # the extract benchmark (seopipe against the sandbox vs a bare client), the SQLite load path vs raw sqlite3, and
 # the PostgreSQL load path vs psql \copy on a throwaway cluster. Figures belong in closing notes, never in tests.
 #   scripts/bench.sh                      10k and 100k targets at 0 and 50 ms, 5 trials
-#   SEOPIPE_BENCH_FULL=1 scripts/bench.sh   also 1M targets (minutes, and ~0.5 GB of memory today)
+#   SEOPIPE_BENCH_FULL=1 scripts/bench.sh   also 1M targets (about 5 minutes a trial on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trials=${SEOPIPE_BENCH_TRIALS:-5}
