@@ -107,4 +107,45 @@ struct JSONValueTests {
         let deep = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
         #expect(try parse(deep) != .null)
     }
+    /// The same tree without the named members, at every depth.
+    func removing(_ keys: [String], from value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            .object(
+                members.filter { !keys.contains($0.key) }.map {
+                    .init(key: $0.key, value: removing(keys, from: $0.value))
+                }
+            )
+        case .array(let elements): .array(elements.map { removing(keys, from: $0) })
+        default: value
+        }
+    }
+
+    @Test("skipping members: the tree without them, at any depth, from the same bytes")
+    func skipping() throws {
+        let texts = [
+            #"{"status_code":20000,"tasks":[{"status_code":20000,"data":{"targets":["a","b\"c"]},"result":[{"items":[{"x":1.5e3,"y":null,"z":[true,false,{}],"s":"caf\u00e9 \ud83d\ude00"}]}]}]}"#,
+            #"{"result":[],"data":{},"keep":"x"}"#,
+            #"[{"result":"only"},{"nested":{"result":{"deep":[[[]]]},"kept":-0.5}}]"#,
+            #"{"result" : [ 1 , 2 ] , "status_code" : "40501"}"#,
+        ]
+        for text in texts {
+            let full = try parse(text)
+            let skipped = try JSONValue.parse(Array(text.utf8), skipping: ["result", "data"])
+            #expect(skipped == removing(["result", "data"], from: full), "\(text)")
+            #expect(skipped != full)
+        }
+    }
+
+    @Test(
+        "skipping members still refuses what is not JSON inside them",
+        arguments: [
+            #"{"result":[1,}"#, "{\"result\":\"a\u{1}\"}", #"{"result":tru}"#, #"{"result":{"a" 1}}"#,
+            #"{"result":"\x"}"#, #"{"result":"\u12"}"#, #"{"result":[01]}"#, #"{"result":"open}"#, #"{"result":[}"#,
+            #"{"result":{}} x"#,
+        ])
+    func skippingRefusals(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(Array(text.utf8), skipping: ["result"]) }
+        #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) == nil)
+    }
 }

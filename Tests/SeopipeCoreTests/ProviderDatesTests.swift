@@ -24,6 +24,27 @@ struct ProviderDatesTests {
     }
 
     @Test(
+        "reads DataForSEO's own +00:00 form on the byte path, as the general parser does",
+        arguments: [
+            "2024-03-31 07:06:04 +00:00", "2012-05-19 21:38:29 +00:00", "2024-06-30 23:59:60 +00:00",
+            "2024-02-29 00:00:00 +00:00", "1999-12-31 23:59:59 +00:00",
+        ])
+    func fastPath(_ input: String) throws {
+        let fast = try #require(ProviderDates.utcFastPath(input))
+        #expect(fast == ProviderDates.utcTimestamp(" " + input))
+    }
+
+    @Test(
+        "leaves other offsets and malformed text to the general parser",
+        arguments: [
+            "2017-01-24 13:20:59 +02:00", "2024-03-31 07:06:04", "2024-02-30 00:00:00 +00:00",
+            "2024-03-31 24:00:00 +00:00", "2024-03-31 07:06:0x +00:00", " 2024-03-31 07:06:04 +00:00",
+        ])
+    func notFastPath(_ input: String) {
+        #expect(ProviderDates.utcFastPath(input) == nil)
+    }
+
+    @Test(
         "refuses what is not that format",
         arguments: [
             "", "2024-03-31", "2024-03-31T07:06:04Z", "2024-13-01 00:00:00 +00:00", "2024-02-30 00:00:00 +00:00",

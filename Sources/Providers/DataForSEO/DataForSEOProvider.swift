@@ -138,8 +138,8 @@ public struct DataForSEOProvider: ProviderDriver {
 
     /// Status codes live in the body of an HTTP 200, at the top and per task; both are read here, once.
     public func classify(_ response: HTTPResponseData) -> ResponseClass {
-        // Status codes only; the items are read by `decode`.
-        if let envelope = try? JSONValue.parse(response.body), case .object = envelope,
+        // Status codes only: the tasks' results and echoed data are read by `decode`, not built twice.
+        if let envelope = try? JSONValue.parse(response.body, skipping: ["result", "data"]), case .object = envelope,
             let code = try? envelope.flexibleInt("status_code")
         {
             let message = "DataForSEO \(code): \((try? envelope.string("status_message")) ?? "(no message)")"

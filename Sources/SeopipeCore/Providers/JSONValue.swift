@@ -27,6 +27,21 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// Parses one JSON text as `parse(_:)` does, but leaves out the members named in `skipping` (at any depth):
+    /// their values are only checked to be well-formed JSON, not built, nor their strings checked as UTF-8. For a
+    /// status code in an envelope whose items `decode` reads anyway.
+    public static func parse(_ bytes: [UInt8], skipping keys: [String]) throws(JSONParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
+            var parser = JSONParser(buffer)
+            parser.skippedKeys = keys
+            parser.skipWhitespace()
+            let value = try parser.value(depth: 0)
+            parser.skipWhitespace()
+            guard parser.position == buffer.count else { throw parser.error("unexpected text after the JSON value") }
+            return value
+        }
+    }
+
     /// The member named `key` of an object (the first, if the key repeats); nil for a missing key and a non-object.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
@@ -71,6 +86,8 @@ struct JSONParser {
     var position = 0
     /// Deeper nesting than this is refused instead of exhausting the stack.
     static let maxDepth = 512
+    /// Members whose values are skipped, not built.
+    var skippedKeys: [String] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -129,7 +146,11 @@ struct JSONParser {
             }
             position += 1
             skipWhitespace()
-            members.append(JSONMember(key: key, value: try value(depth: depth)))
+            if !skippedKeys.isEmpty, skippedKeys.contains(key) {
+                try skipValue(depth: depth)
+            } else {
+                members.append(JSONMember(key: key, value: try value(depth: depth)))
+            }
             skipWhitespace()
             guard position < bytes.count else { throw error("the text ends inside an object") }
             switch bytes[position] {
@@ -231,6 +252,80 @@ struct JSONParser {
             }
         }
         throw JSONParseError(offset: start - 1, reason: "a string is not closed")
+    }
+
+    /// Moves past one value, checking its grammar but building nothing.
+    mutating func skipValue(depth: Int) throws(JSONParseError) {
+        guard position < bytes.count else { throw error("the text ends where a value should be") }
+        let opening = bytes[position]
+        guard opening == UInt8(ascii: "{") || opening == UInt8(ascii: "[") else {
+            if opening == UInt8(ascii: "\"") { try skipString() } else { _ = try value(depth: depth) }
+            return
+        }
+        guard depth + 1 <= Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
+        let isObject = opening == UInt8(ascii: "{")
+        let closing = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        position += 1
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == closing {
+            position += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            if isObject {
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                    throw error("expected a member name in quotes")
+                }
+                try skipString()
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                    throw error("expected `:` after a member name")
+                }
+                position += 1
+                skipWhitespace()
+            }
+            try skipValue(depth: depth + 1)
+            skipWhitespace()
+            guard position < bytes.count else {
+                throw error(isObject ? "the text ends inside an object" : "the text ends inside an array")
+            }
+            switch bytes[position] {
+            case UInt8(ascii: ","): position += 1
+            case closing:
+                position += 1
+                return
+            default: throw error(isObject ? "expected `,` or `}` in an object" : "expected `,` or `]` in an array")
+            }
+        }
+    }
+
+    /// Moves past a string from its opening quote, checking its escapes and control characters.
+    mutating func skipString() throws(JSONParseError) {
+        let start = position
+        position += 1
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: "\""):
+                position += 1
+                return
+            case UInt8(ascii: "\\"):
+                position += 1
+                guard position < bytes.count else { break }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
+                case UInt8(ascii: "u"): _ = try hex4()
+                default: throw error("an unknown escape in a string")
+                }
+            case 0x00..<0x20: throw error("a control character inside a string")
+            default: position += 1
+            }
+        }
+        throw JSONParseError(offset: start, reason: "a string is not closed")
     }
 
     mutating func hex4() throws(JSONParseError) -> UInt32 {

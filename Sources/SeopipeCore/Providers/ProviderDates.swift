@@ -4,9 +4,7 @@ public enum ProviderDates {
     /// ISO-8601 UTC `yyyy-mm-ddThh:mm:ssZ`; nil for anything else.
     public static func utcTimestamp(_ text: String) -> String? {
         // DataForSEO's own form, `yyyy-mm-dd hh:mm:ss +00:00`, on its bytes: a 100k-page run has 200k of them.
-        if text.utf8.count == 25, let fast = text.utf8.withContiguousStorageIfAvailable(utcFastPath), let fast {
-            return fast
-        }
+        if let fast = utcFastPath(text) { return fast }
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 2 || parts.count == 3, let date = SnapshotDate(String(parts[0])) else { return nil }
         let clock = parts[1].split(separator: ":", omittingEmptySubsequences: false)
@@ -31,11 +29,17 @@ public enum ProviderDates {
         return "\(utcDate)T\(pad(total / 60)):\(pad(total % 60)):\(pad(second))Z"
     }
 
+    private static let fastTemplate = Array("0000-00-00 00:00:00 +00:00".utf8)
+
     /// `yyyy-mm-dd hh:mm:ss +00:00` with a valid date and clock, rewritten as `yyyy-mm-ddThh:mm:ssZ`; nil for any
     /// other text, which the general parser reads.
+    static func utcFastPath(_ text: String) -> String? {
+        guard text.utf8.count == fastTemplate.count else { return nil }
+        return text.utf8.withContiguousStorageIfAvailable(utcFastPath) ?? nil
+    }
+
     private static func utcFastPath(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        let template = Array("0000-00-00 00:00:00 +00:00".utf8)
-        for (position, expected) in template.enumerated() {
+        for (position, expected) in fastTemplate.enumerated() {
             let byte = bytes[position]
             if expected == UInt8(ascii: "0") && position < 19 {
                 guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
