@@ -19,6 +19,58 @@ struct MigrationTests {
         #expect(recorded == [["\(SQLiteMigrations.all.count)"]])
     }
 
+    @Test("0012 keeps the page-summary breakdown's rows, now in its key's B-tree alone (WITHOUT ROWID)")
+    func breakdownWithoutRowid() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("w.db")
+        let before = SQLiteMigrations.all.filter { $0.version < 12 }
+        let old = try SQLiteWarehouse(path: path, migrations: before)
+        _ = try await old.migrate()
+        var batch = TableBatch(
+            table: "dataforseo_page_summary_breakdown",
+            columns: ["url", "snapshot_date", "dimension", "key", "count", "fetched_at", "run_id"],
+            keyColumns: ["url", "snapshot_date", "dimension", "key"])
+        for (url, date, dimension, key, count, run) in [
+            ("https://a.example/", "2026-12-01", "referring_links_tld", "com", 7, "r1"),
+            ("https://a.example/", "2026-12-01", "referring_links_tld", "", 2, "r1"),
+            ("https://b.example/", "2026-12-02", "referring_links_countries", "US", 3, "r2"),
+        ] {
+            batch.append([
+                .text(url), .text(date), .text(dimension), .text(key), .integer(Int64(count)), .text("t"), .text(run),
+            ])
+        }
+        try await old.load(batch)
+        await old.close()
+
+        let warehouse = try SQLiteWarehouse(path: path)
+        let applied = try await warehouse.migrate()
+        #expect(applied.filter(\.newlyApplied).map(\.version) == [12])
+        let rows = try await warehouse.query(
+            "SELECT url, snapshot_date, dimension, key, count, run_id FROM dataforseo_page_summary_breakdown ORDER BY 1, 4"
+        )
+        #expect(
+            rows == [
+                ["https://a.example/", "2026-12-01", "referring_links_tld", "", "2", "r1"],
+                ["https://a.example/", "2026-12-01", "referring_links_tld", "com", "7", "r1"],
+                ["https://b.example/", "2026-12-02", "referring_links_countries", "US", "3", "r2"],
+            ])
+        let sql = try await warehouse.query(
+            "SELECT sql FROM sqlite_master WHERE name = 'dataforseo_page_summary_breakdown'")
+        #expect((sql.first?.first ?? nil)?.contains("WITHOUT ROWID") == true)
+        // No separate index of the key any more, and the key still refuses a duplicate.
+        let indexes = try await warehouse.query(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dataforseo_page_summary_breakdown'"
+        )
+        #expect(indexes == [["0"]])
+        await #expect(throws: (any Error).self) {
+            _ = try await warehouse.query(
+                """
+                INSERT INTO dataforseo_page_summary_breakdown
+                VALUES ('https://b.example/', '2026-12-02', 'referring_links_countries', 'US', 1, 'x', 'r3')
+                """)
+        }
+    }
+
     @Test("records each applied migration's version, name and checksum")
     func checksums() async throws {
         let test = try await TestWarehouse()
