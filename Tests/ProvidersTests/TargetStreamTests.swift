@@ -60,6 +60,21 @@ struct TargetStreamTests {
         #expect(try stream.chunkCount(size: batchAnalysis.maxBatchSize, context: context) == expected.chunks.count)
     }
 
+    @Test("fingerprints sorted in runs on disk de-duplicate exactly as in memory")
+    func spilledFingerprints() throws {
+        let lines = Self.lines(30_000)
+        let context = Fixtures.context(.batchAnalysis)
+        let expected = whole(lines, endpoint: batchAnalysis, driver: ahrefs, context: context)
+        // 30,000 targets in runs of 1,000: thirty sorted runs merged back.
+        let stream = try TargetStream(
+            .lines(lines), driver: ahrefs, endpoint: batchAnalysis, fingerprintRunLength: 1_000)
+        #expect(stream.count == expected.targets.count)
+        #expect(stream.count < lines.count, "the lines hold duplicates")
+        let got = try streamed(stream, size: 100, context: context)
+        #expect(got.targets == expected.targets)
+        #expect(got.chunks == expected.chunks)
+    }
+
     @Test("de-duplication stays exact when every target has the same fingerprint")
     func collisions() throws {
         let lines = Self.lines(3_000)

@@ -37,13 +37,7 @@ public final class TargetSpill: Sendable {
         private var count = 0
 
         public init() throws {
-            let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-            var template = Array((directory + "/seopipe-targets-XXXXXX").utf8CString)
-            let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            guard descriptor >= 0 else {
-                throw TargetFileError(path: path, reason: "cannot create it: \(String(cString: strerror(errno)))")
-            }
+            let (descriptor, path) = try TemporaryFile.create(prefix: "seopipe-targets")
             guard let handle = fdopen(descriptor, "w") else {
                 close(descriptor)
                 unlink(path)
@@ -83,5 +77,19 @@ public final class TargetSpill: Sendable {
             }
             return TargetSpill(path: path, count: count)
         }
+    }
+}
+
+/// A new file of seopipe's in `TMPDIR`, else `/tmp`, created with `mkstemp` (mode 0600).
+enum TemporaryFile {
+    static func create(prefix: String) throws -> (descriptor: Int32, path: String) {
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((directory + "/" + prefix + "-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw TargetFileError(path: path, reason: "cannot create it: \(String(cString: strerror(errno)))")
+        }
+        return (descriptor, path)
     }
 }

@@ -10,10 +10,11 @@ import Foundation
 /// whole, so a target file of millions of lines costs a few megabytes (issue 16).
 ///
 /// Exact de-duplication without holding the targets takes two passes over the source. The first normalizes every
-/// target and keeps only a 64-bit fingerprint of each distinct one, noting the fingerprints met more than once.
+/// target and sorts a 64-bit fingerprint of each (``FingerprintCounter``: in memory up to a million targets, in
+/// runs on disk beyond), noting the fingerprints met more than once.
 /// The second yields each target in first-seen order; only a target whose fingerprint was met twice (a duplicate,
 /// or, rarely, another target with the same fingerprint) is checked against the exact normalized values of that
-/// kind seen so far. Memory: 8-16 bytes a distinct target for the fingerprints, plus the duplicated values.
+/// kind seen so far. Memory: at most 8 MiB of fingerprints however long the list, plus the duplicated values.
 ///
 /// Chunks come from the provider's own chunking, applied to consecutive windows of ``windowTargets`` targets (a
 /// multiple of the chunk size): plain chunking gives exactly the chunks of the whole list; a packing provider
@@ -42,27 +43,28 @@ public struct TargetStream: Sendable {
 
     /// The first pass: counts distinct targets and collects the refused ones. The fingerprint is the string's own
     /// hash (stable within the process, which is all two passes need, and equal for canonically equal strings, as
-    /// String equality is); `fingerprint` is for tests (a constant one makes every target collide).
+    /// String equality is); `fingerprint` is for tests (a constant one makes every target collide), and so is
+    /// `fingerprintRunLength` (fingerprints sorted in memory before runs spill to disk).
     public init(
         _ source: Source, driver: any ProviderDriver, endpoint: EndpointSpec,
-        fingerprint: @escaping @Sendable (String) -> UInt64 = { UInt64(bitPattern: Int64($0.hashValue)) }
+        fingerprint: @escaping @Sendable (String) -> UInt64 = { UInt64(bitPattern: Int64($0.hashValue)) },
+        fingerprintRunLength: Int? = nil
     ) throws {
         self.source = source
         self.driver = driver
         self.endpoint = endpoint
         self.fingerprint = fingerprint
-        var seen = Set<UInt64>()
-        var repeated = Set<UInt64>()
+        var counter = FingerprintCounter(runLength: fingerprintRunLength ?? FingerprintCounter.defaultRunLength)
         var refused: [TargetFailure] = []
         try Self.forEachLine(source) { raw in
             switch driver.normalize(raw, for: endpoint) {
             case .success(let normalized):
-                let print = fingerprint(normalized)
-                if !seen.insert(print).inserted { repeated.insert(print) }
+                try counter.add(fingerprint(normalized))
             case .failure(let failure):
                 refused.append(failure)
             }
         }
+        let (distinct, repeated) = try counter.finish()
         // Exact count: a repeated fingerprint may stand for several different targets.
         var extra = 0
         if !repeated.isEmpty {
@@ -74,7 +76,7 @@ public struct TargetStream: Sendable {
                 if values[print, default: []].insert(normalized).inserted, values[print]!.count > 1 { extra += 1 }
             }
         }
-        self.count = seen.count + extra
+        self.count = distinct + extra
         self.refused = refused
         self.repeated = repeated
     }
