@@ -76,14 +76,21 @@ func batch(_ index: Int) -> TableBatch {
     return batch
 }
 
-/// Commits every row through the warehouse, `chunkRows` a chunk (one transaction each), as the runner does.
+/// Commits every row through the warehouse, `chunkRows` a chunk (one transaction each), as the runner does: the
+/// next chunk's rows are built while this one commits, as the runner decodes the next answer meanwhile (psql's
+/// side reads a file written before its clock starts).
 func loadThroughWarehouse(_ warehouse: PostgresWarehouse, runID: String) async throws {
     let chunks = (rowCount + chunkRows - 1) / chunkRows
     try await withThrowingTaskGroup(of: Void.self) { group in
         for committer in 0..<committers {
             group.addTask {
-                for index in stride(from: committer, to: chunks, by: committers) {
-                    let rows = batch(index)
+                let indexes = Array(stride(from: committer, to: chunks, by: committers))
+                var next: Task<TableBatch, Never>? = indexes.first.map { first in Task { batch(first) } }
+                for (position, index) in indexes.enumerated() {
+                    let rows = await next!.value
+                    next =
+                        position + 1 < indexes.count
+                        ? Task { [following = indexes[position + 1]] in batch(following) } : nil
                     try await warehouse.commit(
                         ChunkCommit(
                             key: ChunkKey(

@@ -63,6 +63,12 @@ struct PostgresMigrationTests {
                 contentsOf: root.appendingPathComponent("migrations/sqlite/\(name)"), encoding: .utf8)
             let postgres = try String(
                 contentsOf: root.appendingPathComponent("migrations/postgres/\(name)"), encoding: .utf8)
+            if postgres.hasPrefix("-- SQLite only:") {
+                // A change of SQLite's storage alone: the same tables, columns and keys, nothing to do here.
+                #expect(Self.shape(postgres) == ["SELECT"], "\(name)")
+                #expect(!sqlite.contains("ADD COLUMN"), "\(name) changes columns: PostgreSQL needs them too")
+                continue
+            }
             #expect(Self.shape(postgres) == Self.shape(sqlite), "\(name)")
         }
     }
