@@ -208,10 +208,9 @@ extension PostgresWarehouse {
                 var start = 0
                 while start < batch.rowCount {
                     let end = min(batch.rowCount, start + rowsPerWrite)
-                    var buffer = ByteBuffer()
-                    buffer.reserveCapacity((end - start) * batch.columns.count * 16)
-                    CopyTextEncoder.encode(batch, rows: start..<end, into: &buffer)
-                    try await writer.write(buffer)
+                    var bytes: [UInt8] = []
+                    CopyTextEncoder.encode(batch, rows: start..<end, into: &bytes)
+                    try await writer.write(ByteBuffer(bytes: bytes))
                     start = end
                 }
             }

@@ -86,6 +86,30 @@ struct CopyTextEncoderTests {
     func numbers(value: SQLValue, text: String) {
         #expect(encoded([value]) == text + "\n")
     }
+
+    @Test("a double written in place reads as its text form: whole, fractional, huge, tiny and random bit patterns")
+    func realsInPlace() {
+        var generator = SystemRandomNumberGenerator()
+        let samples: [Double] =
+            [
+                0.1, -2.5, 1e15, -1e15, 999_999_999_999_999, 1e-300, .greatestFiniteMagnitude, .leastNonzeroMagnitude,
+                123_456.789, .infinity,
+            ]
+            + (0..<2000).map { _ in Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator)) }
+        for number in samples where !number.isNaN {
+            var bytes: [UInt8] = []
+            CopyTextEncoder.appendReal(number, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == CopyTextEncoder.text(number), "\(number)")
+        }
+    }
+
+    @Test("a bridged string is escaped as a native one is")
+    func bridgedText() {
+        let native = "tab\there/Ü\\"
+        let bridged = NSString(string: native) as String
+        #expect(encoded([.text(bridged)]) == encoded([.text(native)]))
+        #expect(encoded([.text(bridged)]) == "tab\\there/Ü\\\\\n")
+    }
 }
 
 @Suite("PostgreSQL values as text")

@@ -55,10 +55,25 @@ public struct TableBatch: Sendable {
     /// Whether two rows share a key (the upsert then keeps the last).
     public var hasRepeatedKeys: Bool {
         let positions = keyColumns.compactMap { columns.firstIndex(of: $0) }
-        var seen = Set<[SQLValue]>(minimumCapacity: rowCount)
+        let width = columns.count
+        func sameKey(_ first: Int, _ second: Int) -> Bool {
+            positions.allSatisfy { values[first * width + $0] == values[second * width + $0] }
+        }
+        // Rows by the hash of their key, compared exactly only when hashes meet: no array built per row.
+        var firstRow: [Int: Int] = .init(minimumCapacity: rowCount)
+        var sharingHash: [Int: [Int]] = [:]
         for row in 0..<rowCount {
-            let offset = row * columns.count
-            if !seen.insert(positions.map { values[offset + $0] }).inserted { return true }
+            var hasher = Hasher()
+            for position in positions { hasher.combine(values[row * width + position]) }
+            let hash = hasher.finalize()
+            guard let earlier = firstRow[hash] else {
+                firstRow[hash] = row
+                continue
+            }
+            if sameKey(earlier, row) { return true }
+            let others = sharingHash[hash, default: []]
+            if others.contains(where: { sameKey($0, row) }) { return true }
+            sharingHash[hash] = others + [row]
         }
         return false
     }
