@@ -88,8 +88,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            plugins: ["BuildInfo"]
         ),
+        // The commit the binary is built from, for `seopipe --version` (read from .git, no git binary needed).
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(
             name: "SQLiteLoadBenchmark",
             dependencies: ["SeopipeCore", "WarehouseSQLite", "CSQLite"],

@@ -99,10 +99,11 @@ extension LoggingOptions {
 /// - Parameter environment: the variables `${VAR}` reads (default: this process's).
 func loadPipeline(
     _ path: String, json: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment,
-    consequence: String = "nothing was run"
+    consequence: String = "nothing was run", embedded text: String? = nil
 ) throws -> Pipeline {
     let loader = PipelineLoader(registry: .builtin, environment: environment)
     do {
+        if let text { return try loader.load(yaml: text, file: URL(fileURLWithPath: path)) }
         return try loader.load(file: URL(fileURLWithPath: path))
     } catch {
         if json {

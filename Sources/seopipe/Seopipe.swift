@@ -30,12 +30,16 @@ struct Seopipe: AsyncParsableCommand {
             stages failed, the rest loaded), 4 another run of the pipeline holds the lock, 143/130 stopped by \
             SIGTERM/SIGINT (the requests in flight finish and commit; the run is recorded as interrupted).
             """,
+        version: "seopipe \(version) (commit \(BuildInfo.commit.prefix(12)))",
         subcommands: [
             Validate.self, Check.self, Plan.self, Run.self, Runs.self, Crontab.self, Daemon.self, Migrate.self,
             Schema.self,
-            SandboxCommand.self, Demo.self,
+            SandboxCommand.self, Demo.self, Init.self,
         ]
     )
+
+    /// This release's version; `--version` adds the commit the binary was built from.
+    static let version = "0.9.0"
 
     /// The providers this build knows, as help texts name them.
     static let providerNames = ProviderRegistry.builtin.ordered.map(\.displayName).joined(separator: ", ")

@@ -171,6 +171,7 @@ struct CommandLineTests {
         try await withHarness { harness in
             for command in [
                 "validate", "plan", "run", "migrate", "runs", "crontab", "daemon", "schema", "sandbox", "demo",
+                "init",
             ] {
                 let output = try await harness.seopipe([command, "--help"])
                 #expect(output.exitCode == 0)

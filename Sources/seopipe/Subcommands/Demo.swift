@@ -9,13 +9,14 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the demo pipeline against the built-in sandbox into demo.db.",
         discussion: """
-            Starts the sandbox in-process on a free loopback port, points pipelines/demo.yml at it, runs it \
-            and prints rows per table, units spent and a query to try with sqlite3. No API token is needed \
-            and nothing is spent.
+            Starts the sandbox in-process on a free loopback port, points the demo pipeline at it (built into \
+            seopipe, so this works from any directory; the repository's pipelines/demo.yml), runs it into \
+            demo.db in the current directory and prints rows per table, units spent and queries to try with \
+            sqlite3. No API token is needed and nothing is spent.
             """)
 
-    @Option(help: "The demo pipeline file.")
-    var pipeline = "pipelines/demo.yml"
+    @Option(help: "A pipeline file to run instead of the built-in demo pipeline.")
+    var pipeline: String?
 
     @Option(help: "Warehouse URL: sqlite:PATH or postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=MODE].")
     var warehouse = "sqlite:demo.db"
@@ -36,7 +37,9 @@ struct Demo: AsyncParsableCommand {
         let signals = StopSignals(stop: stop, logger: logger)
         defer { signals.restore() }
         do {
-            let loaded = try loadPipeline(pipeline)
+            let loaded =
+                try pipeline.map { try loadPipeline($0) }
+                ?? loadPipeline("demo.yml (built in)", embedded: EmbeddedFiles.demoPipeline)
             let snapshot =
                 try date.map { text in
                     guard let parsed = SnapshotDate(text) else {
