@@ -1,9 +1,11 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
-/// One set of compiler settings for every target: Swift 6 mode and explicit existentials.
+/// One set of compiler settings for every target: Swift 6 mode, explicit existentials, and no warnings (a warning
+/// in our code fails the build; dependencies keep their own settings).
 let strictSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    .treatAllWarnings(as: .error),
 ]
 
 let package = Package(

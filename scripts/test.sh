@@ -23,3 +23,8 @@ export SEOPIPE_REQUIRE_POSTGRES=1
 if [ -n "${SEOPIPE_CONTRACT_PYTHON:-}" ]; then export SEOPIPE_REQUIRE_CONTRACT_PYTHON=1; fi
 # The end-to-end tests run the built binary; they find it beside the test bundle.
 swift test --skip-build "$@"
+# The binary a nightly host gets: Swift runtime linked in, run alone in an empty directory with a bare environment.
+if [ "$#" -eq 0 ]; then
+  scripts/release.sh dist/seopipe
+  scripts/release-check.sh dist/seopipe
+fi
