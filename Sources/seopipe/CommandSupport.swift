@@ -57,6 +57,7 @@ struct LoggingOptions: ParsableArguments {
         let level: Logger.Level = quiet ? .critical : logLevel
         let format = logFormat
         Console.standardError.jsonLines = format == .json
+        Console.standardError.showsErrorLogs = level <= .error
         let file: LogFile? = logFile.flatMap { path in
             do {
                 return try LogFile(path: path)
@@ -178,8 +179,11 @@ func migrated(_ location: WarehouseLocation) async throws -> any Warehouse {
 
 /// Prints what kept the engine from starting or finishing, and returns the exit code it means.
 func fail(_ error: any Error) -> ExitCode {
-    printError("error: \(error)")
-    return ExitCode((error as? EngineError)?.exitCode ?? 1)
+    let engineError = error as? EngineError
+    // A run refused by the lock was logged by the engine already (also to --log-file): said once.
+    let logged = if case .locked = engineError { Console.standardError.showsErrorLogs } else { false }
+    if !logged { printError("error: \(error)") }
+    return ExitCode(engineError?.exitCode ?? 1)
 }
 
 extension Engine {

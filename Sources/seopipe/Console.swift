@@ -12,6 +12,7 @@ final class Console: Sendable {
     private struct State {
         var bar: String?
         var jsonLines = false
+        var showsErrorLogs = false
     }
 
     private let state = Mutex(State())
@@ -21,6 +22,13 @@ final class Console: Sendable {
     var jsonLines: Bool {
         get { state.withLock { $0.jsonLines } }
         set { state.withLock { $0.jsonLines = newValue } }
+    }
+
+    /// Whether log lines at `error` reach standard error (not `--quiet`): an error the engine logged is then not
+    /// printed a second time.
+    var showsErrorLogs: Bool {
+        get { state.withLock { $0.showsErrorLogs } }
+        set { state.withLock { $0.showsErrorLogs = newValue } }
     }
 
     /// Writes one log line (a newline is added), above the progress bar if one is shown.

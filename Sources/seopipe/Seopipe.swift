@@ -71,10 +71,25 @@ struct Seopipe: AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                if requestsJSONLogs(CommandLine.arguments) {
+                    // Log shippers get the reason as one JSON object, like every other message of the run.
+                    Console.standardError.jsonLines = true
+                    printError(message(for: error))
+                } else {
+                    FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                }
                 Foundation.exit(2)
             }
             exit(withError: error)
         }
     }
+}
+
+/// Whether the command line asks for `--log-format json` (read before, or without, a successful parse).
+func requestsJSONLogs(_ arguments: [String]) -> Bool {
+    for (position, argument) in arguments.enumerated() {
+        if argument == "--log-format=json" { return true }
+        if argument == "--log-format", position + 1 < arguments.count, arguments[position + 1] == "json" { return true }
+    }
+    return false
 }

@@ -153,6 +153,11 @@ struct CommandLineTests {
             let second = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
             #expect(second.exitCode == 4, "\(second.stderr)")
             #expect(second.stderr.contains("another run of pipeline e2e holds the lock"), "\(second.stderr)")
+            #expect(second.stderr.components(separatedBy: "holds the lock").count == 2, "said once: \(second.stderr)")
+            // Under cron (--quiet) it is said once too, and still said.
+            let quiet = try await harness.seopipe(["run", file, "--date", "2026-11-20", "--quiet"])
+            #expect(quiet.exitCode == 4)
+            #expect(quiet.stderr.components(separatedBy: "holds the lock").count == 2, "said once: \(quiet.stderr)")
             harness.sandbox.releaseResponses()
             let firstOutput = try await first
             #expect(firstOutput.exitCode == 0, "\(firstOutput.stderr)")
@@ -197,6 +202,15 @@ struct CommandLineTests {
             let output = try await harness.seopipe(arguments)
             #expect(output.exitCode == 2, "\(output.stderr)")
             #expect(output.stderr.contains(message), "\(output.stderr)")
+            // With --log-format json, the same reason as one JSON object on one line, for log shippers.
+            let json = try await harness.seopipe(arguments + ["--log-format", "json"])
+            #expect(json.exitCode == 2, "\(json.stderr)")
+            let lines = json.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(json.stderr)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8)) as? [String: Any])
+            #expect(object["level"] as? String == "error")
+            #expect((object["message"] as? String)?.contains(message) == true, "\(json.stderr)")
         }
     }
 }

@@ -105,7 +105,9 @@ struct NightlyOpsEndToEndTests {
             let logs = harness.directory.appendingPathComponent("logs")
             let log = try String(contentsOf: logs.appendingPathComponent("nightly.log"), encoding: .utf8)
             #expect(log.contains("run finished"))
-            #expect(log.contains("another run of nightly holds the lock"), "the refused second job says why in the log")
+            #expect(
+                log.contains("another run of pipeline nightly holds the lock"),
+                "the refused second job says why in the log")
             #expect(
                 try await harness.query("SELECT status FROM seopipe_runs WHERE pipeline = 'nightly'") == [["succeeded"]]
             )

@@ -64,9 +64,11 @@ public struct Engine: Sendable {
             await warehouse.close()
             switch error {
             case .held(let holder):
-                // Said by the caller too; logged here so it lands in --log-file, where the nights are read back.
-                logger.error("another run of \(pipeline.name) holds the lock; this run did not start")
-                throw .locked(pipeline: pipeline.name, warehouse: request.warehouse, holder: holder)
+                // Logged here so it lands in --log-file, where the nights are read back; the command prints it only
+                // when its log does not already show errors on standard error (`--quiet`), so it is said once.
+                let refused = EngineError.locked(pipeline: pipeline.name, warehouse: request.warehouse, holder: holder)
+                logger.error("\(refused)")
+                throw refused
             case .unavailable(let message):
                 throw .lockUnavailable(message)
             }
