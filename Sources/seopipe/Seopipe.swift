@@ -21,7 +21,8 @@ struct Seopipe: AsyncParsableCommand {
             `warehouse:`: sqlite:PATH or postgres://USER@HOST:PORT/DB?schema=NAME&sslmode=MODE (the password from \
             the URL, $PGPASSWORD or ~/.pgpass).
 
-            Start with `seopipe demo`: it serves simulated provider APIs on loopback and loads demo.db. \
+            Start with `seopipe demo`: it serves simulated provider APIs on loopback and loads demo.db. Then \
+            `seopipe init DIR` writes a starter project (a pipeline per provider, example targets, .env.example). \
             Every night: `seopipe crontab pipelines/*.yml | crontab -` (or `seopipe daemon pipelines/`), then \
             `seopipe runs` to see what happened and `--metrics-file` to alert on it. BI tools read the views \
             described in docs/warehouse.md (`seopipe schema`).
