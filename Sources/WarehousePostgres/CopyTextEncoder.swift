@@ -15,7 +15,7 @@ enum CopyTextEncoder {
     }
 
     /// Appends rows `range` of `batch` to `bytes`.
-    static func encode(_ batch: TableBatch, rows range: Range<Int>, into bytes: inout [UInt8]) {
+    private static func encode(_ batch: TableBatch, rows range: Range<Int>, into bytes: inout [UInt8]) {
         let width = batch.columns.count
         guard width > 0 else { return }
         bytes.reserveCapacity(bytes.count + range.count * width * 12)

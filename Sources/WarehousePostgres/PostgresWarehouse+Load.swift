@@ -208,9 +208,9 @@ extension PostgresWarehouse {
                 var start = 0
                 while start < batch.rowCount {
                     let end = min(batch.rowCount, start + rowsPerWrite)
-                    var bytes: [UInt8] = []
-                    CopyTextEncoder.encode(batch, rows: start..<end, into: &bytes)
-                    try await writer.write(ByteBuffer(bytes: bytes))
+                    var buffer = ByteBuffer()
+                    CopyTextEncoder.encode(batch, rows: start..<end, into: &buffer)
+                    try await writer.write(buffer)
                     start = end
                 }
             }

@@ -22,7 +22,10 @@ enum JSONBodyWriter {
         let exactType = type(of: value)
         if exactType == String.self {
             writeString(value as! String, into: &bytes)
-            return true
+        } else if exactType == Bool.self {
+            bytes.append(contentsOf: value as! Bool ? Array("true".utf8) : Array("false".utf8))
+        } else if exactType == Int.self {
+            bytes.append(contentsOf: String(value as! Int).utf8)
         } else if exactType == [String: String].self {
             return writeObject(value as! [String: String], into: &bytes) { string, bytes in
                 writeString(string, into: &bytes)
@@ -42,32 +45,15 @@ enum JSONBodyWriter {
             return writeArray(value as! [any Sendable], into: &bytes)
         } else if exactType == [Any].self {
             return writeArray(value as! [Any], into: &bytes)
-        }
-        // Anything else by casting: the common shapes first, without casting their elements one by one.
-        if let string = value as? String {
+        } else if let string = value as? String {
+            // Anything else by casting: a bridged Foundation value, a collection of another element type.
             writeString(string, into: &bytes)
-        } else if let strings = value as? [String] {
-            bytes.append(UInt8(ascii: "["))
-            for (position, string) in strings.enumerated() {
-                if position > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeString(string, into: &bytes)
-            }
-            bytes.append(UInt8(ascii: "]"))
-        } else if let object = value as? [String: String] {
-            return writeObject(object, into: &bytes) { string, bytes in
-                writeString(string, into: &bytes)
-                return true
-            }
-        } else if let bool = value as? Bool, type(of: value) == Bool.self {
-            bytes.append(contentsOf: bool ? Array("true".utf8) : Array("false".utf8))
-        } else if let int = value as? Int, type(of: value) == Int.self {
-            bytes.append(contentsOf: String(int).utf8)
         } else if value is NSNull {
             bytes.append(contentsOf: "null".utf8)
         } else if let array = value as? [Any] {
             return writeArray(array, into: &bytes)
         } else if let object = value as? [String: Any] {
-            return writeObject(object, into: &bytes) { element, bytes in write(element, into: &bytes) }
+            return writeObject(object, into: &bytes) { write($0, into: &$1) }
         } else {
             return false
         }

@@ -17,14 +17,7 @@ public enum JSONValue: Sendable, Equatable {
 
     /// Parses one JSON text (RFC 8259): UTF-8, whitespace around the value, nothing after it.
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
-            var parser = JSONParser(buffer)
-            parser.skipWhitespace()
-            let value = try parser.value(depth: 0)
-            parser.skipWhitespace()
-            guard parser.position == buffer.count else { throw parser.error("unexpected text after the JSON value") }
-            return value
-        }
+        try parse(bytes, skipping: [])
     }
 
     /// Parses one JSON text as `parse(_:)` does, but leaves out the members named in `skipping` (at any depth):
