@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Tests only: starting seopipe and other programs (Foundation's Process crashed under many spawns).
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // The model and the engine: pipeline files, planning, running, the warehouse protocol. No network or DB code.
@@ -79,6 +82,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -152,7 +156,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Sandbox", "Providers", "WarehouseSQLite", "WarehousePostgres", "SeopipeCore"],
+            dependencies: [
+                "Sandbox", "Providers", "WarehouseSQLite", "WarehousePostgres", "SeopipeCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             // Broken pipeline files and the exact messages they get; read by path, not compiled.
             exclude: ["Corpus"],
             swiftSettings: strictSettings

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import ServiceLifecycle
 
 /// How to run the sandbox.
 public struct SandboxConfiguration: Sendable {
@@ -76,11 +78,15 @@ public final class RunningSandbox: Sendable {
     private let responderExchanges: ExchangeLog?
     private let serverTask: Task<Void, Never>
     private let stopRequested = Locked(false)
+    private let group: ServiceGroup
+    private let connections: OpenConnections
 
     private init(
         port: Int, configuration: SandboxConfiguration, state: SandboxState, exchanges: ExchangeLog?,
-        serverTask: Task<Void, Never>
+        serverTask: Task<Void, Never>, group: ServiceGroup, connections: OpenConnections
     ) {
+        self.group = group
+        self.connections = connections
         self.responderExchanges = exchanges
         self.port = port
         self.configuration = configuration
@@ -107,7 +113,7 @@ public final class RunningSandbox: Sendable {
             exchanges: configuration.recordsExchanges ? ExchangeLog() : nil)
 
         var logger = Logger(label: "seopipe.sandbox")
-        // Stopping cancels the server, which Hummingbird reports at error level; nothing below critical is news.
+        // A client that drops its connection mid-request is reported at error level; nothing below critical is news.
         logger.logLevel = .critical
         let (listening, listeningContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
@@ -124,9 +130,11 @@ public final class RunningSandbox: Sendable {
         )
 
         let failure = Locked<(any Error)?>(nil)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: logger))
         let serverTask = Task {
             do {
-                try await app.run()
+                try await group.run()
             } catch {
                 failure.withLock { $0 = error }
             }
@@ -144,7 +152,7 @@ public final class RunningSandbox: Sendable {
         }
         return RunningSandbox(
             port: port, configuration: configuration, state: state, exchanges: responder.exchanges,
-            serverTask: serverTask)
+            serverTask: serverTask, group: group, connections: responder.connections)
     }
 
     /// What a sandbox serves and under which path, for help texts: `the Ahrefs v3 batch endpoints under /v3`, ...
@@ -210,8 +218,10 @@ public final class RunningSandbox: Sendable {
         state.reset()
     }
 
-    /// Stops accepting work, lets requests in progress finish (bounded wait), then shuts the server down.
-    /// Safe to call more than once, also concurrently.
+    /// Stops the server without cutting an answer short, and returns once every connection it accepted is closed:
+    /// it stops listening, closes idle connections, lets each answer in progress be written in full and then closes
+    /// its connection. A connection still busy after the grace period (latency + 5 s: a `delay_seconds` fault, or a
+    /// client that keeps reading slowly) is closed there. Safe to call more than once, also concurrently.
     public func stop() async {
         let first = stopRequested.withLock { requested in
             defer { requested = true }
@@ -219,20 +229,62 @@ public final class RunningSandbox: Sendable {
         }
         if first {
             state.holding = false
-            let clock = ContinuousClock()
-            let deadline = clock.now + configuration.latency + .seconds(5)
-            while state.inFlight > 0, clock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(5))
+            await group.triggerGracefulShutdown()
+            let (state, connections) = (self.state, self.connections)
+            let grace = configuration.latency + .seconds(5)
+            let closer = Task {
+                try? await Task.sleep(for: grace)
+                guard !Task.isCancelled else { return }
+                state.closing = true
+                connections.closeAll()
             }
-            serverTask.cancel()
+            await serverTask.value
+            closer.cancel()
         }
         await serverTask.value
     }
 }
 
+/// The connections a sandbox has answered on, so that `stop()` can close the ones graceful shutdown leaves open.
+final class OpenConnections: Sendable {
+    private let channels = Locked<[ObjectIdentifier: any Channel]>([:])
+
+    func insert(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        let inserted = channels.withLock { channels in
+            guard channels[key] == nil else { return false }
+            channels[key] = channel
+            return true
+        }
+        guard inserted else { return }
+        channel.closeFuture.whenComplete { _ in
+            self.channels.withLock { _ = $0.removeValue(forKey: key) }
+        }
+    }
+
+    var count: Int { channels.withLock { $0.count } }
+
+    func closeAll() {
+        for channel in channels.withLock({ Array($0.values) }) {
+            channel.close(promise: nil)
+        }
+    }
+}
+
+/// The request context of the sandbox: Hummingbird's basic context plus the connection a request came on.
+struct SandboxRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
 /// Routes every request: control routes under `/_sandbox/`, provider endpoints by exact path.
 struct SandboxResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = SandboxRequestContext
 
     /// Largest request body the sandbox reads (100 long URLs fit many times over).
     static let maxBodyBytes = 1 << 20
@@ -241,17 +293,21 @@ struct SandboxResponder: HTTPResponder {
     let endpoints: [String: SandboxEndpoint]
     let latency: Duration
     let exchanges: ExchangeLog?
+    let connections: OpenConnections
 
-    init(state: SandboxState, endpoints: [SandboxEndpoint], latency: Duration, exchanges: ExchangeLog? = nil) {
+    init(
+        state: SandboxState, endpoints: [SandboxEndpoint], latency: Duration, exchanges: ExchangeLog? = nil,
+        connections: OpenConnections = OpenConnections()
+    ) {
         self.exchanges = exchanges
+        self.connections = connections
         self.state = state
         self.endpoints = Dictionary(endpoints.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         self.latency = latency
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        state.requestStarted()
-        defer { state.requestEnded() }
+        connections.insert(context.channel)
 
         let path = request.uri.path
         if path == ControlRoutes.prefix || path.hasPrefix(ControlRoutes.prefix + "/") {
@@ -270,14 +326,12 @@ struct SandboxResponder: HTTPResponder {
             dialect: endpoint.faultDialect
         )
         let body = await Self.readBody(of: request)
-        if latency > .zero {
-            try? await Task.sleep(for: latency)
-        }
-        while state.holding {
+        await pause(for: latency)
+        while state.holding, !state.closing {
             try? await Task.sleep(for: .milliseconds(10))
         }
         if let seconds = ticket.fault?.delaySeconds {
-            try? await Task.sleep(for: .seconds(seconds))
+            await pause(for: .seconds(seconds))
         }
 
         var answer: SandboxResponse
@@ -362,6 +416,17 @@ struct SandboxResponder: HTTPResponder {
             return response
         }
         return Self.response(answer)
+    }
+
+    /// Sleeps for `duration`, or less if the sandbox's stop closes the connections meanwhile.
+    private func pause(for duration: Duration) async {
+        let clock = ContinuousClock()
+        let end = clock.now + duration
+        while !state.closing {
+            let left = end - clock.now
+            guard left > .zero else { return }
+            try? await Task.sleep(for: min(left, .milliseconds(50)))
+        }
     }
 
     /// Thrown by a `drop_connection` answer's body: Hummingbird closes the connection mid-body.

@@ -219,11 +219,12 @@ final class SandboxState: Sendable {
         var nextSequence = 0
         /// Bumped by `reset()` so requests that arrived before it do not land in the fresh counters.
         var generation = 0
-        var inFlight = 0
         /// Provider requests that arrived since the last reset, answered or not.
         var arrived = 0
         /// While set, provider answers wait (tests use it to keep a run mid-request).
         var holding = false
+        /// Set when a stopping sandbox's grace period is over: answers still waiting stop waiting.
+        var closing = false
     }
 
     private let contents = Locked(Contents())
@@ -305,17 +306,8 @@ final class SandboxState: Sendable {
         set { contents.withLock { $0.holding = newValue } }
     }
 
-    // MARK: In-flight requests, for graceful shutdown
-
-    func requestStarted() {
-        contents.withLock { $0.inFlight += 1 }
-    }
-
-    func requestEnded() {
-        contents.withLock { $0.inFlight -= 1 }
-    }
-
-    var inFlight: Int {
-        contents.withLock { $0.inFlight }
+    var closing: Bool {
+        get { contents.withLock { $0.closing } }
+        set { contents.withLock { $0.closing = newValue } }
     }
 }

@@ -28,7 +28,7 @@ struct InterruptionEndToEndTests {
         try await withHarness(backend) { harness in
             let file = try harness.write("p.yml", Self.pipeline())
             harness.sandbox.holdResponses()
-            let run = try harness.launch(["run", file, "--date", Self.date])
+            let run = try await harness.launch(["run", file, "--date", Self.date])
             try await harness.waitForArrivals(1)
             run.signal(signal.number)
             // The answer arrives after the signal: the chunk it belongs to still commits.
@@ -88,7 +88,7 @@ struct InterruptionEndToEndTests {
                 // kills over the run: during start-up, or a moment after the k-th request arrived.
                 let arrivedBefore = harness.sandbox.arrivedRequests
                 let k = Int.random(in: 0...5, using: &generator)
-                let run = try harness.launch(["run", file, "--date", Self.date])
+                let run = try await harness.launch(["run", file, "--date", Self.date])
                 if k > 0 { try await harness.waitForArrivals(arrivedBefore + k) }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...(k == 0 ? 150 : 60), using: &generator)))
                 run.signal(SIGKILL)

@@ -1,6 +1,8 @@
 import Foundation
 import Sandbox
 import SeopipeCore
+import Subprocess
+import SystemPackage
 import Testing
 
 /// Running it every night as users do: crontab lines run by /bin/sh, the daemon, backfills, the ledger, metrics
@@ -90,7 +92,7 @@ struct NightlyOpsEndToEndTests {
                 !["AHREFS", "DATAFORSEO", "ANALYTICS", "SEOPIPE_WAREHOUSE"].contains(where: $0.key.hasPrefix)
             }
             harness.sandbox.holdResponses()
-            let first = try Harness.launch(
+            let first = try await Harness.launch(
                 ["-c", command], environment: clean, directory: harness.directory,
                 executable: URL(fileURLWithPath: "/bin/sh"))
             try await harness.waitForArrivals(1)
@@ -113,7 +115,7 @@ struct NightlyOpsEndToEndTests {
             )
             let metrics = try String(
                 contentsOf: harness.directory.appendingPathComponent("metrics/seopipe_nightly.prom"), encoding: .utf8)
-            try PrometheusText.check(metrics)
+            try await PrometheusText.check(metrics)
         }
     }
 
@@ -142,7 +144,7 @@ struct NightlyOpsEndToEndTests {
             let sandbox = try await SandboxProcess.start(in: harness.directory)
             defer { sandbox.stop() }
             // A fast clock: one simulated day every 10 seconds, starting 4 hours (1.7 s) before the first slot.
-            let daemon = try harness.launch(
+            let daemon = try await harness.launch(
                 [
                     "daemon", folder.path, "--clock-start", "2026-11-19T23:00:00Z", "--clock-speed", "8640",
                     "--metrics-dir", "metrics",
@@ -200,7 +202,7 @@ struct NightlyOpsEndToEndTests {
             // runs once, not once per missed day, and nothing else until the next slot (15 hours away).
             let lastSlot = try #require(slots.first?[1]).prefix(10)
             let restart = SnapshotDate(String(lastSlot))!.adding(days: 3).description + "T12:00:00Z"
-            let again = try harness.launch(
+            let again = try await harness.launch(
                 ["daemon", folder.path, "--clock-start", restart], environment: sandbox.environment)
             let expected = String(restart.prefix(10))
             let until = ContinuousClock.now + .seconds(60)
@@ -236,7 +238,7 @@ struct NightlyOpsEndToEndTests {
                 .write(to: folder.appendingPathComponent("first.yml"), atomically: true, encoding: .utf8)
             // Real speed, two seconds before the first slot; its request is held until the daemon is told to stop.
             harness.sandbox.holdResponses()
-            let daemon = try harness.launch(["daemon", folder.path, "--clock-start", "2026-11-20T02:59:58Z"])
+            let daemon = try await harness.launch(["daemon", folder.path, "--clock-start", "2026-11-20T02:59:58Z"])
             try await harness.waitForArrivals(1)
             daemon.signal(SIGTERM)
             try await Task.sleep(for: .milliseconds(300))
@@ -248,7 +250,7 @@ struct NightlyOpsEndToEndTests {
                     == [["2026-11-20", "interrupted"]])
 
             // Started again later that day: the interrupted slot runs once more (its chunk already committed).
-            let again = try harness.launch(["daemon", folder.path, "--clock-start", "2026-11-20T12:00:00Z"])
+            let again = try await harness.launch(["daemon", folder.path, "--clock-start", "2026-11-20T12:00:00Z"])
             let deadline = ContinuousClock.now + .seconds(60)
             while try await harness.count("seopipe_runs") < 2, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(200))
@@ -351,7 +353,7 @@ struct NightlyOpsEndToEndTests {
             // The metrics of the last date's run.
             let metrics = try String(
                 contentsOf: harness.directory.appendingPathComponent("history.prom"), encoding: .utf8)
-            let samples = try PrometheusText.check(metrics)
+            let samples = try await PrometheusText.check(metrics)
             #expect(samples["seopipe_last_run_status{pipeline=\"history\",status=\"succeeded\"}"] == 1)
             #expect(samples["seopipe_last_run_status{pipeline=\"history\",status=\"failed\"}"] == 0)
             #expect(samples["seopipe_last_run_rows{pipeline=\"history\"}"] == 3)
@@ -452,24 +454,39 @@ struct NightlyOpsEndToEndTests {
 
 /// `seopipe sandbox --port 0` in its own process, and the environment lines it prints.
 struct SandboxProcess {
-    let process: Process
+    let pid: Int32
     let environment: [String: String]
 
     static func start(in directory: URL) async throws -> SandboxProcess {
-        let process = Process()
-        process.executableURL = try Harness.binary()
-        process.arguments = ["sandbox", "--port", "0"]
-        process.currentDirectoryURL = directory
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try spawn(process)
+        let binary = FilePath(try Harness.binary().path)
+        // What the sandbox has printed so far, after each piece of output; finished when it exits.
+        let (printed, printing) = AsyncStream.makeStream(of: (pid: Int32, text: String).self)
+        Task {
+            defer { printing.finish() }
+            _ = try await Subprocess.run(
+                .path(binary), arguments: ["sandbox", "--port", "0"], workingDirectory: FilePath(directory.path),
+                input: .none, output: .sequence, error: .discarded
+            ) { execution in
+                let pid = execution.processIdentifier.value
+                var text = ""
+                printing.yield((pid, text))
+                // Read to the end, so the sandbox never blocks on a full pipe.
+                for try await piece in execution.standardOutput {
+                    text += piece.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+                    printing.yield((pid, text))
+                }
+            }
+        }
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(60))
+            printing.finish()
+        }
+        defer { watchdog.cancel() }
+        var pid: Int32?
         var text = ""
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !text.contains("# sandbox listening"), ContinuousClock.now < deadline, process.isRunning {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
-            text += String(decoding: data, as: UTF8.self)
+        for await (processID, said) in printed {
+            (pid, text) = (processID, said)
+            if said.contains("# sandbox listening") { break }
         }
         var environment: [String: String] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix("export ") {
@@ -477,16 +494,16 @@ struct SandboxProcess {
             guard let equals = pair.firstIndex(of: "=") else { continue }
             environment[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
         }
-        guard environment["AHREFS_BASE_URL"] != nil else {
-            process.terminate()
+        guard let pid, environment["AHREFS_BASE_URL"] != nil else {
+            if let pid { kill(pid, SIGTERM) }
             throw HarnessError("seopipe sandbox did not print its environment: \(text)")
         }
-        return SandboxProcess(process: process, environment: environment)
+        return SandboxProcess(pid: pid, environment: environment)
     }
 
+    /// Asks the sandbox to stop (SIGTERM); it exits on its own.
     func stop() {
-        process.terminate()
-        process.waitUntilExit()
+        kill(pid, SIGTERM)
     }
 }
 
@@ -500,7 +517,7 @@ enum PrometheusText {
 
     /// The samples by `name{labels}` as written.
     @discardableResult
-    static func check(_ text: String) throws -> [String: Double] {
+    static func check(_ text: String) async throws -> [String: Double] {
         guard text.hasSuffix("\n") else { throw Invalid(description: "the file does not end with a newline") }
         let name = #/[a-zA-Z_:][a-zA-Z0-9_:]*/#
         let help = #/# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)/#
@@ -574,21 +591,11 @@ enum PrometheusText {
             }
         }
         if let promtool = ProcessInfo.processInfo.environment["SEOPIPE_PROMTOOL"], !promtool.isEmpty {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: promtool)
-            process.arguments = ["check", "metrics"]
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = output
-            try spawn(process)
-            input.fileHandleForWriting.write(Data(text.utf8))
-            try input.fileHandleForWriting.close()
-            let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw Invalid(description: "promtool check metrics: \(said)")
+            let result = try await Subprocess.run(
+                .path(FilePath(promtool)), arguments: ["check", "metrics"], input: .string(text),
+                output: .string(limit: 1 << 20), error: .combinedWithOutput)
+            guard result.terminationStatus.isSuccess else {
+                throw Invalid(description: "promtool check metrics: \(result.standardOutput)")
             }
         }
         return samples

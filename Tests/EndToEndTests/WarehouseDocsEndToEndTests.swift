@@ -219,7 +219,7 @@ struct WarehouseDocsEndToEndTests {
         try await withHarness(today: Self.dates.last) { harness in
             try await Self.buildExampleWarehouse(harness)
             let port = try freeLoopbackPort()
-            let server = try Harness.launch(
+            let server = try await Harness.launch(
                 ["datasette", "serve", "warehouse.db", "--host", "127.0.0.1", "--port", "\(port)"],
                 environment: ProcessInfo.processInfo.environment, directory: harness.directory,
                 executable: URL(fileURLWithPath: "/usr/bin/env"))

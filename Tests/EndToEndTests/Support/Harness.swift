@@ -1,5 +1,7 @@
 import Foundation
 import Sandbox
+import Subprocess
+import SystemPackage
 import Testing
 import WarehousePostgres
 import WarehouseSQLite
@@ -187,7 +189,7 @@ struct Harness {
     }
 
     /// Starts `seopipe ARGS` like `seopipe(_:)` does, without waiting: the test can signal it while it runs.
-    func launch(_ arguments: [String], environment: [String: String] = [:], withSandbox: Bool = true) throws
+    func launch(_ arguments: [String], environment: [String: String] = [:], withSandbox: Bool = true) async throws
         -> Launched
     {
         var env = ProcessInfo.processInfo.environment
@@ -207,7 +209,7 @@ struct Harness {
         // The pipeline files say `sqlite:warehouse.db`; SEOPIPE_WAREHOUSE outranks the file, as for a user.
         if backend == .postgres { env["SEOPIPE_WAREHOUSE"] = warehouse }
         for (name, value) in environment { env[name] = value }
-        return try Self.launch(arguments, environment: env, directory: directory)
+        return try await Self.launch(arguments, environment: env, directory: directory)
     }
 
     /// A started `seopipe` process.
@@ -235,57 +237,59 @@ struct Harness {
     static func launch(
         _ arguments: [String], environment: [String: String], directory: URL, executable: URL? = nil,
         input: String? = nil
-    ) throws -> Launched {
-        let process = Process()
-        process.executableURL = try executable ?? binary()
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory
+    ) async throws -> Launched {
+        let executable = FilePath(try (executable ?? binary()).path)
         let id = UUID().uuidString.prefix(8)
-        let outURL = directory.appendingPathComponent(".stdout-\(id)")
-        let errURL = directory.appendingPathComponent(".stderr-\(id)")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        if let input {
-            let inURL = directory.appendingPathComponent(".stdin-\(id)")
-            try Data(input.utf8).write(to: inURL)
-            process.standardInput = try FileHandle(forReadingFrom: inURL)
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-        let (ended, ending) = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { process in
-            ending.yield(process.terminationStatus)
-            ending.finish()
-        }
-        let started = ContinuousClock.now
+        let outPath = directory.appendingPathComponent(".stdout-\(id)").path
+        let errPath = directory.appendingPathComponent(".stderr-\(id)").path
+        // Output goes to files, read once the program has ended: no pipe to drain while it runs.
+        let out = try FileDescriptor.open(
+            FilePath(outPath), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
+        let err: FileDescriptor
         do {
-            try spawn(process)
+            err = try FileDescriptor.open(
+                FilePath(errPath), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
         } catch {
             try? out.close()
-            try? err.close()
             throw error
         }
+        let environment = Dictionary(
+            environment.compactMap { name, value in Environment.Key(rawValue: name).map { ($0, value) } },
+            uniquingKeysWith: { _, last in last })
+        let (spawned, spawning) = AsyncStream.makeStream(of: Int32.self)
+        let started = ContinuousClock.now
         let finished = Task { () throws -> Output in
-            var status: Int32 = -1
-            for await code in ended { status = code }
-            withExtendedLifetime(process) {}
-            let elapsed = ContinuousClock.now - started
-            try out.close()
-            try err.close()
             defer {
-                try? FileManager.default.removeItem(at: outURL)
-                try? FileManager.default.removeItem(at: errURL)
+                spawning.finish()
+                try? FileManager.default.removeItem(atPath: outPath)
+                try? FileManager.default.removeItem(atPath: errPath)
             }
+            let result = try await Subprocess.run(
+                .path(executable), arguments: Arguments(arguments), environment: .custom(environment),
+                workingDirectory: FilePath(directory.path), input: .string(input ?? ""),
+                output: .fileDescriptor(out, closeAfterSpawningProcess: true),
+                error: .fileDescriptor(err, closeAfterSpawningProcess: true)
+            ) { execution in
+                spawning.yield(execution.processIdentifier.value)
+            }
+            let elapsed = ContinuousClock.now - started
+            // A program killed by a signal reports the signal's number, as a shell's `$?` minus 128.
+            let status: Int32 =
+                switch result.terminationStatus {
+                case .exited(let code): code
+                case .signaled(let signal): signal
+                }
             return Output(
-                exitCode: status, stdout: try String(contentsOf: outURL, encoding: .utf8),
-                stderr: try String(contentsOf: errURL, encoding: .utf8), elapsed: elapsed)
+                exitCode: status, stdout: try String(contentsOfFile: outPath, encoding: .utf8),
+                stderr: try String(contentsOfFile: errPath, encoding: .utf8), elapsed: elapsed)
         }
-        return Launched(pid: process.processIdentifier, finished: finished)
+        var pids = spawned.makeAsyncIterator()
+        guard let pid = await pids.next() else {
+            // The program did not start: `finished` holds the reason.
+            _ = try await finished.value
+            throw HarnessError("\(executable) did not start")
+        }
+        return Launched(pid: pid, finished: finished)
     }
 
     /// The built binary: `SEOPIPE_BINARY`, else beside the test bundle, else `.build/debug/seopipe`.
@@ -361,11 +365,3 @@ func dropSchemas(on server: String, matching name: String) async {
     }
     await admin.close()
 }
-
-/// Starts `process`, one at a time in this test process: Foundation's `Process.run()` on Linux was seen to crash
-/// (a bad pointer in its memmove) when many tests spawned programs at once.
-func spawn(_ process: Process) throws {
-    try spawnLock.withLock { try process.run() }
-}
-
-private let spawnLock = NSLock()
