@@ -129,7 +129,9 @@ stages:
     targets: [seopipe-dev]
     params:
       queries: [overview, pages, sources, countries, devices]
-      periods: [yesterday, 7d]
+      # today: the day so far, next to the backlink metrics of tonight's snapshot; tomorrow night's `yesterday`
+      # replaces it with the whole day (site_traffic_daily keeps a day's newest snapshot).
+      periods: [today, yesterday, 7d]
       depends_on: ["pages:overview"]
       page_size: 20
       max_rows: 60               # each list's top 60 rows: up to 3 pages of 20, each its own request and checkpoint

@@ -15,6 +15,21 @@ struct FirstRunEndToEndTests {
                 try await harness.count("ahrefs_batch_analysis", in: "sqlite:demo.db") == 11, "6 domains and 5 pages")
             #expect(try await harness.count("dataforseo_page_summary", in: "sqlite:demo.db") > 0)
             #expect(output.stdout.contains("try:  sqlite3 -header -column demo.db"))
+            // Every query the demo suggests, run as printed, shows rows, and on the first night too: each has a row
+            // with every column filled (own traffic next to that day's backlink metrics included).
+            let suggested = output.stdout.split(separator: "\n").compactMap { line in
+                line.firstRange(of: "sqlite3 ").map { String(line[$0.lowerBound...]) }
+            }
+            #expect(suggested.count == 2, "\(output.stdout)")
+            for command in suggested {
+                let shown = try await harness.tool(
+                    "sh", ["-c", command.replacingOccurrences(of: "-column", with: "-csv")])
+                #expect(shown.exitCode == 0, "\(command): \(shown.stderr)")
+                let rows = shown.stdout.split(separator: "\n").dropFirst()
+                #expect(
+                    rows.contains { !$0.split(separator: ",", omittingEmptySubsequences: false).contains("") },
+                    "\(command) shows no complete row:\n\(shown.stdout)")
+            }
             // What the binary carries is the repository's demo pipeline, byte for byte.
             let shipped = try String(
                 contentsOf: Harness.repositoryRoot.appendingPathComponent("pipelines/demo.yml"), encoding: .utf8)
