@@ -91,8 +91,47 @@ enum BIViews {
                     "dataforseo_backlinks": "DataForSEO backlinks of the domain that day.",
                     "dataforseo_referring_domains": "DataForSEO referring domains of the domain that day.",
                 ]),
+            .view(
+                "domain_metrics_asof",
+                "domain_metrics_daily as known on every snapshot date: for each date, each domain's latest numbers bought on or before it. A stage with a `refresh:` policy buys a target only every few days; a dashboard reading this view keeps a value on the nights between.",
+                columns: [
+                    "domain": "The domain the numbers are about (lower-case host).",
+                    "backlinks": "Backlinks to the domain (Ahrefs: live backlinks; DataForSEO: backlinks).",
+                    "referring_domains": "Referring domains of the domain.",
+                    "organic_traffic": "Estimated monthly organic search visits (Ahrefs only).",
+                    "organic_keywords": "Organic keywords the domain ranks for (Ahrefs only).",
+                ]),
+            .view(
+                "page_backlinks_asof",
+                "page_backlinks_daily as known on every snapshot date: each page's latest numbers bought on or before it.",
+                columns: [
+                    "url": "The page URL.",
+                    "url_rating": "Ahrefs URL Rating of the page, 0-100.",
+                    "dataforseo_rank": "DataForSEO rank of the page, 0-1000.",
+                    "backlinks": "Backlinks to the page.",
+                    "referring_domains": "Domains linking to the page.",
+                    "organic_traffic": "Estimated monthly organic search visits to the page (Ahrefs only).",
+                    "organic_keywords": "Organic keywords the page ranks for (Ahrefs only).",
+                ]),
+            .view(
+                "keyword_metrics_asof",
+                "keyword_metrics_daily as known on every snapshot date: each keyword's latest numbers bought on or before it.",
+                columns: [
+                    "keyword": "The keyword, trimmed and lower-cased.",
+                    "country": "Two-letter country code of the search market.",
+                    "search_volume": "Average monthly searches.",
+                    "keyword_difficulty": "How hard it is to rank in the top 10, 0-100.",
+                    "cpc_usd": "Average cost per click in paid search, US dollars.",
+                    "traffic_potential": "Organic visits the top page for the keyword gets from all its keywords.",
+                ]),
         ],
         vocabulary: [
-            "provider": "Which data provider the numbers come from: ahrefs (API v3), ahrefs-v2 or dataforseo."
+            "provider": "Which data provider the numbers come from: ahrefs (API v3), ahrefs-v2 or dataforseo.",
+            "as_of_date":
+                "The date the row answers for: every snapshot date a run was made for (seopipe_snapshot_dates).",
+            "fetched_date":
+                "The snapshot date these numbers were bought for: as_of_date itself, or the latest purchase before it.",
+            "carried_forward":
+                "1 when the numbers were bought on an earlier date (fetched_date before as_of_date) and carried forward, else 0.",
         ])
 }

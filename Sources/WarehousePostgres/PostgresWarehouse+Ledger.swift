@@ -59,14 +59,14 @@ extension PostgresWarehouse {
         try await execute(
             """
             INSERT INTO seopipe_stage_runs (run_id, stage_id, provider, endpoint, status, started_at, finished_at,
-                targets, chunks, chunks_skipped, rows, requests, units, cost_usd, error)
+                targets, chunks, chunks_skipped, targets_fresh, rows, requests, units, cost_usd, error)
             VALUES (\(stage.runID), \(stage.stageID), \(stage.provider), \(stage.endpoint), \(stage.status),
                 \(stage.startedAt), \(stage.finishedAt), \(stage.targets), \(stage.chunks), \(stage.chunksSkipped),
-                \(stage.rows), \(stage.requests), \(stage.units), \(stage.costUSD)::numeric, \(stage.error))
+                \(stage.targetsFresh), \(stage.rows), \(stage.requests), \(stage.units), \(stage.costUSD)::numeric, \(stage.error))
             ON CONFLICT (run_id, stage_id) DO UPDATE SET provider = EXCLUDED.provider, endpoint = EXCLUDED.endpoint,
                 status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
                 targets = EXCLUDED.targets, chunks = EXCLUDED.chunks, chunks_skipped = EXCLUDED.chunks_skipped,
-                rows = EXCLUDED.rows, requests = EXCLUDED.requests, units = EXCLUDED.units,
+                targets_fresh = EXCLUDED.targets_fresh, rows = EXCLUDED.rows, requests = EXCLUDED.requests, units = EXCLUDED.units,
                 cost_usd = EXCLUDED.cost_usd, error = EXCLUDED.error
             """)
     }
@@ -91,6 +91,33 @@ extension PostgresWarehouse {
                 nextCursor: nextCursor)
         }
         return result
+    }
+
+    public func lastFetches(pipeline: String, stageID: String) async throws -> FreshnessIndex {
+        await acquire()
+        defer { release() }
+        var index = FreshnessIndex()
+        do {
+            // Row by row into the index (16 bytes a target), never a list of every row.
+            let rows = try await connection.query(
+                """
+                SELECT target, snapshot_date::text FROM seopipe_target_fetches
+                WHERE pipeline = \(pipeline) AND stage_id = \(stageID)
+                """, logger: logger)
+            for try await row in rows {
+                let (target, text) = try row.decode((String, String).self)
+                guard let date = SnapshotDate(text) else {
+                    throw PostgresWarehouseError("seopipe_target_fetches holds `\(text)`, not a YYYY-MM-DD date")
+                }
+                index.add(target: target, lastFetched: date)
+            }
+        } catch let error as PostgresWarehouseError {
+            throw error
+        } catch {
+            throw PostgresWarehouseError(error)
+        }
+        index.finish()
+        return index
     }
 
     /// The chunks' checkpoints, in one statement (one round trip for a whole group commit): the next run of the

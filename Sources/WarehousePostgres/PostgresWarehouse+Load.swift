@@ -151,7 +151,9 @@ extension PostgresWarehouse {
         }
         guard batch.rowCount > 0 else { return }
 
-        if let remaining = upsertFirst[batch.table] {
+        if batch.table == FetchLedger.table.name {
+            // The purchase ledger replaces its rows every cycle: a direct COPY would conflict more often than not.
+        } else if let remaining = upsertFirst[batch.table] {
             upsertFirst[batch.table] = remaining > 1 ? remaining - 1 : nil
         } else {
             do {

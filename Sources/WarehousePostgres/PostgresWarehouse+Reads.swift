@@ -70,22 +70,22 @@ extension PostgresWarehouse {
         return try await rows(
             """
             SELECT stage_id, provider, endpoint, status, started_at, finished_at, targets, chunks, chunks_skipped, rows,
-                requests, units, cost_usd::float8, error
+                requests, units, cost_usd::float8, error, targets_fresh
             FROM seopipe_stage_runs WHERE run_id = \(runID) ORDER BY started_at NULLS LAST, stage_id
             """
         ).map { row in
             let (
                 stageID, provider, endpoint, status, startedAt, finishedAt, targets, chunks, skipped, rows, requests,
-                units, cost, error
+                units, cost, error, fresh
             ) = try row.decode(
                 (
                     String, String, String, StageResult.Status, Date?, Date?, Int, Int, Int, Int, Int, Double, Double,
-                    String?
+                    String?, Int
                 ).self)
             return StageRecord(
                 runID: runID, stageID: stageID, provider: provider, endpoint: endpoint, status: status,
                 startedAt: startedAt, finishedAt: finishedAt, targets: targets, chunks: chunks, chunksSkipped: skipped,
-                rows: rows, requests: requests, units: units, costUSD: cost, error: error)
+                targetsFresh: fresh, rows: rows, requests: requests, units: units, costUSD: cost, error: error)
         }
     }
 

@@ -241,14 +241,15 @@ public actor SQLiteWarehouse: Warehouse {
         let statement = try prepared(
             """
             INSERT OR REPLACE INTO seopipe_stage_runs (run_id, stage_id, provider, endpoint, status, started_at,
-                finished_at, targets, chunks, chunks_skipped, rows, requests, units, cost_usd, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                finished_at, targets, chunks, chunks_skipped, targets_fresh, rows, requests, units, cost_usd, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try statement.bind([
             .text(stage.runID), .text(stage.stageID), .text(stage.provider), .text(stage.endpoint),
             .text(stage.status.rawValue), SQLValue(stage.startedAt), SQLValue(stage.finishedAt),
             .integer(Int64(stage.targets)),
-            .integer(Int64(stage.chunks)), .integer(Int64(stage.chunksSkipped)), .integer(Int64(stage.rows)),
+            .integer(Int64(stage.chunks)), .integer(Int64(stage.chunksSkipped)), .integer(Int64(stage.targetsFresh)),
+            .integer(Int64(stage.rows)),
             .integer(Int64(stage.requests)), .real(stage.units), .real(stage.costUSD), SQLValue(stage.error),
         ])
         try statement.run()
@@ -308,6 +309,18 @@ public actor SQLiteWarehouse: Warehouse {
             ])
             try checkpoint.run()
         }
+    }
+
+    public func lastFetches(pipeline: String, stageID: String) throws -> FreshnessIndex {
+        let statement = try connection.prepare(
+            "SELECT target, snapshot_date FROM seopipe_target_fetches WHERE pipeline = ? AND stage_id = ?")
+        try statement.bind([.text(pipeline), .text(stageID)])
+        var index = FreshnessIndex()
+        try statement.forEachRow { row in
+            index.add(target: row.text(0) ?? "", lastFetched: try row.snapshotDate(1))
+        }
+        index.finish()
+        return index
     }
 
     /// Loads a batch outside the ledger, in its own transaction (benchmarks, imports).
@@ -474,7 +487,7 @@ public actor SQLiteWarehouse: Warehouse {
         let statement = try connection.prepare(
             """
             SELECT stage_id, provider, endpoint, status, started_at, finished_at, targets, chunks, chunks_skipped, rows,
-                requests, units, cost_usd, error
+                requests, units, cost_usd, error, targets_fresh
             FROM seopipe_stage_runs WHERE run_id = ? ORDER BY rowid
             """)
         try statement.bind([.text(runID)])
@@ -485,8 +498,8 @@ public actor SQLiteWarehouse: Warehouse {
                     runID: runID, stageID: row.text(0) ?? "", provider: row.text(1) ?? "", endpoint: row.text(2) ?? "",
                     status: try row.status(3), startedAt: try row.optionalTimestamp(4),
                     finishedAt: try row.optionalTimestamp(5), targets: row.int(6),
-                    chunks: row.int(7), chunksSkipped: row.int(8), rows: row.int(9), requests: row.int(10),
-                    units: row.double(11), costUSD: row.double(12), error: row.text(13)))
+                    chunks: row.int(7), chunksSkipped: row.int(8), targetsFresh: row.int(14), rows: row.int(9),
+                    requests: row.int(10), units: row.double(11), costUSD: row.double(12), error: row.text(13)))
         }
         return stages
     }

@@ -74,10 +74,13 @@ stages:
       from_sql: "SELECT target FROM ahrefs_domain_rating WHERE snapshot_date = :snapshot AND domain_rating >= 20 ORDER BY target"
 
   - id: keyword_metrics
+    # Keyword numbers move slowly: each keyword is bought once a week; keyword_metrics_asof carries the value
+    # forward on the nights between.
     provider: ahrefs
     endpoint: keywords-explorer/overview
     targets: [seo tools, keyword research, backlink checker, rank tracker, etl pipeline, technical seo audit]
     params: { country: us }
+    refresh: { every: 7d }
 
   - id: page_metrics
     # Pages go through batch-analysis too, with mode exact (the URL itself).

@@ -16,7 +16,10 @@ extension NodeReader {
     static let retryKeys = ["max_attempts", "base_delay", "max_delay", "max_retry_after"]
     static let budgetKeys = ["max_units", "max_cost_usd", "max_units_per_day", "max_cost_usd_per_day"]
     static let optionKeys = ["fail_fast", "parallel_limit", "include_timing"]
-    static let stageKeys = ["id", "description", "depends_on", "provider", "endpoint", "targets", "params", "load"]
+    static let stageKeys = [
+        "id", "description", "depends_on", "provider", "endpoint", "targets", "params", "load", "refresh",
+    ]
+    static let refreshKeys = ["every", "spread"]
     static let loadKeys = ["table", "mode", "raw_responses"]
 
     func pipeline(_ root: Node) -> Pipeline? {
@@ -347,10 +350,43 @@ extension NodeReader {
                 keepsRawResponses = value
             }
         }
+        let refresh = entries["refresh"].flatMap { refreshPolicy($0.value, what: what) } ?? .daily
         guard let providerName, let endpointName, let targets else { return nil }
         return Stage(
             id: id, dependsOn: dependsOn, provider: providerName, endpoint: endpointName, targets: targets,
-            params: params, table: table, keepsRawResponses: keepsRawResponses, location: location(node))
+            params: params, table: table, keepsRawResponses: keepsRawResponses, refresh: refresh,
+            location: location(node))
+    }
+
+    /// `refresh: { every: 7d, spread: true }`: `every` is a number of days (`1d` to `365d`), `spread` a boolean.
+    func refreshPolicy(_ node: Node, what: String) -> RefreshPolicy? {
+        if let scalar = node.scalar?.string {
+            fail(
+                .invalidValue, node, "\(what) refresh must be a mapping",
+                hint: "write `refresh: { every: \(scalar) }`, with `spread: true` to buy one slice a night")
+            return nil
+        }
+        guard let entries = mapping(node, what: "\(what) refresh", allowed: Self.refreshKeys) else { return nil }
+        var policy = RefreshPolicy()
+        if let everyNode = entries["every"]?.value, let text = string(everyNode, what: "\(what) refresh.every") {
+            if text.hasSuffix("d"), let days = Int(text.dropLast()), (1...365).contains(days) {
+                policy.everyDays = days
+            } else {
+                fail(
+                    .invalidValue, everyNode, "\(what) refresh.every `\(text)` is not a number of days",
+                    hint: "write days from 1d to 365d: `every: 7d` (weekly), `every: 30d` (monthly); 1d is every night")
+                return nil
+            }
+        } else if entries["every"] == nil {
+            fail(
+                .missingKey, node, "\(what) refresh needs `every`",
+                hint: "e.g. `refresh: { every: 7d, spread: true }`")
+            return nil
+        }
+        if let spread = entries["spread"].flatMap({ bool($0.value, what: "\(what) refresh.spread") }) {
+            policy.spread = spread
+        }
+        return policy
     }
 
     func targetSource(_ node: Node, what: String) -> TargetSource? {

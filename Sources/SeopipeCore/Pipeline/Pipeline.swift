@@ -234,6 +234,8 @@ public struct Stage: Sendable, Identifiable {
     /// `load: { raw_responses: true }`: each chunk's response body is kept in `seopipe_raw_responses`
     /// (credentials redacted), committed with the chunk's rows.
     public var keepsRawResponses: Bool
+    /// `refresh: { every: 7d, spread: true }`: which targets are due on a date (``DueSelection``); daily by default.
+    public var refresh: RefreshPolicy
     /// For an endpoint that answers a range of dates: the dates a backfill loads in this stage's one run
     /// (``Backfill``); nil means the run's snapshot date. Never read from the pipeline file.
     public var dateRange: ClosedRange<SnapshotDate>?
@@ -241,8 +243,10 @@ public struct Stage: Sendable, Identifiable {
 
     public init(
         id: String, dependsOn: [String], provider: String, endpoint: String, targets: TargetSource,
-        params: [String: ParamValue], table: String, keepsRawResponses: Bool = false, location: SourceLocation
+        params: [String: ParamValue], table: String, keepsRawResponses: Bool = false, refresh: RefreshPolicy = .daily,
+        location: SourceLocation
     ) {
+        self.refresh = refresh
         self.id = id
         self.dependsOn = dependsOn
         self.provider = provider

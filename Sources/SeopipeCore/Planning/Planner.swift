@@ -16,19 +16,36 @@ public struct StagePlan: Sendable, Codable {
     public var estimatedUnits: Double?
     public var estimatedCostUSD: Double?
     public var table: String
+    /// The stage's `refresh:` policy (`every 7d, spread`); nil when it buys every target every night.
+    public var refresh: String?
+    /// With a policy: the targets due on the plan's date (the other counts are for those), and what buying every
+    /// target would take instead.
+    public var dueTargets: Int?
+    public var requestsWithoutPolicy: Int?
+    public var estimatedUnitsWithoutPolicy: Double?
+    public var estimatedCostUSDWithoutPolicy: Double?
 
     enum CodingKeys: String, CodingKey {
-        case id, provider, endpoint, group, targets, chunks, requests, table
+        case id, provider, endpoint, group, targets, chunks, requests, table, refresh
         case dependsOn = "depends_on"
         case refusedTargets = "refused_targets"
         case estimatedUnits = "estimated_units"
         case estimatedCostUSD = "estimated_cost_usd"
+        case dueTargets = "due_targets"
+        case requestsWithoutPolicy = "requests_without_policy"
+        case estimatedUnitsWithoutPolicy = "estimated_units_without_policy"
+        case estimatedCostUSDWithoutPolicy = "estimated_cost_usd_without_policy"
     }
 }
 
 /// Plans a pipeline: parallel groups, targets, chunks, requests and estimated units per stage.
 public enum Planner {
-    public static func plan(_ pipeline: Pipeline, registry: ProviderRegistry) throws -> [StagePlan] {
+    /// `freshness`: when each policy stage's targets were last bought (by stage id; a stage missing from it has
+    /// bought nothing yet); `refresh`: plan `run --refresh`, which buys every target.
+    public static func plan(
+        _ pipeline: Pipeline, registry: ProviderRegistry, freshness: [String: FreshnessIndex] = [:],
+        refresh: Bool = false
+    ) throws -> [StagePlan] {
         let graph = try StageGraph(pipeline.stages.map { ($0.id, $0.dependsOn) })
         var groupOf: [String: Int] = [:]
         for (index, group) in graph.parallelGroups.enumerated() { for id in group { groupOf[id] = index } }
@@ -51,25 +68,49 @@ public enum Planner {
             let stream = try TargetStream(source, driver: driver, endpoint: endpoint)
             plan.refusedTargets = stream.refused.count
             // The same chunks the run will send, so the estimate is per real request.
+            let snapshotDate = pipeline.snapshot.resolve()
             let context = RequestContext(
-                stage: stage, provider: config, snapshotDate: pipeline.snapshot.resolve(), options: pipeline.options)
-            var chunks = try stream.makeChunkIterator(size: config.chunkSize(for: endpoint), context: context)
-            var (chunkCount, requests, units, cost) = (0, 0, 0.0, 0.0)
-            while let chunk = try chunks.nextChunk() {
-                chunkCount += 1
-                // Paged endpoints: every page the stage's own bound allows, as full pages (an upper bound).
-                for request in [chunk] + driver.plannedPages(after: chunk, endpoint: endpoint, context: context) {
-                    let estimate = driver.estimate(for: request, endpoint: endpoint, context: context)
-                    requests += 1
-                    units += estimate.units
-                    cost += estimate.costUSD
+                stage: stage, provider: config, snapshotDate: snapshotDate, options: pipeline.options)
+            func estimate(_ selection: DueSelection?) throws -> (
+                chunks: Int, requests: Int, units: Double, cost: Double
+            ) {
+                var chunks = try stream.makeChunkIterator(
+                    size: config.chunkSize(for: endpoint), context: context, selection: selection)
+                var (chunkCount, requests, units, cost) = (0, 0, 0.0, 0.0)
+                while let chunk = try chunks.nextChunk() {
+                    chunkCount += 1
+                    // Paged endpoints: every page the stage's own bound allows, as full pages (an upper bound).
+                    for request in [chunk] + driver.plannedPages(after: chunk, endpoint: endpoint, context: context) {
+                        let estimate = driver.estimate(for: request, endpoint: endpoint, context: context)
+                        requests += 1
+                        units += estimate.units
+                        cost += estimate.costUSD
+                    }
                 }
+                return (chunkCount, requests, units, cost)
             }
+            let all = try estimate(nil)
             plan.targets = stream.count
-            plan.chunks = chunkCount
-            plan.requests = requests
-            plan.estimatedUnits = units
-            plan.estimatedCostUSD = cost
+            (plan.chunks, plan.requests, plan.estimatedUnits, plan.estimatedCostUSD) = all
+            if stage.refresh.isActive {
+                plan.refresh = stage.refresh.description
+                guard !refresh, stream.count > 0 else {
+                    plan.dueTargets = stream.count
+                    return plan
+                }
+                var hashes: [UInt64] = []
+                if stage.refresh.spread {
+                    var targets = try stream.makeTargetIterator()
+                    while let target = try targets.nextTarget() { hashes.append(TargetHash.of(target.normalized)) }
+                }
+                let selection = DueSelection(
+                    policy: stage.refresh, snapshotDate: snapshotDate, index: freshness[id] ?? FreshnessIndex(),
+                    targetHashes: hashes)
+                plan.dueTargets = try stream.count(selection: selection)
+                (plan.requestsWithoutPolicy, plan.estimatedUnitsWithoutPolicy, plan.estimatedCostUSDWithoutPolicy) =
+                    (all.requests, all.units, all.cost)
+                (plan.chunks, plan.requests, plan.estimatedUnits, plan.estimatedCostUSD) = try estimate(selection)
+            }
             return plan
         }
     }

@@ -81,19 +81,30 @@ public struct TargetStream: Sendable {
         self.repeated = repeated
     }
 
-    /// Every distinct target in first-seen order (the second pass).
-    public func makeTargetIterator() throws -> TargetIterator {
-        TargetIterator(lines: try LineIterator(source), stream: self)
+    /// Every distinct target in first-seen order (the second pass); with `selection`, only those it selects (by
+    /// normalized value: a stage's `refresh:` policy).
+    public func makeTargetIterator(selection: DueSelection? = nil) throws -> TargetIterator {
+        TargetIterator(lines: try LineIterator(source), stream: self, selection: selection)
     }
 
     /// Every chunk, window by window, numbered from 0 across windows.
-    public func makeChunkIterator(size: Int, context: RequestContext) throws -> ChunkIterator {
-        ChunkIterator(targets: try makeTargetIterator(), size: size, context: context)
+    public func makeChunkIterator(size: Int, context: RequestContext, selection: DueSelection? = nil) throws
+        -> ChunkIterator
+    {
+        ChunkIterator(targets: try makeTargetIterator(selection: selection), size: size, context: context)
+    }
+
+    /// The distinct targets `selection` selects, counted in one pass.
+    public func count(selection: DueSelection) throws -> Int {
+        var targets = try makeTargetIterator(selection: selection)
+        var count = 0
+        while try targets.nextTarget() != nil { count += 1 }
+        return count
     }
 
     /// Chunks the stage sends, counted without keeping them.
-    public func chunkCount(size: Int, context: RequestContext) throws -> Int {
-        var chunks = try makeChunkIterator(size: size, context: context)
+    public func chunkCount(size: Int, context: RequestContext, selection: DueSelection? = nil) throws -> Int {
+        var chunks = try makeChunkIterator(size: size, context: context, selection: selection)
         var count = 0
         while try chunks.nextChunk() != nil { count += 1 }
         return count
@@ -103,6 +114,7 @@ public struct TargetStream: Sendable {
     public struct TargetIterator {
         var lines: LineIterator
         let stream: TargetStream
+        let selection: DueSelection?
         var exact = Set<String>()
 
         /// The next distinct target; nil at the end.
@@ -114,6 +126,7 @@ public struct TargetStream: Sendable {
                 if stream.repeated.contains(stream.fingerprint(normalized)), !exact.insert(normalized).inserted {
                     continue
                 }
+                if let selection, !selection.isDue(normalized) { continue }
                 return Target(original: raw, normalized: normalized)
             }
             return nil

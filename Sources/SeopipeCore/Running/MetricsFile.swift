@@ -116,6 +116,10 @@ enum MetricsText {
         perStage("seopipe_last_run_stage_chunks_resumed", "Chunks committed earlier for the date, not bought again.") {
             Double($0.chunksSkipped)
         }
+        perStage(
+            "seopipe_last_run_stage_targets_fresh",
+            "Targets not bought in the last run: fetched recently enough for the stage's refresh policy."
+        ) { Double($0.targetsFresh) }
         perStage("seopipe_last_run_stage_target_errors", "Targets the provider refused in the stage.") {
             Double($0.targetErrors)
         }

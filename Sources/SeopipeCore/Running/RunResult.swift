@@ -86,6 +86,8 @@ public struct StageResult: Sendable, Codable {
     public var chunks: Int = 0
     /// Chunks committed by an earlier run of the same pipeline and date, not requested again.
     public var chunksSkipped: Int = 0
+    /// Targets the stage's `refresh:` policy did not buy on this date (fetched recently enough).
+    public var targetsFresh: Int = 0
     public var rows: Int = 0
     public var requests: Int = 0
     public var retries: Int = 0
@@ -103,6 +105,7 @@ public struct StageResult: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case status, targets, chunks, rows, requests, retries, units, cost, error
         case chunksSkipped = "chunks_skipped"
+        case targetsFresh = "targets_fresh"
         case targetErrors = "target_errors"
         case timingMS = "timing_ms"
     }

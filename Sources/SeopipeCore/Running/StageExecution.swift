@@ -49,7 +49,8 @@ struct StageExecution: Sendable {
             let record = StageRecord(
                 runID: context.runID, stageID: stage.id, provider: stage.provider, endpoint: stage.endpoint,
                 status: result.status, startedAt: startedAt, finishedAt: Timestamp.current(),
-                targets: result.targets, chunks: result.chunks, chunksSkipped: result.chunksSkipped, rows: result.rows,
+                targets: result.targets, chunks: result.chunks, chunksSkipped: result.chunksSkipped,
+                targetsFresh: result.targetsFresh, rows: result.rows,
                 requests: result.requests, units: result.units, costUSD: result.cost, error: result.error)
             do {
                 try await warehouse.recordStage(record)
@@ -93,15 +94,30 @@ struct StageExecution: Sendable {
         let stream: TargetStream
         let chunkTotal: Int
         var pending: TargetStream.ChunkIterator
+        // The `refresh:` policy: targets bought recently enough are not due on this date (`run --refresh`: all are).
+        var selection: DueSelection?
+        var due: Int
         do {
             stream = try TargetStream(try await targetSource(), driver: driver, endpoint: endpoint)
-            chunkTotal = stream.count == 0 ? 0 : try stream.chunkCount(size: size, context: requestContext)
-            pending = try stream.makeChunkIterator(size: size, context: requestContext)
+            due = stream.count
+            if stage.refresh.isActive, !runner.options.refresh, stream.count > 0 {
+                let policy = try await dueSelection(for: stream)
+                selection = policy
+                due = try stream.count(selection: policy)
+            }
+            chunkTotal = due == 0 ? 0 : try stream.chunkCount(size: size, context: requestContext, selection: selection)
+            pending = try stream.makeChunkIterator(size: size, context: requestContext, selection: selection)
         } catch {
             return await finish(.error, error: "\(stage.provider) stage `\(stage.id)`: cannot read targets: \(error)")
         }
         let refused = stream.refused
         result.targets = stream.count + refused.count
+        result.targetsFresh = stream.count - due
+        if result.targetsFresh > 0 {
+            logger.info(
+                "\(result.targetsFresh) of \(stream.count) targets fetched recently enough (refresh \(stage.refresh)); \(due) due on \(context.snapshotDate)"
+            )
+        }
         if !refused.isEmpty {
             await tally.addTargetErrors(refused.count)
             for failure in refused {
@@ -112,8 +128,8 @@ struct StageExecution: Sendable {
                 refused, runID: context.runID, pipeline: context.pipeline.name,
                 snapshotDate: context.snapshotDate, stageID: stage.id, at: Timestamp.current())
         }
-        if stream.count == 0 {
-            logger.info("no targets to fetch")
+        if due == 0 {
+            logger.info("\(stream.count == 0 ? "no targets to fetch" : "no target is due on \(context.snapshotDate)")")
             return await finish(.success, error: nil)
         }
         result.chunks = chunkTotal
@@ -229,6 +245,20 @@ struct StageExecution: Sendable {
         }
     }
 
+    /// Which targets are due on the run's date: the stage's purchase history from the warehouse and, for `spread`,
+    /// the slice boundaries of its current targets (stable hashes, 8 bytes a target).
+    func dueSelection(for stream: TargetStream) async throws -> DueSelection {
+        let index = try await warehouse.lastFetches(pipeline: context.pipeline.name, stageID: stage.id)
+        var hashes: [UInt64] = []
+        if stage.refresh.spread {
+            hashes.reserveCapacity(stream.count)
+            var targets = try stream.makeTargetIterator()
+            while let target = try targets.nextTarget() { hashes.append(TargetHash.of(target.normalized)) }
+        }
+        return DueSelection(
+            policy: stage.refresh, snapshotDate: context.snapshotDate, index: index, targetHashes: hashes)
+    }
+
     /// Where the stage's targets come from: a file is streamed, a `from_sql` answer spilled to a temporary file as it
     /// is read (one query, however often the stream reads it), a list is in memory.
     func targetSource() async throws -> TargetStream.Source {
@@ -286,7 +316,7 @@ struct StageExecution: Sendable {
             }
             throw error
         }
-        let payload: ChunkPayload
+        var payload: ChunkPayload
         let attempts: Int
         switch outcome {
         case .rejected(let message):
@@ -315,6 +345,15 @@ struct StageExecution: Sendable {
         await budget.settle(
             reservedUnits: estimate, reservedCostUSD: estimatedCost, chargedUnits: payload.units,
             chargedCostUSD: payload.costUSD)
+        if stage.refresh.isActive {
+            // What this chunk bought, for the policy's next nights: every target but those the provider refused.
+            let failed = Set(payload.targetFailures.map(\.target))
+            payload.related.append(
+                FetchLedger.batch(
+                    pipeline: context.pipeline.name, stageID: stage.id,
+                    targets: chunk.targets.lazy.map(\.normalized).filter { !failed.contains($0) },
+                    snapshotDate: context.snapshotDate, runID: context.runID, at: Timestamp.current()))
+        }
         let commit = ChunkCommit(
             key: key, runID: context.runID, chunkIndex: chunk.index, targetCount: chunk.targets.count,
             attempts: attempts,

@@ -126,7 +126,24 @@ public struct DataDictionary: Sendable {
                     "status": "success, partial, error or skipped.",
                     "chunks": "Chunks (batched requests) the stage was split into.",
                     "chunks_skipped": "Chunks an earlier run of the same date committed, not bought again.",
+                    "targets_fresh":
+                        "Targets the stage's `refresh:` policy did not buy on this date: bought recently enough.",
                 ]),
+            Entry(
+                name: "seopipe_target_fetches", kind: .table,
+                description:
+                    "For stages with a `refresh:` policy: the latest date each target was bought, written with the chunk that bought it. It decides which targets are due on a date.",
+                columns: [
+                    "stage_id": "The stage that bought the target.",
+                    "target": "The target as sent (normalized).",
+                    "snapshot_date": "The latest snapshot date the target was bought for.",
+                    "fetched_at": "When the chunk that bought it committed (UTC).",
+                ]),
+            Entry(
+                name: "seopipe_snapshot_dates", kind: .view,
+                description:
+                    "Every snapshot date a run was made for: the dates the *_asof views answer for.",
+                columns: ["snapshot_date": "A date some run stamped its rows with."]),
             Entry(
                 name: "seopipe_chunks", kind: .table,
                 description:

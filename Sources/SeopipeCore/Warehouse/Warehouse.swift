@@ -73,6 +73,8 @@ public struct StageRecord: Sendable, Equatable {
     public var targets: Int
     public var chunks: Int
     public var chunksSkipped: Int
+    /// Targets the `refresh:` policy did not buy on this date.
+    public var targetsFresh: Int
     public var rows: Int
     public var requests: Int
     public var units: Double
@@ -82,9 +84,10 @@ public struct StageRecord: Sendable, Equatable {
     public init(
         runID: String, stageID: String, provider: String, endpoint: String, status: StageResult.Status,
         startedAt: Date? = nil, finishedAt: Date? = nil, targets: Int = 0, chunks: Int = 0,
-        chunksSkipped: Int = 0, rows: Int = 0, requests: Int = 0, units: Double = 0, costUSD: Double = 0,
-        error: String? = nil
+        chunksSkipped: Int = 0, targetsFresh: Int = 0, rows: Int = 0, requests: Int = 0, units: Double = 0,
+        costUSD: Double = 0, error: String? = nil
     ) {
+        self.targetsFresh = targetsFresh
         self.runID = runID
         self.stageID = stageID
         self.provider = provider
@@ -201,6 +204,8 @@ public protocol Warehouse: Sendable {
     func charged(pipeline: String, stageIDs: [String], since: Date) async throws -> (units: Double, costUSD: Double)
     /// Upserts the rows, records target errors and marks the chunk committed, in one transaction.
     func commit(_ chunk: ChunkCommit) async throws
+    /// When each target of a stage with a `refresh:` policy was last bought (`seopipe_target_fetches`).
+    func lastFetches(pipeline: String, stageID: String) async throws -> FreshnessIndex
     /// Records local target failures (never sent) for a stage.
     func recordTargetFailures(
         _ failures: [TargetFailure], runID: String, pipeline: String, snapshotDate: SnapshotDate, stageID: String,

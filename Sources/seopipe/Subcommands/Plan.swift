@@ -9,7 +9,9 @@ struct Plan: AsyncParsableCommand {
         discussion: """
             Per stage: its parallel group, targets after normalization, chunks (requests) and estimated \
             provider units; per provider: the total against its budget. Stages whose targets come from \
-            from_sql are resolved at run time. Nothing is sent to any provider.
+            from_sql are resolved at run time. A stage with a `refresh:` policy shows the targets due on the \
+            date (from the warehouse's record of what was bought when) and its cost with and without the \
+            policy. Nothing is sent to any provider.
             """)
 
     @Argument(help: "The pipeline file (YAML).")
@@ -24,6 +26,15 @@ struct Plan: AsyncParsableCommand {
 
     @Option(help: "The backfill's last date (default: the file's snapshot date, usually today).")
     var to: String?
+
+    @Option(
+        help:
+            "The warehouse whose purchase history decides which targets a `refresh:` stage buys (default: as `run`)."
+    )
+    var warehouse: String?
+
+    @Flag(help: "Plan `run --refresh`: every target, whatever the refresh policies.")
+    var refresh = false
 
     @Flag(
         help:
@@ -46,7 +57,10 @@ struct Plan: AsyncParsableCommand {
         }
         let plans: [StagePlan]
         do {
-            plans = try Planner.plan(pipeline, registry: .builtin)
+            let freshness = refresh ? [:] : try await purchaseHistory(pipeline)
+            plans = try Planner.plan(pipeline, registry: .builtin, freshness: freshness, refresh: refresh)
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             printError("error: \(error)")
             throw Exit.usage
@@ -63,6 +77,7 @@ struct Plan: AsyncParsableCommand {
         for plan in plans {
             let targets = plan.targets.map {
                 "\($0)" + (plan.refusedTargets > 0 ? " (+\(plan.refusedTargets) refused)" : "")
+                    + (plan.dueTargets.map { due in due < (plan.targets ?? 0) ? " (\(due) due)" : "" } ?? "")
             }
             rows.append([
                 "\(plan.group)", plan.id, plan.provider, plan.endpoint, targets ?? "from_sql (at run time)",
@@ -72,6 +87,19 @@ struct Plan: AsyncParsableCommand {
             ])
         }
         printTable(rows)
+        for plan in plans {
+            guard let policy = plan.refresh, let due = plan.dueTargets, let all = plan.targets else { continue }
+            var line =
+                "stage \(plan.id) (refresh \(policy)): \(due) of \(all) targets due on \(pipeline.snapshot.resolve())"
+            if let requests = plan.requestsWithoutPolicy, let units = plan.estimatedUnitsWithoutPolicy,
+                let cost = plan.estimatedCostUSDWithoutPolicy
+            {
+                line +=
+                    "; without the policy: \(requests) request\(requests == 1 ? "" : "s"), ~\(formatNumber(units)) units, "
+                    + "~$\(String(format: "%.4f", cost))"
+            }
+            print(line)
+        }
         for (name, config) in pipeline.providers.sorted(by: { $0.key < $1.key }) {
             let stages = plans.filter { $0.provider == name }
             guard !stages.isEmpty else { continue }
@@ -95,6 +123,23 @@ struct Plan: AsyncParsableCommand {
             let code = await checkAccounts(pipeline, plans: plans)
             if code != 0 { throw ExitCode(code) }
         }
+    }
+
+    /// When the targets of the pipeline's `refresh:` stages were last bought, from the warehouse (`--warehouse`, as
+    /// `run` resolves it). Nothing is read without such a stage; a SQLite file that does not exist yet has bought
+    /// nothing (and is not created).
+    func purchaseHistory(_ pipeline: Pipeline) async throws -> [String: FreshnessIndex] {
+        let stages = pipeline.stages.filter(\.refresh.isActive)
+        guard !stages.isEmpty else { return [:] }
+        let location = try resolveWarehouse(warehouse, pipeline: pipeline)
+        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) { return [:] }
+        let store = try await migrated(location)
+        defer { Task { await store.close() } }
+        var history: [String: FreshnessIndex] = [:]
+        for stage in stages {
+            history[stage.id] = try await store.lastFetches(pipeline: pipeline.name, stageID: stage.id)
+        }
+        return history
     }
 }
 

@@ -11,7 +11,9 @@ struct Run: AsyncParsableCommand {
         discussion: """
             Rows are stamped with the snapshot date (--date, else the file's `snapshot:`, else today in UTC). \
             Chunks an earlier run of the same pipeline and date committed are not requested again, so a \
-            failed run is healed by running it again; --refresh buys them again and replaces their rows.
+            failed run is healed by running it again; --refresh buys them again and replaces their rows. \
+            A stage with `refresh: { every: 7d }` buys only the targets due on the date (bought longer ago, or \
+            never); --refresh buys all of them.
             Exit codes: 0 success, 1 failed, 2 invalid pipeline, 3 partial (some targets or stages failed), \
             4 another run of the same pipeline on the same warehouse is in progress, 143 (SIGTERM) or 130 (SIGINT) \
             stopped early: requests in flight finish and commit, no new one starts, the run is recorded as \
@@ -48,7 +50,10 @@ struct Run: AsyncParsableCommand {
                 + "`warehouse:`. A PostgreSQL password comes from the URL, else $PGPASSWORD, else ~/.pgpass."))
     var warehouse: String?
 
-    @Flag(help: "Re-fetch chunks already committed for this date (they are paid for again).")
+    @Flag(
+        help:
+            "Re-fetch chunks already committed for this date (they are paid for again), and every target of a stage with a refresh policy."
+    )
     var refresh = false
 
     @Flag(help: "Print the result as JSON: run_id, status, results per stage, meta totals (a backfill: every run).")
@@ -271,11 +276,12 @@ enum RunReport {
             return
         }
         print("run \(result.runID) of \(result.pipeline) for \(result.snapshotDate): \(result.status.rawValue)")
-        var rows = [["stage", "status", "rows", "requests", "resumed", "units", "target errors", "ms"]]
+        var rows = [["stage", "status", "rows", "requests", "resumed", "fresh", "units", "target errors", "ms"]]
         for (id, stage) in ordered {
             rows.append([
                 id, stage.status.rawValue, "\(stage.rows)", "\(stage.requests)", "\(stage.chunksSkipped)",
-                formatNumber(stage.units), "\(stage.targetErrors)", stage.timingMS.map(String.init) ?? "",
+                "\(stage.targetsFresh)", formatNumber(stage.units), "\(stage.targetErrors)",
+                stage.timingMS.map(String.init) ?? "",
             ])
         }
         printTable(rows)
@@ -283,6 +289,12 @@ enum RunReport {
             "total: \(meta.rows) rows, \(meta.requests) requests, \(formatNumber(meta.units)) units, "
                 + "$\(String(format: "%.4f", meta.costUSD)), \(meta.totalTimingMS) ms")
         for (stage, error) in failedStages { print("\(stage): \(error)") }
+        let fresh = ordered.reduce(0) { $0 + $1.value.targetsFresh }
+        if fresh > 0 {
+            print(
+                "\(fresh) target(s) not bought: fetched recently enough for their stage's refresh policy (--refresh buys them)"
+            )
+        }
         if meta.targetErrors > 0 {
             print("\(meta.targetErrors) target(s) failed; see the table seopipe_target_errors")
         }

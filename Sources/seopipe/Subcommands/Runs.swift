@@ -131,7 +131,8 @@ struct Runs: AsyncParsableCommand {
                             var item: [String: Any] = [
                                 "stage_id": stage.stageID, "provider": stage.provider, "endpoint": stage.endpoint,
                                 "status": stage.status.rawValue, "targets": stage.targets, "chunks": stage.chunks,
-                                "chunks_skipped": stage.chunksSkipped, "rows": stage.rows, "requests": stage.requests,
+                                "chunks_skipped": stage.chunksSkipped, "targets_fresh": stage.targetsFresh,
+                                "rows": stage.rows, "requests": stage.requests,
                                 "units": stage.units, "cost_usd": stage.costUSD,
                             ]
                             item["started_at"] = stage.startedAt.map(Timestamp.text)
@@ -165,14 +166,14 @@ struct Runs: AsyncParsableCommand {
             print("")
             var rows = [
                 [
-                    "stage", "provider", "endpoint", "status", "targets", "chunks", "resumed", "rows", "requests",
-                    "units", "cost_usd",
+                    "stage", "provider", "endpoint", "status", "targets", "fresh", "chunks", "resumed", "rows",
+                    "requests", "units", "cost_usd",
                 ]
             ]
             for stage in stages {
                 rows.append([
                     stage.stageID, stage.provider, stage.endpoint, stage.status.rawValue, "\(stage.targets)",
-                    "\(stage.chunks)",
+                    "\(stage.targetsFresh)", "\(stage.chunks)",
                     "\(stage.chunksSkipped)", "\(stage.rows)", "\(stage.requests)", formatNumber(stage.units),
                     String(format: "%.4f", stage.costUSD),
                 ])
