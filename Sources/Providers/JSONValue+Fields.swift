@@ -2,20 +2,38 @@ import Foundation
 import SeopipeCore
 
 /// Reading a provider's fields from a ``JSONValue`` as the `Codable` models read them: a missing key and null are
-/// nil, a value of another type fails the answer (``JSONFieldError``), integers may arrive as `12` or `12.0`.
+/// nil, integers may arrive as `12` or `12.0`. A value of another type fails the answer (``JSONFieldError``),
+/// unless a ``SchemaDriftLog`` is collecting this decode's drift: it is then recorded there and read as null, so
+/// one changed field never costs a paid answer (issue 18). Every read is reported to the log.
 extension JSONValue {
+    /// The member `key`, reported to the drift log as read.
+    private func member(_ key: String) -> JSONValue? {
+        let value = self[key]
+        SchemaDriftLog.current?.read(key, present: value != nil)
+        return value
+    }
+
+    /// A value of another type than documented: recorded as drift (and nil), or the answer fails.
+    private static func mismatch<T>(_ key: String, expected: String, found: JSONValue) throws(JSONFieldError) -> T? {
+        guard let log = SchemaDriftLog.current else {
+            throw JSONFieldError(key: key, expected: expected, found: found)
+        }
+        log.typeChanged(field: key, expected: expected, found: found.typeName)
+        return nil
+    }
+
     /// A string member.
     func string(_ key: String) throws(JSONFieldError) -> String? {
-        switch self[key] {
+        switch member(key) {
         case nil, .null?: return nil
         case .string(let text)?: return text
-        case let other?: throw JSONFieldError(key: key, expected: "a string", found: other)
+        case let other?: return try Self.mismatch(key, expected: "a string", found: other)
         }
     }
 
     /// An integer that may arrive as `12`, `12.0` or null; a number out of Int's range is treated as missing.
     func flexibleInt(_ key: String) throws(JSONFieldError) -> Int? {
-        guard let value = self[key] else { return nil }
+        guard let value = member(key) else { return nil }
         return try value.flexibleInt(key: key)
     }
 
@@ -24,35 +42,35 @@ extension JSONValue {
         case .null: return nil
         case .integer(let value): return Int(value)
         case .double(let value): return value.isFinite && abs(value) < 9e18 ? Int(value.rounded()) : nil
-        default: throw JSONFieldError(key: key, expected: "a number", found: self)
+        default: return try Self.mismatch(key, expected: "a number", found: self)
         }
     }
 
     /// A number member.
     func double(_ key: String) throws(JSONFieldError) -> Double? {
-        switch self[key] {
+        switch member(key) {
         case nil, .null?: return nil
         case .integer(let value)?: return Double(value)
         case .double(let value)?: return value
-        case let other?: throw JSONFieldError(key: key, expected: "a number", found: other)
+        case let other?: return try Self.mismatch(key, expected: "a number", found: other)
         }
     }
 
     /// An array member's elements.
     func array(_ key: String) throws(JSONFieldError) -> [JSONValue]? {
-        switch self[key] {
+        switch member(key) {
         case nil, .null?: return nil
         case .array(let elements)?: return elements
-        case let other?: throw JSONFieldError(key: key, expected: "an array", found: other)
+        case let other?: return try Self.mismatch(key, expected: "an array", found: other)
         }
     }
 
     /// An object member's members.
     func members(_ key: String) throws(JSONFieldError) -> [JSONMember]? {
-        switch self[key] {
+        switch member(key) {
         case nil, .null?: return nil
         case .object(let members)?: return members
-        case let other?: throw JSONFieldError(key: key, expected: "an object", found: other)
+        case let other?: return try Self.mismatch(key, expected: "an object", found: other)
         }
     }
 

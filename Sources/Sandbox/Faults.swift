@@ -50,6 +50,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
     public var truncateBody: Bool
     /// Send the real answer's headers and half its body, then close the connection, uncharged.
     public var dropConnection: Bool
+    /// Answer the real answer, charged, with its rows changed: a provider whose schema drifted.
+    public var schemaDrift: SchemaDriftFault?
 
     /// `status` is the HTTP status; it matters little for a rule with a `dialect`, whose default 200 is what those
     /// APIs send with their in-body errors.
@@ -97,6 +99,7 @@ public struct FaultRule: Sendable, Codable, Equatable {
         case delaySeconds = "delay_seconds"
         case truncateBody = "truncate_body"
         case dropConnection = "drop_connection"
+        case schemaDrift = "schema_drift"
     }
 
     /// The keys the control route's 400 answer lists: the common ones, then each registered dialect's.
@@ -125,7 +128,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
         delaySeconds = try container.decodeIfPresent(Double.self, forKey: .delaySeconds)
         truncateBody = try container.decodeIfPresent(Bool.self, forKey: .truncateBody) ?? false
         dropConnection = try container.decodeIfPresent(Bool.self, forKey: .dropConnection) ?? false
-        if truncateBody || dropConnection || !dialects.isEmpty {
+        schemaDrift = try container.decodeIfPresent(SchemaDriftFault.self, forKey: .schemaDrift)
+        if truncateBody || dropConnection || schemaDrift != nil || !dialects.isEmpty {
             status = try container.decodeIfPresent(Int.self, forKey: .status) ?? 200
         } else {
             status = try container.decode(Int.self, forKey: .status)
@@ -149,6 +153,7 @@ public struct FaultRule: Sendable, Codable, Equatable {
         try container.encodeIfPresent(delaySeconds, forKey: .delaySeconds)
         try container.encode(truncateBody, forKey: .truncateBody)
         try container.encode(dropConnection, forKey: .dropConnection)
+        try container.encodeIfPresent(schemaDrift, forKey: .schemaDrift)
     }
 
     public static func == (lhs: FaultRule, rhs: FaultRule) -> Bool {
@@ -158,6 +163,7 @@ public struct FaultRule: Sendable, Codable, Equatable {
             && zip(lhs.dialects, rhs.dialects).allSatisfy { $0.isEqual(to: $1) }
             && lhs.rate == rhs.rate && lhs.seed == rhs.seed && lhs.delaySeconds == rhs.delaySeconds
             && lhs.truncateBody == rhs.truncateBody && lhs.dropConnection == rhs.dropConnection
+            && lhs.schemaDrift == rhs.schemaDrift
     }
 
     /// Whether the real answer is computed and then spoiled in transit (truncated or cut off).
@@ -166,6 +172,7 @@ public struct FaultRule: Sendable, Codable, Equatable {
     /// A short name for the request log and chaos figures: `dropped`, `truncated`, `slow 503`, `429`,
     /// `dataforseo 40202`, `ahrefs_v2 internal error`, `analytics internal_error`.
     public var kind: String {
+        if schemaDrift != nil { return "schema drift" }
         if dropConnection { return "dropped" }
         if truncateBody { return "truncated" }
         let answer = dialects.lazy.compactMap(\.kind).first ?? String(status)
@@ -299,5 +306,59 @@ struct FaultBook: Sendable {
             }
         }
         return firing
+    }
+}
+
+/// `"schema_drift": {"row_field": "target", "add": {"f": 1}, "drop": ["backlinks"], "stringify": ["rank"]}`: every
+/// object of the real answer that has `row_field` (a row) gets the `add` members, loses the `drop` ones, and has
+/// the `stringify` numbers sent as strings (`"123"`). The answer is charged as usual.
+public struct SchemaDriftFault: Sendable, Codable, Equatable {
+    public var rowField: String
+    public var add: [String: String]
+    public var drop: [String]
+    public var stringify: [String]
+
+    public init(rowField: String, add: [String: String] = [:], drop: [String] = [], stringify: [String] = []) {
+        self.rowField = rowField
+        self.add = add
+        self.drop = drop
+        self.stringify = stringify
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rowField = "row_field"
+        case add, drop, stringify
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rowField = try container.decode(String.self, forKey: .rowField)
+        add = try container.decodeIfPresent([String: String].self, forKey: .add) ?? [:]
+        drop = try container.decodeIfPresent([String].self, forKey: .drop) ?? []
+        stringify = try container.decodeIfPresent([String].self, forKey: .stringify) ?? []
+    }
+
+    /// The answer's JSON text with its rows changed; a body that is not JSON is sent unchanged. Added members are
+    /// strings (their values as given).
+    func apply(to body: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) else { return body }
+        let changed = change(object)
+        guard let data = try? JSONSerialization.data(withJSONObject: changed, options: [.sortedKeys]) else {
+            return body
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func change(_ value: Any) -> Any {
+        if let array = value as? [Any] { return array.map(change) }
+        guard var object = value as? [String: Any] else { return value }
+        for (key, member) in object { object[key] = change(member) }
+        guard object[rowField] != nil else { return object }
+        for key in drop { object.removeValue(forKey: key) }
+        for key in stringify {
+            if let number = object[key] as? NSNumber { object[key] = number.stringValue }
+        }
+        for (key, text) in add { object[key] = text }
+        return object
     }
 }

@@ -339,7 +339,7 @@ struct SandboxResponder: HTTPResponder {
         let inlineFault = ticket.fault.flatMap { rule in
             endpoint.answersDialectFaultsInline && !rule.dialects.isEmpty ? rule : nil
         }
-        if let fault = ticket.fault, inlineFault == nil, !fault.spoilsRealAnswer {
+        if let fault = ticket.fault, inlineFault == nil, !fault.spoilsRealAnswer, fault.schemaDrift == nil {
             answer = endpoint.faultResponse?(fault, body) ?? endpoint.errorResponse(fault.status, fault.defaultMessage)
             if let custom = fault.body { answer.body = custom }
             if let seconds = fault.retryAfterSeconds { answer.headers.append(("Retry-After", String(seconds))) }
@@ -365,6 +365,9 @@ struct SandboxResponder: HTTPResponder {
             answer = endpoint.errorResponse(413, "Request body is larger than \(Self.maxBodyBytes) bytes")
         }
 
+        if let drift = ticket.fault?.schemaDrift, (200..<300).contains(answer.status) {
+            answer.body = drift.apply(to: answer.body)
+        }
         let spoiler = ticket.fault.flatMap { $0.spoilsRealAnswer ? $0 : nil }
         if spoiler != nil {
             // The provider never delivered, so it charged nothing.

@@ -93,6 +93,44 @@ extension PostgresWarehouse {
         return result
     }
 
+    public func recordDrift(_ records: [DriftRecord]) async throws {
+        await acquire()
+        defer { release() }
+        for record in records {
+            try await execute(
+                """
+                INSERT INTO seopipe_schema_drift (provider, endpoint, field, kind, detail, table_name, pipeline, stage_id,
+                    first_seen, last_seen, run_id)
+                VALUES (\(record.provider), \(record.endpoint), \(record.field), \(record.kind.rawValue),
+                    \(record.detail), \(record.table), \(record.pipeline), \(record.stageID), \(record.firstSeen),
+                    \(record.lastSeen), \(record.runID))
+                ON CONFLICT (provider, endpoint, field, kind) DO UPDATE SET detail = EXCLUDED.detail,
+                    table_name = EXCLUDED.table_name, pipeline = EXCLUDED.pipeline, stage_id = EXCLUDED.stage_id,
+                    last_seen = EXCLUDED.last_seen, run_id = EXCLUDED.run_id
+                """)
+        }
+    }
+
+    public func drift(since: Date?) async throws -> [DriftRecord] {
+        await acquire()
+        defer { release() }
+        return try await rows(
+            """
+            SELECT provider, endpoint, field, kind, detail, table_name, pipeline, stage_id, first_seen, last_seen, run_id
+            FROM seopipe_schema_drift WHERE last_seen >= \(since ?? Date(timeIntervalSince1970: 0))
+            ORDER BY last_seen DESC, provider, endpoint, field, kind
+            """
+        ).map { row in
+            let (provider, endpoint, field, kind, detail, table, pipeline, stageID, firstSeen, lastSeen, runID) =
+                try row.decode(
+                    (String, String, String, String, String, String, String, String, Date, Date, String).self)
+            return DriftRecord(
+                pipeline: pipeline, stageID: stageID, provider: provider, endpoint: endpoint, table: table,
+                kind: DriftObservation.Kind(rawValue: kind) ?? .added, field: field, detail: detail,
+                firstSeen: firstSeen, lastSeen: lastSeen, runID: runID)
+        }
+    }
+
     public func lastFetches(pipeline: String, stageID: String) async throws -> FreshnessIndex {
         await acquire()
         defer { release() }

@@ -311,6 +311,48 @@ public actor SQLiteWarehouse: Warehouse {
         }
     }
 
+    public func recordDrift(_ records: [DriftRecord]) throws {
+        try connection.transaction {
+            let statement = try prepared(
+                """
+                INSERT INTO seopipe_schema_drift (provider, endpoint, field, kind, detail, table_name, pipeline, stage_id,
+                    first_seen, last_seen, run_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (provider, endpoint, field, kind) DO UPDATE SET detail = excluded.detail,
+                    table_name = excluded.table_name, pipeline = excluded.pipeline, stage_id = excluded.stage_id,
+                    last_seen = excluded.last_seen, run_id = excluded.run_id
+                """)
+            for record in records {
+                try statement.bind([
+                    .text(record.provider), .text(record.endpoint), .text(record.field), .text(record.kind.rawValue),
+                    .text(record.detail), .text(record.table), .text(record.pipeline), .text(record.stageID),
+                    SQLValue(record.firstSeen), SQLValue(record.lastSeen), .text(record.runID),
+                ])
+                try statement.run()
+            }
+        }
+    }
+
+    public func drift(since: Date?) throws -> [DriftRecord] {
+        let statement = try connection.prepare(
+            """
+            SELECT provider, endpoint, field, kind, detail, table_name, pipeline, stage_id, first_seen, last_seen, run_id
+            FROM seopipe_schema_drift WHERE last_seen >= ? ORDER BY last_seen DESC, provider, endpoint, field, kind
+            """)
+        try statement.bind([SQLValue(since ?? Date(timeIntervalSince1970: 0))])
+        var records: [DriftRecord] = []
+        try statement.forEachRow { row in
+            records.append(
+                DriftRecord(
+                    pipeline: row.text(6) ?? "", stageID: row.text(7) ?? "", provider: row.text(0) ?? "",
+                    endpoint: row.text(1) ?? "", table: row.text(5) ?? "",
+                    kind: DriftObservation.Kind(rawValue: row.text(3) ?? "") ?? .added, field: row.text(2) ?? "",
+                    detail: row.text(4) ?? "", firstSeen: try row.timestamp(8), lastSeen: try row.timestamp(9),
+                    runID: row.text(10) ?? ""))
+        }
+        return records
+    }
+
     public func lastFetches(pipeline: String, stageID: String) throws -> FreshnessIndex {
         let statement = try connection.prepare(
             "SELECT target, snapshot_date FROM seopipe_target_fetches WHERE pipeline = ? AND stage_id = ?")

@@ -33,8 +33,8 @@ struct Seopipe: AsyncParsableCommand {
             """,
         version: "seopipe \(version) (commit \(BuildInfo.commit.prefix(12)))",
         subcommands: [
-            Validate.self, Check.self, Plan.self, Run.self, Runs.self, Crontab.self, Daemon.self, Migrate.self,
-            Schema.self,
+            Validate.self, Check.self, Plan.self, Run.self, Runs.self, Drift.self, Crontab.self, Daemon.self,
+            Migrate.self, Schema.self,
             SandboxCommand.self, Demo.self, Init.self,
         ]
     )

@@ -29,6 +29,8 @@ extension DataForSEOProvider {
                 // of memory) of a growing batch. Untouched reserved memory costs nothing.
                 var breakdown = TableBatch(Tables.pageSummaryBreakdown, reservingRows: items.count * 32)
                 for item in items {
+                    SchemaDriftLog.current?.beginRow()
+                    defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.unstoredItemFields) }
                     guard let target = echoed.take(try item.string("url")) else { continue }
                     let url = SQLValue.text(target.normalized)
                     let firstSeen = try Self.timestamp(try item.string("first_seen"))
@@ -67,6 +69,8 @@ extension DataForSEOProvider {
                 related = [breakdown]
             } else {
                 for item in items {
+                    SchemaDriftLog.current?.beginRow()
+                    defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.unstoredItemFields) }
                     guard let target = echoed.take(try item.string("target")) else { continue }
                     var row: [SQLValue] = [.text(target.normalized), .text(target.original), date, fetchedAt, runID]
                     switch which {
@@ -109,6 +113,9 @@ extension DataForSEOProvider {
         failures += echoed.missing
         return ChunkPayload(rows: rows, related: related, targetFailures: failures, units: 0, costUSD: cost)
     }
+
+    /// Documented item fields no table stores: not drift when they arrive.
+    static let unstoredItemFields: Set<String> = ["type"]
 
     /// bulk_pages_summary's counts in the table's column order (the dates go after `backlinks`).
     static let pageSummaryCounts = [

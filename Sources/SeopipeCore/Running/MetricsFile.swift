@@ -120,6 +120,10 @@ enum MetricsText {
             "seopipe_last_run_stage_targets_fresh",
             "Targets not bought in the last run: fetched recently enough for the stage's refresh policy."
         ) { Double($0.targetsFresh) }
+        perStage(
+            "seopipe_last_run_stage_schema_drift",
+            "Fields the stage's answers added, dropped or sent with another type than documented (seopipe drift)."
+        ) { Double($0.schemaDrift) }
         perStage("seopipe_last_run_stage_target_errors", "Targets the provider refused in the stage.") {
             Double($0.targetErrors)
         }

@@ -88,6 +88,8 @@ public struct StageResult: Sendable, Codable {
     public var chunksSkipped: Int = 0
     /// Targets the stage's `refresh:` policy did not buy on this date (fetched recently enough).
     public var targetsFresh: Int = 0
+    /// Distinct ways the provider's answers differed from their documented shape (`seopipe_schema_drift`).
+    public var schemaDrift: Int = 0
     public var rows: Int = 0
     public var requests: Int = 0
     public var retries: Int = 0
@@ -106,6 +108,7 @@ public struct StageResult: Sendable, Codable {
         case status, targets, chunks, rows, requests, retries, units, cost, error
         case chunksSkipped = "chunks_skipped"
         case targetsFresh = "targets_fresh"
+        case schemaDrift = "schema_drift"
         case targetErrors = "target_errors"
         case timingMS = "timing_ms"
     }

@@ -57,6 +57,34 @@ struct StageExecution: Sendable {
             } catch {
                 logger.error("could not record the stage in the ledger: \(error)")
             }
+            let drift = await tally.drift
+            if !drift.isEmpty {
+                let kind = context.pipeline.providers[stage.provider]?.kind ?? stage.provider
+                let now = Timestamp.current()
+                for observation in drift.sorted(by: { ($0.field, $0.kind.rawValue) < ($1.field, $1.kind.rawValue) }) {
+                    let what =
+                        switch observation.kind {
+                        case .added:
+                            "sends a field seopipe does not know, `\(observation.field)` (\(observation.detail)); kept in seopipe_raw_responses"
+                        case .missing: "no longer sends the documented field `\(observation.field)`; loaded as empty"
+                        case .typeChanged:
+                            "sends `\(observation.field)` as \(observation.detail); loaded as empty, kept in seopipe_raw_responses"
+                        }
+                    logger.warning("schema drift: \(kind) \(stage.endpoint) \(what)")
+                }
+                do {
+                    try await warehouse.recordDrift(
+                        drift.map { observation in
+                            DriftRecord(
+                                pipeline: context.pipeline.name, stageID: stage.id, provider: kind,
+                                endpoint: stage.endpoint, table: stage.table, kind: observation.kind,
+                                field: observation.field, detail: observation.detail, firstSeen: now, lastSeen: now,
+                                runID: context.runID)
+                        })
+                } catch {
+                    logger.error("could not record the schema drift: \(error)")
+                }
+            }
             runner.options.progress?(.stageFinished(stage: stage.id, status: result.status))
             if let error = result.error {
                 logger.error("stage \(result.status.rawValue): \(error)")
@@ -427,9 +455,16 @@ struct StageExecution: Sendable {
                 do {
                     let stamp = RowStamp(
                         snapshotDate: context.snapshotDate, fetchedAt: Timestamp.now(), runID: context.runID)
-                    var decoded = try driver.decode(
-                        response, chunk: chunk, endpoint: endpoint, context: requestContext, stamp: stamp)
-                    if stage.keepsRawResponses {
+                    // Drift (an added, missing or retyped field) is collected, never a reason to buy the answer again.
+                    let drift = SchemaDriftLog()
+                    var decoded = try SchemaDriftLog.$current.withValue(drift) {
+                        try driver.decode(
+                            response, chunk: chunk, endpoint: endpoint, context: requestContext, stamp: stamp)
+                    }
+                    let observed = drift.observations
+                    if !observed.isEmpty { await tally.addDrift(observed) }
+                    // An answer that drifted is kept as received, so what could not be loaded is not lost.
+                    if stage.keepsRawResponses || !observed.isEmpty {
                         decoded.related.append(
                             RawResponse.batch(
                                 response, key: key, chunkIndex: chunk.index, provider: config, endpoint: stage.endpoint,
@@ -523,6 +558,11 @@ actor StageTally {
     private(set) var chunksSkipped = 0
     private(set) var chunksDone = 0
     private(set) var stopped = false
+    private(set) var drift: Set<DriftObservation> = []
+
+    func addDrift(_ observations: [DriftObservation]) {
+        drift.formUnion(observations)
+    }
 
     func addRequest(retry: Bool) {
         requests += 1
@@ -560,6 +600,7 @@ actor StageTally {
         result.cost = cost
         result.targetErrors = targetErrors
         result.chunksSkipped = chunksSkipped
+        result.schemaDrift = drift.count
         return result
     }
 }

@@ -140,6 +140,22 @@ public struct DataDictionary: Sendable {
                     "fetched_at": "When the chunk that bought it committed (UTC).",
                 ]),
             Entry(
+                name: "seopipe_schema_drift", kind: .table,
+                description:
+                    "Where a provider's answers differed from their documented shape (`seopipe drift`): once per provider, endpoint, field and kind. What could not be loaded is in seopipe_raw_responses.",
+                columns: [
+                    "provider": "The provider kind (dataforseo, ahrefs-v3, ...).",
+                    "endpoint": "The provider endpoint.",
+                    "field": "The field of the answer's rows.",
+                    "kind":
+                        "added (a field seopipe does not know, kept raw), missing (a documented field no row had) or type_changed (loaded as empty, kept raw).",
+                    "detail": "What arrived: the JSON type of the value.",
+                    "table_name": "The table the endpoint loads.",
+                    "first_seen": "When a run first saw it (UTC).",
+                    "last_seen": "When a run last saw it (UTC).",
+                    "run_id": "The run that saw it last.",
+                ]),
+            Entry(
                 name: "seopipe_snapshot_dates", kind: .view,
                 description:
                     "Every snapshot date a run was made for: the dates the *_asof views answer for.",

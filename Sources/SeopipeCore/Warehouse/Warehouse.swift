@@ -204,6 +204,11 @@ public protocol Warehouse: Sendable {
     func charged(pipeline: String, stageIDs: [String], since: Date) async throws -> (units: Double, costUSD: Double)
     /// Upserts the rows, records target errors and marks the chunk committed, in one transaction.
     func commit(_ chunk: ChunkCommit) async throws
+    /// Records drift once per provider, endpoint, field and kind: a new one with its first sighting, a known one
+    /// with its latest (`seopipe_schema_drift`).
+    func recordDrift(_ records: [DriftRecord]) async throws
+    /// The drift seen since `since` (by latest sighting), or all of it.
+    func drift(since: Date?) async throws -> [DriftRecord]
     /// When each target of a stage with a `refresh:` policy was last bought (`seopipe_target_fetches`).
     func lastFetches(pipeline: String, stageID: String) async throws -> FreshnessIndex
     /// Records local target failures (never sent) for a stage.

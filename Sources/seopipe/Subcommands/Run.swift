@@ -289,6 +289,10 @@ enum RunReport {
             "total: \(meta.rows) rows, \(meta.requests) requests, \(formatNumber(meta.units)) units, "
                 + "$\(String(format: "%.4f", meta.costUSD)), \(meta.totalTimingMS) ms")
         for (stage, error) in failedStages { print("\(stage): \(error)") }
+        let drift = ordered.reduce(0) { $0 + $1.value.schemaDrift }
+        if drift > 0 {
+            print("warning: \(drift) field(s) differed from the providers' documented answers; see `seopipe drift`")
+        }
         let fresh = ordered.reduce(0) { $0 + $1.value.targetsFresh }
         if fresh > 0 {
             print(

@@ -1,0 +1,105 @@
+import Foundation
+import Sandbox
+import Testing
+
+/// Schema drift (issue 18): a provider that adds fields, drops one and sends a number as a string from its second
+/// answer on. Nothing paid for is bought again, what can be read loads, the rest is kept raw and reported once.
+@Suite("Schema drift, end to end")
+struct SchemaDriftEndToEndTests {
+    static let endpoint = "backlinks/bulk_referring_domains/live"
+
+    static func pipeline() -> String {
+        pipelineYAML(
+            stages: """
+                  - id: refdomains
+                    provider: dataforseo
+                    endpoint: \(endpoint)
+                    targets: \(flowList(domains(30, prefix: "drift")))
+                """, batchSizes: ["dataforseo": 10])
+    }
+
+    static var drift: FaultRule {
+        var rule = FaultRule(endpoint: endpoint, fromRequest: 2, status: 200)
+        rule.schemaDrift = SchemaDriftFault(
+            rowField: "target", add: ["backlinks_velocity": "fast", "trust_flow": "12"],
+            drop: ["referring_main_domains"],
+            stringify: ["referring_domains"])
+        return rule
+    }
+
+    @Test(
+        "DataForSEO: added fields, a dropped field and a number sent as a string load what can be read, are reported once, and buy nothing twice",
+        arguments: Backend.available)
+    func dataForSEO(backend: Backend) async throws {
+        try await withHarness(backend) { harness in
+            let file = try harness.write("p.yml", Self.pipeline())
+            // Without drift, nothing is reported: the documented answer is read whole.
+            let clean = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
+            #expect(clean.exitCode == 0, "\(clean.stderr)")
+            #expect(try await harness.count("seopipe_schema_drift") == 0)
+
+            harness.sandbox.reset()
+            harness.sandbox.setFaults([Self.drift])
+            let run = try await harness.seopipe(["run", file, "--date", "2026-11-21"])
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            // Three requests, each charged once: a drifted answer is never bought again.
+            let usage = harness.sandbox.usage().endpoints[Self.endpoint]
+            #expect(usage?.requests == 3)
+            #expect(usage?.chargedRequests == 3)
+            // Every target loads; the retyped and the dropped field are empty in the drifted answers only.
+            let rows = try await harness.query(
+                """
+                SELECT count(*), count(referring_domains), count(referring_main_domains), count(referring_domains_nofollow)
+                FROM dataforseo_bulk_referring_domains WHERE snapshot_date = '2026-11-21'
+                """)
+            #expect(rows.first == ["30", "10", "10", "30"])
+            let drift = try await harness.query(
+                "SELECT field, kind, detail FROM seopipe_schema_drift ORDER BY field, kind")
+            #expect(
+                drift == [
+                    ["backlinks_velocity", "added", "a string"],
+                    ["referring_domains", "type_changed", "a string, documented as a number"],
+                    ["referring_main_domains", "missing", ""],
+                    ["trust_flow", "added", "a string"],
+                ], "\(drift)")
+            #expect(
+                run.stderr.contains("schema drift: dataforseo \(Self.endpoint) sends `referring_domains` as a string"))
+            #expect(run.stdout.contains("warning: 4 field(s) differed"), "\(run.stdout)")
+            // The drifted answers are kept as received: the added fields and the string are not lost.
+            let raw = try await harness.query(
+                "SELECT count(*) FROM seopipe_raw_responses WHERE snapshot_date = '2026-11-21'")
+            #expect(raw.first?[0] == "2")
+            let kept = try await harness.query("SELECT body FROM seopipe_raw_responses LIMIT 1").first?[0] ?? ""
+            #expect(kept.contains("backlinks_velocity") && kept.contains("trust_flow"))
+
+            // The same answers again: the drift is known, its rows are not repeated, their latest sighting moves.
+            let before = try await harness.query("SELECT last_seen FROM seopipe_schema_drift ORDER BY field, kind")
+            try await Task.sleep(for: .seconds(1.1))
+            let again = try await harness.seopipe(["run", file, "--date", "2026-11-22"])
+            #expect(again.exitCode == 0, "\(again.stderr)")
+            #expect(try await harness.count("seopipe_schema_drift") == 4)
+            let after = try await harness.query("SELECT last_seen FROM seopipe_schema_drift ORDER BY field, kind")
+            #expect(zip(before, after).allSatisfy { $0[0] != $1[0] }, "\(before) \(after)")
+
+            // The dictionary marks the drifted columns and lists the added fields under their table.
+            let schema = try await harness.seopipe(["schema", "--warehouse", harness.warehouse])
+            #expect(schema.exitCode == 0, "\(schema.stderr)")
+            let section =
+                schema.stdout.components(separatedBy: "\n\n").first {
+                    $0.hasPrefix("dataforseo_bulk_referring_domains (table)")
+                } ?? ""
+            #expect(
+                section.split(separator: "\n").contains {
+                    $0.hasPrefix("  referring_domains ") && $0.contains("Drift: type_changed since ")
+                        && $0.hasSuffix("(a string, documented as a number).")
+                }, "\(section)")
+            #expect(section.contains("Drift: missing since"), "\(section)")
+            #expect(section.contains("`backlinks_velocity`, `trust_flow`"), "\(section)")
+
+            let listed = try await harness.seopipe(["drift", "--since", "7d", "--warehouse", harness.warehouse])
+            #expect(listed.exitCode == 0, "\(listed.stderr)")
+            #expect(listed.stdout.contains("type_changed"), "\(listed.stdout)")
+            #expect(listed.stdout.contains("trust_flow"))
+        }
+    }
+}
