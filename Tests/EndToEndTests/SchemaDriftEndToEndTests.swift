@@ -102,4 +102,48 @@ struct SchemaDriftEndToEndTests {
             #expect(listed.stdout.contains("trust_flow"))
         }
     }
+
+    @Test(
+        "Ahrefs v3 batch-analysis: a selected field dropped, one sent as a string and an added field are reported; the rows load",
+        arguments: Backend.available)
+    func ahrefsV3(backend: Backend) async throws {
+        try await withHarness(backend) { harness in
+            let file = try harness.write(
+                "p.yml",
+                pipelineYAML(
+                    stages: """
+                          - id: strength
+                            provider: ahrefs
+                            endpoint: batch-analysis/batch-analysis
+                            targets: \(flowList(domains(10, prefix: "v3drift")))
+                            params: { select: [domain_rating, backlinks, refdomains] }
+                        """))
+            let clean = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
+            #expect(clean.exitCode == 0, "\(clean.stderr)")
+            #expect(try await harness.count("seopipe_schema_drift") == 0, "a documented answer has no drift")
+
+            var rule = FaultRule(endpoint: "batch-analysis/batch-analysis", status: 200)
+            rule.schemaDrift = SchemaDriftFault(
+                rowField: "url", add: ["ai_visibility": "high"], drop: ["backlinks"], stringify: ["domain_rating"])
+            harness.sandbox.reset()
+            harness.sandbox.setFaults([rule])
+            let run = try await harness.seopipe(["run", file, "--date", "2026-11-21"])
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            #expect(harness.sandbox.usage().totalRequests == 1, "bought once")
+            let rows = try await harness.query(
+                """
+                SELECT count(*), count(domain_rating), count(backlinks), count(refdomains) FROM ahrefs_batch_analysis
+                WHERE snapshot_date = '2026-11-21'
+                """)
+            #expect(rows.first == ["10", "0", "0", "10"])
+            let drift = try await harness.query(
+                "SELECT provider, field, kind, detail FROM seopipe_schema_drift ORDER BY field, kind")
+            #expect(
+                drift == [
+                    ["ahrefs-v3", "ai_visibility", "added", "a string"],
+                    ["ahrefs-v3", "backlinks", "missing", ""],
+                    ["ahrefs-v3", "domain_rating", "type_changed", "a string, documented as a number"],
+                ], "\(drift)")
+        }
+    }
 }

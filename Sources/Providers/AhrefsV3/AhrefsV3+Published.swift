@@ -110,7 +110,10 @@ extension AhrefsV3Provider {
         switch which {
         case .batchAnalysis:
             let items = try objects("targets")
+            let asked = Set(selected(which, context))
             for (position, item) in items.enumerated() {
+                SchemaDriftLog.current?.beginRow()
+                defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.batchAnalysisEchoSet) }
                 // Each answer echoes its target's url; `index` (its position in the request) is the fallback.
                 let byIndex = item["index"]?.exactInt.flatMap { chunk.targets.indices.contains($0) ? $0 : nil }
                 guard
@@ -121,7 +124,7 @@ extension AhrefsV3Provider {
                     keyed(target, date: date) + [
                         .text(item["mode"]?.stringValue ?? mode(of: target, context)),
                         .text(item["protocol"]?.stringValue ?? scheme(context)), country,
-                    ] + Self.batchAnalysisFields.map { $0.value(in: item) })
+                    ] + Self.batchAnalysisFields.map { $0.value(in: item, asked: asked.contains($0.name)) })
                 rows += 1
             }
         case .domainRating:
@@ -164,10 +167,13 @@ extension AhrefsV3Provider {
             }
         case .keywordsOverview:
             let items = try objects("keywords")
+            let asked = Set(selected(which, context))
             for item in items {
+                SchemaDriftLog.current?.beginRow()
+                defer { SchemaDriftLog.current?.endRow(item, ignoring: ["keyword"]) }
                 guard let target = echoed.take(item["keyword"]?.stringValue.map { $0.lowercased() }) else { continue }
                 let values = Self.keywordFields.map { field -> SQLValue in
-                    let value = field.value(in: item)
+                    let value = field.value(in: item, asked: asked.contains(field.name))
                     // Ahrefs' cpc is in USD cents; the column holds US dollars.
                     if field.name == "cpc", case .integer(let cents) = value { return .real(Double(cents) / 100) }
                     return value

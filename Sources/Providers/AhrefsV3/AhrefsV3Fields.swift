@@ -13,6 +13,14 @@ struct AhrefsV3Field: Sendable, Hashable {
         case text
         /// An array or object, stored as its JSON text.
         case json
+
+        var description: String {
+            switch self {
+            case .integer, .number: "a number"
+            case .text: "a string"
+            case .json: "an array or object"
+            }
+        }
     }
 
     var name: String
@@ -26,9 +34,20 @@ struct AhrefsV3Field: Sendable, Hashable {
     }
 
     /// The value of this field in `object` as the warehouse stores it; a value of another type than documented is
-    /// stored as null rather than failing the answer.
-    func value(in object: JSONValue) -> SQLValue {
-        guard let raw = object[name] else { return .null }
+    /// stored as null rather than failing the answer, and reported as drift (``SchemaDriftLog``) with the read.
+    /// `asked`: whether the request asked for the field (a batch-analysis `select`); an unasked field is not missing.
+    func value(in object: JSONValue, asked: Bool = true) -> SQLValue {
+        let raw = object[name]
+        if asked { SchemaDriftLog.current?.read(name, present: raw != nil) }
+        guard let raw else { return .null }
+        let value = stored(raw)
+        if case .null = value, raw != .null {
+            SchemaDriftLog.current?.typeChanged(field: name, expected: kind.description, found: raw.typeName)
+        }
+        return value
+    }
+
+    private func stored(_ raw: JSONValue) -> SQLValue {
         switch (kind, raw) {
         case (.integer, .integer(let value)): return .integer(value)
         case (.integer, .double(let value)):
@@ -72,6 +91,7 @@ extension AhrefsV3Provider {
     ]
     /// The fields every batch-analysis request also selects: the target's position and echo, mode and protocol.
     static let batchAnalysisEcho = ["index", "url", "mode", "protocol"]
+    static let batchAnalysisEchoSet = Set(batchAnalysisEcho)
 
     /// `site-explorer/metrics` (dated): its whole `metrics` object.
     static let siteMetricsFields: [AhrefsV3Field] = [
