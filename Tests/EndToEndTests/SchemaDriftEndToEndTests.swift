@@ -146,4 +146,50 @@ struct SchemaDriftEndToEndTests {
                 ], "\(drift)")
         }
     }
+
+    @Test(
+        "Ahrefs v2 refdomains: a number sent as a string, a dropped field and an added one load the rows and are reported once",
+        arguments: Backend.available)
+    func ahrefsV2(backend: Backend) async throws {
+        try await withHarness(backend) { harness in
+            let file = try harness.write(
+                "p.yml",
+                pipelineYAML(
+                    stages: """
+                          - id: refdomains
+                            provider: ahrefs_v2
+                            endpoint: refdomains
+                            targets: [v2drift.example]
+                            params: { mode: domain, limit: 50, max_rows: 50 }
+                        """))
+            let clean = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
+            #expect(clean.exitCode == 0, "\(clean.stderr)")
+            #expect(try await harness.count("seopipe_schema_drift") == 0, "a documented answer has no drift")
+
+            var rule = FaultRule(endpoint: "v2", status: 200)
+            rule.schemaDrift = SchemaDriftFault(
+                rowField: "refdomain", add: ["link_velocity": "3"], drop: ["refpages"], stringify: ["backlinks"])
+            harness.sandbox.reset()
+            harness.sandbox.setFaults([rule])
+            let run = try await harness.seopipe(["run", file, "--date", "2026-11-21"])
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            #expect(harness.sandbox.usage().totalRequests == 1, "bought once")
+            let rows = try await harness.query(
+                """
+                SELECT count(*), count(backlinks), count(refpages), count(domain_rating) FROM ahrefs_v2_refdomains
+                WHERE snapshot_date = '2026-11-21'
+                """)
+            let loaded = rows.first?[0] ?? "0"
+            #expect(Int(loaded) ?? 0 > 0)
+            #expect(rows.first == [loaded, "0", "0", loaded])
+            let drift = try await harness.query(
+                "SELECT provider, field, kind, detail FROM seopipe_schema_drift ORDER BY field, kind")
+            #expect(
+                drift == [
+                    ["ahrefs-v2", "backlinks", "type_changed", "a string, documented as a number"],
+                    ["ahrefs-v2", "link_velocity", "added", "a string"],
+                    ["ahrefs-v2", "refpages", "missing", ""],
+                ], "\(drift)")
+        }
+    }
 }
