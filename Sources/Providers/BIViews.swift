@@ -3,6 +3,27 @@ import SeopipeCore
 /// The views for BI: one vocabulary across providers (migrations/*/0007_bi_views.sql). They join several providers'
 /// tables, so they belong to the providers together rather than to one of them.
 enum BIViews {
+    /// The columns of page_backlinks_daily and page_backlinks_asof.
+    static let pageColumns = [
+        "url": "The page URL.",
+        "url_rating": "Ahrefs URL Rating of the page, 0-100.",
+        "dataforseo_rank": "DataForSEO rank of the page, 0-1000.",
+        "backlinks": "Backlinks to the page.",
+        "referring_domains": "Domains linking to the page.",
+        "organic_traffic": "Estimated monthly organic search visits to the page (Ahrefs only).",
+        "organic_keywords": "Organic keywords the page ranks for (Ahrefs only).",
+    ]
+
+    /// The columns of keyword_metrics_daily and keyword_metrics_asof.
+    static let keywordColumns = [
+        "keyword": "The keyword, trimmed and lower-cased.",
+        "country": "Two-letter country code of the search market.",
+        "search_volume": "Average monthly searches.",
+        "keyword_difficulty": "How hard it is to rank in the top 10, 0-100.",
+        "cpc_usd": "Average cost per click in paid search, US dollars.",
+        "traffic_potential": "Organic visits the top page for the keyword gets from all its keywords.",
+    ]
+
     static let dictionary = DataDictionary.Section(
         heading: "Views for BI (one vocabulary across providers)",
         entries: [
@@ -50,26 +71,11 @@ enum BIViews {
             .view(
                 "page_backlinks_daily",
                 "One row per provider, page URL and snapshot date: the page's strength, backlinks and organic search numbers.",
-                columns: [
-                    "url": "The page URL.",
-                    "url_rating": "Ahrefs URL Rating of the page, 0-100.",
-                    "dataforseo_rank": "DataForSEO rank of the page, 0-1000.",
-                    "backlinks": "Backlinks to the page.",
-                    "referring_domains": "Domains linking to the page.",
-                    "organic_traffic": "Estimated monthly organic search visits to the page (Ahrefs only).",
-                    "organic_keywords": "Organic keywords the page ranks for (Ahrefs only).",
-                ]),
+                columns: pageColumns),
             .view(
                 "keyword_metrics_daily",
                 "One row per provider, keyword, country and snapshot date: demand and difficulty of a keyword.",
-                columns: [
-                    "keyword": "The keyword, trimmed and lower-cased.",
-                    "country": "Two-letter country code of the search market.",
-                    "search_volume": "Average monthly searches.",
-                    "keyword_difficulty": "How hard it is to rank in the top 10, 0-100.",
-                    "cpc_usd": "Average cost per click in paid search, US dollars.",
-                    "traffic_potential": "Organic visits the top page for the keyword gets from all its keywords.",
-                ]),
+                columns: keywordColumns),
             .view(
                 "site_traffic_daily",
                 "Own site traffic per account and day, from the analytics overview of single-day periods (e.g. `yesterday`); when a day was loaded by several runs, the newest snapshot wins.",
@@ -104,26 +110,11 @@ enum BIViews {
             .view(
                 "page_backlinks_asof",
                 "page_backlinks_daily as known on every snapshot date: each page's latest numbers bought on or before it.",
-                columns: [
-                    "url": "The page URL.",
-                    "url_rating": "Ahrefs URL Rating of the page, 0-100.",
-                    "dataforseo_rank": "DataForSEO rank of the page, 0-1000.",
-                    "backlinks": "Backlinks to the page.",
-                    "referring_domains": "Domains linking to the page.",
-                    "organic_traffic": "Estimated monthly organic search visits to the page (Ahrefs only).",
-                    "organic_keywords": "Organic keywords the page ranks for (Ahrefs only).",
-                ]),
+                columns: pageColumns),
             .view(
                 "keyword_metrics_asof",
                 "keyword_metrics_daily as known on every snapshot date: each keyword's latest numbers bought on or before it.",
-                columns: [
-                    "keyword": "The keyword, trimmed and lower-cased.",
-                    "country": "Two-letter country code of the search market.",
-                    "search_volume": "Average monthly searches.",
-                    "keyword_difficulty": "How hard it is to rank in the top 10, 0-100.",
-                    "cpc_usd": "Average cost per click in paid search, US dollars.",
-                    "traffic_potential": "Organic visits the top page for the keyword gets from all its keywords.",
-                ]),
+                columns: keywordColumns),
         ],
         vocabulary: [
             "provider": "Which data provider the numbers come from: ahrefs (API v3), ahrefs-v2 or dataforseo.",

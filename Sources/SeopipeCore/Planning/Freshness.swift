@@ -56,14 +56,9 @@ public struct FreshnessIndex: Sendable {
     public func lastFetchedDay(of target: String) -> Int? {
         let hash = TargetHash.of(target)
         // The last entry with this hash: with a repeated hash the latest day sorts last.
-        var low = 0
-        var high = hashes.count
-        while low < high {
-            let middle = (low + high) / 2
-            if hashes[middle] <= hash { low = middle + 1 } else { high = middle }
-        }
-        guard low > 0, hashes[low - 1] == hash else { return nil }
-        return Int(days[low - 1])
+        let after = TargetHash.countNotAbove(hash, in: hashes)
+        guard after > 0, hashes[after - 1] == hash else { return nil }
+        return Int(days[after - 1])
     }
 }
 
@@ -76,6 +71,17 @@ public enum TargetHash {
         value = (value ^ (value >> 30)) &* 0xbf58_476d_1ce4_e5b9
         value = (value ^ (value >> 27)) &* 0x94d0_49bb_1331_11eb
         return value ^ (value >> 31)
+    }
+
+    /// How many values of the sorted `values` are at most `hash` (binary search).
+    static func countNotAbove(_ hash: UInt64, in values: [UInt64]) -> Int {
+        var low = 0
+        var high = values.count
+        while low < high {
+            let middle = (low + high) / 2
+            if values[middle] <= hash { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }
 
@@ -108,14 +114,7 @@ public struct DueSelection: Sendable {
 
     /// The slice (0..<every) a target belongs to.
     public func slice(of target: String) -> Int {
-        let hash = TargetHash.of(target)
-        var low = 0
-        var high = boundaries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if boundaries[middle] <= hash { low = middle + 1 } else { high = middle }
-        }
-        return low
+        TargetHash.countNotAbove(TargetHash.of(target), in: boundaries)
     }
 
     /// The slice whose night `day` is.
