@@ -139,7 +139,7 @@ extension PostgresWarehouse {
             // Row by row into the index (16 bytes a target), never a list of every row.
             let rows = try await connection.query(
                 """
-                SELECT target, snapshot_date::text FROM seopipe_target_fetches
+                SELECT target, to_char(snapshot_date, 'YYYY-MM-DD') FROM seopipe_target_fetches
                 WHERE pipeline = \(pipeline) AND stage_id = \(stageID)
                 """, logger: logger)
             for try await row in rows {

@@ -125,6 +125,14 @@ struct RefreshPolicyEndToEndTests {
             let forced = try await harness.seopipe(["run", file, "--date", nights[5], "--refresh"])
             #expect(forced.exitCode == 0, "\(forced.stderr)")
             #expect(harness.sandbox.usage().endpoints[Self.endpoint]?.targets == 251, "--refresh buys every target")
+            // Buying an earlier date again never moves a purchase back in time: the 250 bought on the 8th night stay
+            // there (the forced run of night 6 recorded only the newcomer), and so does everything after a forced
+            // run of night 2.
+            let past = try await harness.seopipe(["run", file, "--date", nights[1], "--refresh"])
+            #expect(past.exitCode == 0, "\(past.stderr)")
+            let latest = try await harness.query(
+                "SELECT snapshot_date, count(*) FROM seopipe_target_fetches GROUP BY snapshot_date ORDER BY 1")
+            #expect(latest == [[nights[5], "1"], [nights[7], "250"]], "\(latest)")
             // Without a policy the same nights buy every target every night.
             let daily = try harness.write("daily.yml", Self.pipeline(name: "daily", refresh: nil, targets: targets))
             harness.sandbox.reset()

@@ -54,7 +54,9 @@ extension AhrefsV2Provider {
                     SQLValue(try field("domain_rating", item.flexibleInt(_:))),
                 ])
             }
-            if let stats = envelope["stats"], stats != .null {
+            // `stats` of another type than an object: drift (no stats row), or a decoding error without a drift log.
+            if let members = try envelope.members("stats") {
+                let stats = JSONValue.object(members)
                 var batch = TableBatch(Tables.refdomainsStats)
                 batch.append([
                     target, mode, date, fetchedAt, runID, SQLValue(try stats.flexibleInt("refdomains")),

@@ -113,13 +113,14 @@ extension AhrefsV3Provider {
             let asked = Set(selected(which, context))
             for (position, item) in items.enumerated() {
                 SchemaDriftLog.current?.beginRow()
-                defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.batchAnalysisEchoSet) }
                 // Each answer echoes its target's url; `index` (its position in the request) is the fallback.
                 let byIndex = item["index"]?.exactInt.flatMap { chunk.targets.indices.contains($0) ? $0 : nil }
                 guard
                     let target = echoed.take(item["url"]?.stringValue)
                         ?? echoed.take(chunk.targets[safe: byIndex ?? position]?.normalized)
                 else { continue }
+                // Only a row that stands for a target is read whole, so only such a row can show drift.
+                defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.batchAnalysisEchoSet) }
                 batch.append(
                     keyed(target, date: date) + [
                         .text(item["mode"]?.stringValue ?? mode(of: target, context)),
@@ -170,8 +171,8 @@ extension AhrefsV3Provider {
             let asked = Set(selected(which, context))
             for item in items {
                 SchemaDriftLog.current?.beginRow()
-                defer { SchemaDriftLog.current?.endRow(item, ignoring: ["keyword"]) }
                 guard let target = echoed.take(item["keyword"]?.stringValue.map { $0.lowercased() }) else { continue }
+                defer { SchemaDriftLog.current?.endRow(item, ignoring: ["keyword"]) }
                 let values = Self.keywordFields.map { field -> SQLValue in
                     let value = field.value(in: item, asked: asked.contains(field.name))
                     // Ahrefs' cpc is in USD cents; the column holds US dollars.

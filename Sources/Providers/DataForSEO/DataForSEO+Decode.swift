@@ -30,8 +30,9 @@ extension DataForSEOProvider {
                 var breakdown = TableBatch(Tables.pageSummaryBreakdown, reservingRows: items.count * 32)
                 for item in items {
                     SchemaDriftLog.current?.beginRow()
-                    defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.unstoredItemFields) }
                     guard let target = echoed.take(try item.string("url")) else { continue }
+                    // Only a row that stands for a target is read whole, so only such a row can show drift.
+                    defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.unstoredItemFields) }
                     let url = SQLValue.text(target.normalized)
                     let firstSeen = try Self.timestamp(try item.string("first_seen"))
                     let lostDate = try Self.timestamp(try item.string("lost_date"))
@@ -70,8 +71,8 @@ extension DataForSEOProvider {
             } else {
                 for item in items {
                     SchemaDriftLog.current?.beginRow()
-                    defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.unstoredItemFields) }
                     guard let target = echoed.take(try item.string("target")) else { continue }
+                    defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.unstoredItemFields) }
                     var row: [SQLValue] = [.text(target.normalized), .text(target.original), date, fetchedAt, runID]
                     switch which {
                     case .ranks:

@@ -124,14 +124,19 @@ struct StageExecution: Sendable {
         var pending: TargetStream.ChunkIterator
         // The `refresh:` policy: targets bought recently enough are not due on this date (`run --refresh`: all are).
         var selection: DueSelection?
+        var purchases: FreshnessIndex?
         var due: Int
         do {
             stream = try TargetStream(try await targetSource(), driver: driver, endpoint: endpoint)
             due = stream.count
-            if stage.refresh.isActive, !runner.options.refresh, stream.count > 0 {
-                let policy = try await dueSelection(for: stream)
-                selection = policy
-                due = try stream.count(selection: policy)
+            if stage.refresh.isActive, stream.count > 0 {
+                let index = try await warehouse.lastFetches(pipeline: context.pipeline.name, stageID: stage.id)
+                purchases = index
+                if !runner.options.refresh {
+                    let policy = try dueSelection(for: stream, index: index)
+                    selection = policy
+                    due = try stream.count(selection: policy)
+                }
             }
             chunkTotal = due == 0 ? 0 : try stream.chunkCount(size: size, context: requestContext, selection: selection)
             pending = try stream.makeChunkIterator(size: size, context: requestContext, selection: selection)
@@ -173,6 +178,7 @@ struct StageExecution: Sendable {
         }
 
         let chunkLogger = logger
+        let purchased = purchases
         let refresh = runner.options.refresh
         // At most `parallel_limit` chunks of this stage in flight; the next starts as one finishes.
         // A chunk is a chain of pages for paged providers (Ahrefs v2); each page is its own checkpoint.
@@ -222,7 +228,7 @@ struct StageExecution: Sendable {
                                 done = try await fetchAndCommit(
                                     chunk: chunk, request: request, of: chunkTotal, provider: provider,
                                     endpoint: endpoint, requestContext: requestContext, tally: tally,
-                                    logger: chunkLogger)
+                                    purchases: purchased, logger: chunkLogger)
                                 bought = true
                             }
                             // The answer named the next page (analytics `has_next`), or the rows decide it (Ahrefs v2).
@@ -275,8 +281,7 @@ struct StageExecution: Sendable {
 
     /// Which targets are due on the run's date: the stage's purchase history from the warehouse and, for `spread`,
     /// the slice boundaries of its current targets (stable hashes, 8 bytes a target).
-    func dueSelection(for stream: TargetStream) async throws -> DueSelection {
-        let index = try await warehouse.lastFetches(pipeline: context.pipeline.name, stageID: stage.id)
+    func dueSelection(for stream: TargetStream, index: FreshnessIndex) throws -> DueSelection {
         var hashes: [UInt64] = []
         if stage.refresh.spread {
             hashes.reserveCapacity(stream.count)
@@ -303,7 +308,8 @@ struct StageExecution: Sendable {
     /// One chunk: budget, rate limit, request with retries, decode, commit with its checkpoint.
     func fetchAndCommit(
         chunk: Chunk, request: ProviderRequest, of total: Int, provider: ProviderRuntime, endpoint: EndpointSpec,
-        requestContext: RequestContext, tally: StageTally, logger: Logger
+        requestContext: RequestContext, tally: StageTally, purchases: FreshnessIndex?,
+        logger: Logger
     ) async throws -> (rows: Int, nextCursor: String?)? {
         let config = provider.config
         let driver = provider.driver
@@ -373,13 +379,25 @@ struct StageExecution: Sendable {
         await budget.settle(
             reservedUnits: estimate, reservedCostUSD: estimatedCost, chargedUnits: payload.units,
             chargedCostUSD: payload.costUSD)
-        if stage.refresh.isActive {
-            // What this chunk bought, for the policy's next nights: every target but those the provider refused.
-            let failed = Set(payload.targetFailures.map(\.target))
+        // What this chunk bought, for the policy's next nights, recorded once the target's answer is whole (the last
+        // page of a paged chain): every target but those the provider refused (a failure names the target, or
+        // starts with it: the analytics API's `account period query`), and never moving a purchase back in time
+        // (a backfill of past dates with --refresh).
+        let chainEnds =
+            payload.nextCursor == nil
+            && driver.nextPage(
+                after: chunk, rowsReturned: payload.rows.rowCount, endpoint: endpoint, context: requestContext)
+                == nil
+        if stage.refresh.isActive, chainEnds {
+            let failed = payload.targetFailures.map(\.target)
+            let day = context.snapshotDate.dayNumber
+            let bought = chunk.targets.lazy.map(\.normalized).filter { target in
+                !failed.contains { $0 == target || $0.hasPrefix(target + " ") }
+                    && (purchases?.lastFetchedDay(of: target) ?? Int.min) <= day
+            }
             payload.related.append(
                 FetchLedger.batch(
-                    pipeline: context.pipeline.name, stageID: stage.id,
-                    targets: chunk.targets.lazy.map(\.normalized).filter { !failed.contains($0) },
+                    pipeline: context.pipeline.name, stageID: stage.id, targets: bought,
                     snapshotDate: context.snapshotDate, runID: context.runID, at: Timestamp.current()))
         }
         let commit = ChunkCommit(
