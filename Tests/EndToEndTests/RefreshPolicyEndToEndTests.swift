@@ -1,4 +1,5 @@
 import Foundation
+import Sandbox
 import SeopipeCore
 import Testing
 
@@ -141,6 +142,36 @@ struct RefreshPolicyEndToEndTests {
                 #expect(run.exitCode == 0, "\(run.stderr)")
             }
             #expect(harness.sandbox.usage().endpoints[Self.endpoint]?.targets == 750)
+        }
+    }
+
+    @Test(
+        "a paged answer counts as bought only once its last page committed: a chain cut short stays due",
+        arguments: Backend.available)
+    func pagedChain(backend: Backend) async throws {
+        try await withHarness(backend) { harness in
+            let file = try harness.write(
+                "v2.yml",
+                pipelineYAML(
+                    stages: """
+                          - id: refdomains
+                            provider: ahrefs_v2
+                            endpoint: refdomains
+                            targets: [ahrefs.com]
+                            params: { mode: domain, limit: 50, max_rows: 150 }
+                            refresh: { every: 7d }
+                        """, maxAttempts: 1))
+            // Page 2 of 3 fails: page 1 commits, the chain is cut, the target is not recorded as bought.
+            harness.sandbox.setFaults([FaultRule(endpoint: "v2", fromRequest: 2, count: 1, status: 500)])
+            let cut = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
+            #expect(cut.exitCode != 0, "\(cut.stdout)")
+            #expect(try await harness.count("ahrefs_v2_refdomains") == 50)
+            #expect(try await harness.count("seopipe_target_fetches") == 0)
+            // The next night it is still due, and the whole chain records it.
+            let whole = try await harness.seopipe(["run", file, "--date", "2026-11-21"])
+            #expect(whole.exitCode == 0, "\(whole.stderr)")
+            let bought = try await harness.query("SELECT target, snapshot_date FROM seopipe_target_fetches")
+            #expect(bought == [["ahrefs.com", "2026-11-21"]], "\(bought)")
         }
     }
 
