@@ -192,4 +192,48 @@ struct SchemaDriftEndToEndTests {
                 ], "\(drift)")
         }
     }
+
+    @Test(
+        "analytics Batch API: a metric sent as a string loads as empty and is reported once; the answer is bought once",
+        arguments: Backend.available)
+    func analytics(backend: Backend) async throws {
+        try await withHarness(backend) { harness in
+            let file = try harness.write(
+                "p.yml",
+                pipelineYAML(
+                    stages: """
+                          - id: traffic
+                            provider: analytics
+                            endpoint: batch
+                            targets: [acme]
+                            params: { queries: [overview, pages], periods: [yesterday] }
+                        """))
+            let clean = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
+            #expect(clean.exitCode == 0, "\(clean.stderr)")
+            #expect(try await harness.count("seopipe_schema_drift") == 0, "a documented answer has no drift")
+            let cleanRequests = harness.sandbox.usage().endpoints["batch"]?.requests
+
+            var rule = FaultRule(endpoint: "batch", status: 200)
+            rule.schemaDrift = SchemaDriftFault(rowField: "entrances", stringify: ["entrances"])
+            harness.sandbox.reset()
+            harness.sandbox.setFaults([rule])
+            let run = try await harness.seopipe(["run", file, "--date", "2026-11-21"])
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            // The same requests as without drift (the pages list takes more than one): none bought again.
+            #expect(harness.sandbox.usage().endpoints["batch"]?.requests == cleanRequests)
+            let overview = try await harness.query(
+                """
+                SELECT count(*), count(entrances), count(page_views) FROM analytics_overview_daily
+                WHERE snapshot_date = '2026-11-21'
+                """)
+            #expect(overview.first == ["1", "0", "1"], "\(overview)")
+            let pages = try await harness.query(
+                """
+                SELECT count(*) > 0, count(entrances) FROM analytics_pages_daily WHERE snapshot_date = '2026-11-21'
+                """)
+            #expect(pages.first?[1] == "0", "\(pages)")
+            let drift = try await harness.query("SELECT provider, field, kind, detail FROM seopipe_schema_drift")
+            #expect(drift == [["analytics-batch", "entrances", "type_changed", "a string, documented as a number"]])
+        }
+    }
 }

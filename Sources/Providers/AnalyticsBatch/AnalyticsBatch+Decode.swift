@@ -99,7 +99,11 @@ extension AnalyticsBatchProvider {
                 batch.append(
                     key + stampValues
                         + Self.overviewMetrics.map { metric in
-                            Self.number(groups.lazy.compactMap { $0[metric] as? NSNumber }.first, metric: metric)
+                            // The number wherever it is; else a value of another type, which is drift (a group
+                            // object of the same name, `conversions`, is not).
+                            let values = groups.compactMap { $0[metric] }
+                            let value = values.first { $0 is NSNumber } ?? values.first { !($0 is [String: Any]) }
+                            return Self.number(value, metric: metric)
                         } + [site])
             }
             batches[item.query] = batch
@@ -168,11 +172,28 @@ extension AnalyticsBatchProvider {
 
     /// Counts as integers, rates and money as reals; anything else is NULL. (Foundation on Linux bridges the
     /// numbers 0 and 1 to Bool too, so a Bool check would lose them; metrics are never booleans.)
+    /// A value of another type (a number sent as a string) is schema drift: recorded while a drift log collects.
     static func number(_ value: Any?, metric: String) -> SQLValue {
-        guard let number = value as? NSNumber else { return .null }
+        guard let number = value as? NSNumber else {
+            if let value, !(value is NSNull) {
+                SchemaDriftLog.current?.typeChanged(field: metric, expected: "a number", found: typeName(of: value))
+            }
+            return .null
+        }
         let double = number.doubleValue
         guard double.isFinite else { return .null }
         if metric == "bounce_rate" || metric == "revenue" { return .real(double) }
         return abs(double) < 9e18 ? .integer(Int64(double.rounded())) : .null
+    }
+
+    /// The JSON type of a value JSONSerialization read, as drift reports name it.
+    static func typeName(of value: Any) -> String {
+        switch value {
+        case is String: "a string"
+        case is [Any]: "an array"
+        case is [String: Any]: "an object"
+        case is Bool: "a boolean"
+        default: "another type"
+        }
     }
 }
