@@ -27,6 +27,25 @@ struct SchemaDriftEndToEndTests {
         return rule
     }
 
+    /// Runs `file` for 2026-11-20 against documented answers (no drift may be recorded), then for 2026-11-21 with
+    /// `drift` applied to every answer of `endpoint`. Returns the requests the clean run sent to the endpoint.
+    @discardableResult
+    static func cleanThenDrifted(_ harness: Harness, _ file: String, endpoint: String, _ drift: SchemaDriftFault)
+        async throws -> Int?
+    {
+        let clean = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
+        #expect(clean.exitCode == 0, "\(clean.stderr)")
+        #expect(try await harness.count("seopipe_schema_drift") == 0, "a documented answer has no drift")
+        let cleanRequests = harness.sandbox.usage().endpoints[endpoint]?.requests
+        var rule = FaultRule(endpoint: endpoint, status: 200)
+        rule.schemaDrift = drift
+        harness.sandbox.reset()
+        harness.sandbox.setFaults([rule])
+        let run = try await harness.seopipe(["run", file, "--date", "2026-11-21"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        return cleanRequests
+    }
+
     @Test(
         "DataForSEO: added fields, a dropped field and a number sent as a string load what can be read, are reported once, and buy nothing twice",
         arguments: Backend.available)
@@ -118,17 +137,10 @@ struct SchemaDriftEndToEndTests {
                             targets: \(flowList(domains(10, prefix: "v3drift")))
                             params: { select: [domain_rating, backlinks, refdomains] }
                         """))
-            let clean = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
-            #expect(clean.exitCode == 0, "\(clean.stderr)")
-            #expect(try await harness.count("seopipe_schema_drift") == 0, "a documented answer has no drift")
-
-            var rule = FaultRule(endpoint: "batch-analysis/batch-analysis", status: 200)
-            rule.schemaDrift = SchemaDriftFault(
-                rowField: "url", add: ["ai_visibility": "high"], drop: ["backlinks"], stringify: ["domain_rating"])
-            harness.sandbox.reset()
-            harness.sandbox.setFaults([rule])
-            let run = try await harness.seopipe(["run", file, "--date", "2026-11-21"])
-            #expect(run.exitCode == 0, "\(run.stderr)")
+            try await Self.cleanThenDrifted(
+                harness, file, endpoint: "batch-analysis/batch-analysis",
+                SchemaDriftFault(
+                    rowField: "url", add: ["ai_visibility": "high"], drop: ["backlinks"], stringify: ["domain_rating"]))
             #expect(harness.sandbox.usage().totalRequests == 1, "bought once")
             let rows = try await harness.query(
                 """
@@ -162,17 +174,10 @@ struct SchemaDriftEndToEndTests {
                             targets: [v2drift.example]
                             params: { mode: domain, limit: 50, max_rows: 50 }
                         """))
-            let clean = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
-            #expect(clean.exitCode == 0, "\(clean.stderr)")
-            #expect(try await harness.count("seopipe_schema_drift") == 0, "a documented answer has no drift")
-
-            var rule = FaultRule(endpoint: "v2", status: 200)
-            rule.schemaDrift = SchemaDriftFault(
-                rowField: "refdomain", add: ["link_velocity": "3"], drop: ["refpages"], stringify: ["backlinks"])
-            harness.sandbox.reset()
-            harness.sandbox.setFaults([rule])
-            let run = try await harness.seopipe(["run", file, "--date", "2026-11-21"])
-            #expect(run.exitCode == 0, "\(run.stderr)")
+            try await Self.cleanThenDrifted(
+                harness, file, endpoint: "v2",
+                SchemaDriftFault(
+                    rowField: "refdomain", add: ["link_velocity": "3"], drop: ["refpages"], stringify: ["backlinks"]))
             #expect(harness.sandbox.usage().totalRequests == 1, "bought once")
             let rows = try await harness.query(
                 """
@@ -208,17 +213,8 @@ struct SchemaDriftEndToEndTests {
                             targets: [acme]
                             params: { queries: [overview, pages], periods: [yesterday] }
                         """))
-            let clean = try await harness.seopipe(["run", file, "--date", "2026-11-20"])
-            #expect(clean.exitCode == 0, "\(clean.stderr)")
-            #expect(try await harness.count("seopipe_schema_drift") == 0, "a documented answer has no drift")
-            let cleanRequests = harness.sandbox.usage().endpoints["batch"]?.requests
-
-            var rule = FaultRule(endpoint: "batch", status: 200)
-            rule.schemaDrift = SchemaDriftFault(rowField: "entrances", stringify: ["entrances"])
-            harness.sandbox.reset()
-            harness.sandbox.setFaults([rule])
-            let run = try await harness.seopipe(["run", file, "--date", "2026-11-21"])
-            #expect(run.exitCode == 0, "\(run.stderr)")
+            let cleanRequests = try await Self.cleanThenDrifted(
+                harness, file, endpoint: "batch", SchemaDriftFault(rowField: "entrances", stringify: ["entrances"]))
             // The same requests as without drift (the pages list takes more than one): none bought again.
             #expect(harness.sandbox.usage().endpoints["batch"]?.requests == cleanRequests)
             let overview = try await harness.query(

@@ -98,14 +98,8 @@ public enum Planner {
                     plan.dueTargets = stream.count
                     return plan
                 }
-                var hashes: [UInt64] = []
-                if stage.refresh.spread {
-                    var targets = try stream.makeTargetIterator()
-                    while let target = try targets.nextTarget() { hashes.append(TargetHash.of(target.normalized)) }
-                }
-                let selection = DueSelection(
-                    policy: stage.refresh, snapshotDate: snapshotDate, index: freshness[id] ?? FreshnessIndex(),
-                    targetHashes: hashes)
+                let selection = try stream.dueSelection(
+                    policy: stage.refresh, snapshotDate: snapshotDate, index: freshness[id] ?? FreshnessIndex())
                 plan.dueTargets = try stream.count(selection: selection)
                 (plan.requestsWithoutPolicy, plan.estimatedUnitsWithoutPolicy, plan.estimatedCostUSDWithoutPolicy) =
                     (all.requests, all.units, all.cost)

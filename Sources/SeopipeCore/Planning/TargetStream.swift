@@ -94,6 +94,20 @@ public struct TargetStream: Sendable {
         ChunkIterator(targets: try makeTargetIterator(selection: selection), size: size, context: context)
     }
 
+    /// Which of these targets are due on `snapshotDate` under `policy`, given when each was last bought; for `spread`,
+    /// one pass collects the targets' stable hashes (8 bytes a target) to cut the slices.
+    public func dueSelection(policy: RefreshPolicy, snapshotDate: SnapshotDate, index: FreshnessIndex) throws
+        -> DueSelection
+    {
+        var hashes: [UInt64] = []
+        if policy.spread {
+            hashes.reserveCapacity(count)
+            var targets = try makeTargetIterator()
+            while let target = try targets.nextTarget() { hashes.append(TargetHash.of(target.normalized)) }
+        }
+        return DueSelection(policy: policy, snapshotDate: snapshotDate, index: index, targetHashes: hashes)
+    }
+
     /// The distinct targets `selection` selects, counted in one pass.
     public func count(selection: DueSelection) throws -> Int {
         var targets = try makeTargetIterator(selection: selection)

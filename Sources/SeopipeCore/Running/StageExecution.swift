@@ -133,7 +133,8 @@ struct StageExecution: Sendable {
                 let index = try await warehouse.lastFetches(pipeline: context.pipeline.name, stageID: stage.id)
                 purchases = index
                 if !runner.options.refresh {
-                    let policy = try dueSelection(for: stream, index: index)
+                    let policy = try stream.dueSelection(
+                        policy: stage.refresh, snapshotDate: context.snapshotDate, index: index)
                     selection = policy
                     due = try stream.count(selection: policy)
                 }
@@ -277,19 +278,6 @@ struct StageExecution: Sendable {
         case .failed(let message), .exhausted(let message), .interrupted(let message):
             return await finish(.error, error: message)
         }
-    }
-
-    /// Which targets are due on the run's date: the stage's purchase history from the warehouse and, for `spread`,
-    /// the slice boundaries of its current targets (stable hashes, 8 bytes a target).
-    func dueSelection(for stream: TargetStream, index: FreshnessIndex) throws -> DueSelection {
-        var hashes: [UInt64] = []
-        if stage.refresh.spread {
-            hashes.reserveCapacity(stream.count)
-            var targets = try stream.makeTargetIterator()
-            while let target = try targets.nextTarget() { hashes.append(TargetHash.of(target.normalized)) }
-        }
-        return DueSelection(
-            policy: stage.refresh, snapshotDate: context.snapshotDate, index: index, targetHashes: hashes)
     }
 
     /// Where the stage's targets come from: a file is streamed, a `from_sql` answer spilled to a temporary file as it
