@@ -9,7 +9,7 @@ extension JSONValue {
     /// The member `key`, reported to the drift log as read.
     private func member(_ key: String) -> JSONValue? {
         let value = self[key]
-        SchemaDriftLog.current?.read(key, present: value != nil)
+        SchemaDriftLog.current?.read(key, value)
         return value
     }
 

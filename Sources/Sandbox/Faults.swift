@@ -309,25 +309,31 @@ struct FaultBook: Sendable {
     }
 }
 
-/// `"schema_drift": {"row_field": "target", "add": {"f": 1}, "drop": ["backlinks"], "stringify": ["rank"]}`: every
-/// object of the real answer that has `row_field` (a row) gets the `add` members, loses the `drop` ones, and has
-/// the `stringify` numbers sent as strings (`"123"`). The answer is charged as usual.
+/// `"schema_drift": {"row_field": "target", "add": {"f": 1}, "drop": ["backlinks"], "stringify": ["rank"],
+/// "nullify": ["spam_score"]}`: every object of the real answer that has `row_field` (a row) gets the `add` members,
+/// loses the `drop` ones, has the `stringify` numbers sent as strings (`"123"`) and the `nullify` members sent as
+/// null. The answer is charged as usual.
 public struct SchemaDriftFault: Sendable, Codable, Equatable {
     public var rowField: String
     public var add: [String: String]
     public var drop: [String]
     public var stringify: [String]
+    public var nullify: [String]
 
-    public init(rowField: String, add: [String: String] = [:], drop: [String] = [], stringify: [String] = []) {
+    public init(
+        rowField: String, add: [String: String] = [:], drop: [String] = [], stringify: [String] = [],
+        nullify: [String] = []
+    ) {
         self.rowField = rowField
         self.add = add
         self.drop = drop
         self.stringify = stringify
+        self.nullify = nullify
     }
 
     enum CodingKeys: String, CodingKey {
         case rowField = "row_field"
-        case add, drop, stringify
+        case add, drop, stringify, nullify
     }
 
     public init(from decoder: any Decoder) throws {
@@ -336,6 +342,7 @@ public struct SchemaDriftFault: Sendable, Codable, Equatable {
         add = try container.decodeIfPresent([String: String].self, forKey: .add) ?? [:]
         drop = try container.decodeIfPresent([String].self, forKey: .drop) ?? []
         stringify = try container.decodeIfPresent([String].self, forKey: .stringify) ?? []
+        nullify = try container.decodeIfPresent([String].self, forKey: .nullify) ?? []
     }
 
     /// The answer's JSON text with its rows changed; a body that is not JSON is sent unchanged. Added members are
@@ -358,6 +365,7 @@ public struct SchemaDriftFault: Sendable, Codable, Equatable {
         for key in stringify {
             if let number = object[key] as? NSNumber { object[key] = number.stringValue }
         }
+        for key in nullify where object[key] != nil { object[key] = NSNull() }
         for (key, text) in add { object[key] = text }
         return object
     }

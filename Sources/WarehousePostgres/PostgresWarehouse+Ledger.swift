@@ -131,6 +131,49 @@ extension PostgresWarehouse {
         }
     }
 
+    public func recordFieldFill(
+        pipeline: String, stageID: String, endpoint: String, record: FieldFillRecord, runID: String
+    ) async throws {
+        await acquire()
+        defer { release() }
+        try await transaction {
+            for (field, fill) in record.fill.sorted(by: { $0.key < $1.key }) {
+                try await execute(
+                    """
+                    INSERT INTO seopipe_field_fill (pipeline, stage_id, snapshot_date, field, endpoint, rows_read,
+                        rows_filled, run_id)
+                    VALUES (\(pipeline), \(stageID), \(record.snapshotDate), \(field), \(endpoint), \(fill.rows),
+                        \(fill.filled), \(runID))
+                    ON CONFLICT (pipeline, stage_id, snapshot_date, field) DO UPDATE SET endpoint = EXCLUDED.endpoint,
+                        rows_read = EXCLUDED.rows_read, rows_filled = EXCLUDED.rows_filled, run_id = EXCLUDED.run_id
+                    """)
+            }
+        }
+    }
+
+    public func fieldFill(pipeline: String, stageID: String, before date: SnapshotDate) async throws
+        -> FieldFillRecord?
+    {
+        await acquire()
+        defer { release() }
+        var record: FieldFillRecord?
+        for row in try await rows(
+            """
+            SELECT to_char(snapshot_date, 'YYYY-MM-DD'), field, rows_read, rows_filled FROM seopipe_field_fill
+            WHERE pipeline = \(pipeline) AND stage_id = \(stageID) AND snapshot_date = (
+                SELECT max(snapshot_date) FROM seopipe_field_fill
+                WHERE pipeline = \(pipeline) AND stage_id = \(stageID) AND snapshot_date < \(date))
+            """)
+        {
+            let (text, field, read, filled) = try row.decode((String, String, Int, Int).self)
+            guard let day = SnapshotDate(text) else { continue }
+            var found = record ?? FieldFillRecord(snapshotDate: day, fill: [:])
+            found.fill[field] = FieldFill(rows: read, filled: filled)
+            record = found
+        }
+        return record
+    }
+
     public func lastFetches(pipeline: String, stageID: String) async throws -> FreshnessIndex {
         await acquire()
         defer { release() }

@@ -353,6 +353,47 @@ public actor SQLiteWarehouse: Warehouse {
         return records
     }
 
+    public func recordFieldFill(
+        pipeline: String, stageID: String, endpoint: String, record: FieldFillRecord, runID: String
+    ) throws {
+        try connection.transaction {
+            let statement = try prepared(
+                """
+                INSERT INTO seopipe_field_fill (pipeline, stage_id, snapshot_date, field, endpoint, rows_read,
+                    rows_filled, run_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (pipeline, stage_id, snapshot_date, field) DO UPDATE SET endpoint = excluded.endpoint,
+                    rows_read = excluded.rows_read, rows_filled = excluded.rows_filled, run_id = excluded.run_id
+                """)
+            for (field, fill) in record.fill.sorted(by: { $0.key < $1.key }) {
+                try statement.bind([
+                    .text(pipeline), .text(stageID), .text(record.snapshotDate.description), .text(field),
+                    .text(endpoint), .integer(Int64(fill.rows)), .integer(Int64(fill.filled)), .text(runID),
+                ])
+                try statement.run()
+            }
+        }
+    }
+
+    public func fieldFill(pipeline: String, stageID: String, before date: SnapshotDate) throws -> FieldFillRecord? {
+        let statement = try connection.prepare(
+            """
+            SELECT snapshot_date, field, rows_read, rows_filled FROM seopipe_field_fill
+            WHERE pipeline = ? AND stage_id = ? AND snapshot_date = (
+                SELECT max(snapshot_date) FROM seopipe_field_fill
+                WHERE pipeline = ? AND stage_id = ? AND snapshot_date < ?)
+            """)
+        try statement.bind([.text(pipeline), .text(stageID), .text(pipeline), .text(stageID), .text(date.description)])
+        var record: FieldFillRecord?
+        try statement.forEachRow { row in
+            guard let day = row.text(0).flatMap(SnapshotDate.init) else { return }
+            var found = record ?? FieldFillRecord(snapshotDate: day, fill: [:])
+            found.fill[row.text(1) ?? ""] = FieldFill(rows: row.int(2), filled: row.int(3))
+            record = found
+        }
+        return record
+    }
+
     public func lastFetches(pipeline: String, stageID: String) throws -> FreshnessIndex {
         let statement = try connection.prepare(
             "SELECT target, snapshot_date FROM seopipe_target_fetches WHERE pipeline = ? AND stage_id = ?")

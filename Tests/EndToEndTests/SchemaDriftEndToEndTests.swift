@@ -78,7 +78,11 @@ struct SchemaDriftEndToEndTests {
                 drift == [
                     ["backlinks_velocity", "added", "a string"],
                     ["referring_domains", "type_changed", "a string, documented as a number"],
-                    ["referring_main_domains", "missing", ""],
+                    // Dropped from the second and third answers: empty in 20 of the night's 30 rows.
+                    [
+                        "referring_main_domains", "missing",
+                        "empty in 20 of 30 rows; it had a value in 30 of 30 on 2026-11-20",
+                    ],
                     ["trust_flow", "added", "a string"],
                 ], "\(drift)")
             #expect(
@@ -90,6 +94,33 @@ struct SchemaDriftEndToEndTests {
             #expect(raw.first?[0] == "2")
             let kept = try await harness.query("SELECT body FROM seopipe_raw_responses LIMIT 1").first?[0] ?? ""
             #expect(kept.contains("backlinks_velocity") && kept.contains("trust_flow"))
+            // And per row: each of the 20 drifted rows keeps its unknown fields as JSON, keyed as its table row.
+            let extras = try await harness.query(
+                """
+                SELECT count(*), min(e.extra), max(e.extra), count(r.target) FROM seopipe_extra_fields e
+                LEFT JOIN dataforseo_bulk_referring_domains r
+                    ON r.target = e.row_key AND r.snapshot_date = e.snapshot_date
+                WHERE e.snapshot_date = '2026-11-21' AND e.stage_id = 'refdomains' AND e.endpoint = '\(Self.endpoint)'
+                    AND e.table_name = 'dataforseo_bulk_referring_domains'
+                """)
+            let json = #"{"backlinks_velocity":"fast","trust_flow":"12"}"#
+            #expect(extras.first == ["20", json, json, "20"], "\(extras)")
+            // A re-run of the date (every answer drifts now) replaces them: one entry a row, all from the re-run.
+            let rerun = try await harness.seopipe(["run", file, "--date", "2026-11-21", "--refresh"])
+            #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+            let replaced = try await harness.query(
+                "SELECT count(*), count(DISTINCT row_key), count(DISTINCT run_id) FROM seopipe_extra_fields")
+            #expect(replaced.first == ["30", "30", "1"], "\(replaced)")
+            // The dictionary's view: the drifted columns, and the added fields without a column.
+            let columns = try await harness.query(
+                """
+                SELECT column_name, kind FROM seopipe_column_drift
+                WHERE table_name = 'dataforseo_bulk_referring_domains' AND column_name IS NOT NULL ORDER BY column_name
+                """)
+            #expect(columns == [["referring_domains", "type_changed"], ["referring_main_domains", "missing"]])
+            let added = try await harness.query(
+                "SELECT field FROM seopipe_column_drift WHERE column_name IS NULL ORDER BY field")
+            #expect(added == [["backlinks_velocity"], ["trust_flow"]])
 
             // The same answers again: the drift is known, its rows are not repeated, their latest sighting moves.
             let before = try await harness.query("SELECT last_seen FROM seopipe_schema_drift ORDER BY field, kind")
@@ -153,9 +184,47 @@ struct SchemaDriftEndToEndTests {
             #expect(
                 drift == [
                     ["ahrefs-v3", "ai_visibility", "added", "a string"],
-                    ["ahrefs-v3", "backlinks", "missing", ""],
+                    [
+                        "ahrefs-v3", "backlinks", "missing",
+                        "empty in 10 of 10 rows; it had a value in 10 of 10 on 2026-11-20",
+                    ],
                     ["ahrefs-v3", "domain_rating", "type_changed", "a string, documented as a number"],
                 ], "\(drift)")
+        }
+    }
+
+    @Test(
+        "Ahrefs v3 reference batch endpoint: a number sent as a string and an added field load the rows and are reported; bought once",
+        arguments: Backend.available)
+    func ahrefsV3Reference(backend: Backend) async throws {
+        try await withHarness(backend) { harness in
+            let file = try harness.write(
+                "p.yml",
+                pipelineYAML(
+                    stages: """
+                          - id: rating
+                            provider: ahrefs
+                            endpoint: site-explorer/batch/url-metrics
+                            targets: \(flowList((1...10).map { "https://ref.example/page-\($0)" }))
+                        """))
+            try await Self.cleanThenDrifted(
+                harness, file, endpoint: "site-explorer/batch/url-metrics",
+                SchemaDriftFault(rowField: "url_rating", add: ["ai_mentions": "7"], stringify: ["backlinks"]))
+            #expect(harness.sandbox.usage().totalRequests == 1, "bought once")
+            let rows = try await harness.query(
+                """
+                SELECT count(*), count(url_rating), count(backlinks) FROM ahrefs_url_metrics
+                WHERE snapshot_date = '2026-11-21'
+                """)
+            #expect(rows.first == ["10", "10", "0"], "\(rows)")
+            let drift = try await harness.query(
+                "SELECT provider, field, kind, detail FROM seopipe_schema_drift ORDER BY field, kind")
+            #expect(
+                drift == [
+                    ["ahrefs-v3", "ai_mentions", "added", "a string"],
+                    ["ahrefs-v3", "backlinks", "type_changed", "a string, documented as a number"],
+                ], "\(drift)")
+            #expect(try await harness.count("seopipe_extra_fields") == 10)
         }
     }
 
@@ -187,19 +256,26 @@ struct SchemaDriftEndToEndTests {
             let loaded = rows.first?[0] ?? "0"
             #expect(Int(loaded) ?? 0 > 0)
             #expect(rows.first == [loaded, "0", "0", loaded])
+            let earlier =
+                try await harness.query(
+                    "SELECT count(*) FROM ahrefs_v2_refdomains WHERE snapshot_date = '2026-11-20'"
+                ).first?[0] ?? "0"
             let drift = try await harness.query(
                 "SELECT provider, field, kind, detail FROM seopipe_schema_drift ORDER BY field, kind")
             #expect(
                 drift == [
                     ["ahrefs-v2", "backlinks", "type_changed", "a string, documented as a number"],
                     ["ahrefs-v2", "link_velocity", "added", "a string"],
-                    ["ahrefs-v2", "refpages", "missing", ""],
+                    [
+                        "ahrefs-v2", "refpages", "missing",
+                        "empty in \(loaded) of \(loaded) rows; it had a value in \(earlier) of \(earlier) on 2026-11-20",
+                    ],
                 ], "\(drift)")
         }
     }
 
     @Test(
-        "analytics Batch API: a metric sent as a string loads as empty and is reported once; the answer is bought once",
+        "analytics Batch API: a metric sent as a string, a dropped one and an added field load what can be read and are reported; bought once",
         arguments: Backend.available)
     func analytics(backend: Backend) async throws {
         try await withHarness(backend) { harness in
@@ -214,7 +290,10 @@ struct SchemaDriftEndToEndTests {
                             params: { queries: [overview, pages], periods: [yesterday] }
                         """))
             let cleanRequests = try await Self.cleanThenDrifted(
-                harness, file, endpoint: "batch", SchemaDriftFault(rowField: "entrances", stringify: ["entrances"]))
+                harness, file, endpoint: "batch",
+                SchemaDriftFault(
+                    rowField: "entrances", add: ["scroll_depth": "deep"], drop: ["page_views"], stringify: ["entrances"]
+                ))
             // The same requests as without drift (the pages list takes more than one): none bought again.
             #expect(harness.sandbox.usage().endpoints["batch"]?.requests == cleanRequests)
             let overview = try await harness.query(
@@ -222,14 +301,90 @@ struct SchemaDriftEndToEndTests {
                 SELECT count(*), count(entrances), count(page_views) FROM analytics_overview_daily
                 WHERE snapshot_date = '2026-11-21'
                 """)
-            #expect(overview.first == ["1", "0", "1"], "\(overview)")
+            #expect(overview.first == ["1", "0", "0"], "\(overview)")
             let pages = try await harness.query(
                 """
-                SELECT count(*) > 0, count(entrances) FROM analytics_pages_daily WHERE snapshot_date = '2026-11-21'
+                SELECT count(*), count(entrances) FROM analytics_pages_daily WHERE snapshot_date = '2026-11-21'
                 """)
             #expect(pages.first?[1] == "0", "\(pages)")
-            let drift = try await harness.query("SELECT provider, field, kind, detail FROM seopipe_schema_drift")
-            #expect(drift == [["analytics-batch", "entrances", "type_changed", "a string, documented as a number"]])
+            let rows = 1 + (Int(pages.first?[0] ?? "") ?? 0)
+            #expect(rows > 1)
+            let drift = try await harness.query(
+                "SELECT provider, field, kind, detail FROM seopipe_schema_drift ORDER BY field")
+            #expect(
+                drift == [
+                    ["analytics-batch", "entrances", "type_changed", "a string, documented as a number"],
+                    [
+                        "analytics-batch", "page_views", "missing",
+                        "empty in \(rows) of \(rows) rows; it had a value in \(rows) of \(rows) on 2026-11-20",
+                    ],
+                    ["analytics-batch", "scroll_depth", "added", "a string"],
+                ], "\(drift)")
+            // The added field is kept with every row, keyed by account, period, query (and the page).
+            let extras = try await harness.query(
+                """
+                SELECT row_key, extra FROM seopipe_extra_fields WHERE snapshot_date = '2026-11-21' ORDER BY row_key
+                """)
+            #expect(extras.count == rows)
+            #expect(extras.allSatisfy { $0[1] == #"{"scroll_depth":"deep"}"# }, "\(extras)")
+            #expect(extras.contains { $0[0] == "acme yesterday overview" }, "\(extras)")
+            #expect(extras.contains { $0[0] == "acme yesterday pages /" }, "\(extras)")
+        }
+    }
+}
+
+extension SchemaDriftEndToEndTests {
+    @Test(
+        "a documented field that still arrives but empty, where it had values the night before, is reported once; a field empty from the start is not",
+        arguments: Backend.available)
+    func wentEmpty(backend: Backend) async throws {
+        try await withHarness(backend) { harness in
+            let file = try harness.write("p.yml", Self.pipeline())
+            // `referring_domains_nofollow` empty in every row on the first night: nothing to compare with, no drift.
+            harness.sandbox.setFaults([
+                {
+                    var rule = FaultRule(endpoint: Self.endpoint, status: 200)
+                    rule.schemaDrift = SchemaDriftFault(rowField: "target", nullify: ["referring_domains_nofollow"])
+                    return rule
+                }()
+            ])
+            let first = try await harness.seopipe(["run", file, "--date", "2026-11-19"])
+            #expect(first.exitCode == 0, "\(first.stderr)")
+            #expect(try await harness.count("seopipe_schema_drift") == 0)
+            harness.sandbox.setFaults([])
+
+            // A clean night, then a night where `referring_main_domains` arrives as null in every row.
+            try await Self.cleanThenDrifted(
+                harness, file, endpoint: Self.endpoint,
+                SchemaDriftFault(rowField: "target", nullify: ["referring_main_domains"]))
+            let rows = try await harness.query(
+                """
+                SELECT count(*), count(referring_main_domains), count(referring_domains) FROM dataforseo_bulk_referring_domains
+                WHERE snapshot_date = '2026-11-21'
+                """)
+            #expect(rows.first == ["30", "0", "30"])
+            let drift = try await harness.query("SELECT field, kind, detail FROM seopipe_schema_drift")
+            #expect(
+                drift == [
+                    [
+                        "referring_main_domains", "missing",
+                        "empty in 30 of 30 rows; it had a value in 30 of 30 on 2026-11-20",
+                    ]
+                ], "\(drift)")
+            // The fill of each night is kept, one row per documented field read.
+            let fill = try await harness.query(
+                """
+                SELECT snapshot_date, rows_read, rows_filled FROM seopipe_field_fill
+                WHERE field = 'referring_main_domains' ORDER BY snapshot_date
+                """)
+            #expect(fill.map { [$0[1], $0[2]] } == [["30", "30"], ["30", "30"], ["30", "0"]], "\(fill)")
+
+            // Back to values: nothing new is reported.
+            harness.sandbox.reset()
+            harness.sandbox.setFaults([])
+            let back = try await harness.seopipe(["run", file, "--date", "2026-11-22"])
+            #expect(back.exitCode == 0, "\(back.stderr)")
+            #expect(try await harness.count("seopipe_schema_drift") == 1)
         }
     }
 }

@@ -124,7 +124,7 @@ struct WarehouseDocsEndToEndTests {
                 views.map { $0[0] ?? "" } == [
                     "domain_metrics_asof", "domain_metrics_changes", "domain_metrics_daily", "keyword_metrics_asof",
                     "keyword_metrics_daily", "latest_domain_metrics", "page_backlinks_asof", "page_backlinks_daily",
-                    "referring_domains_daily", "seopipe_snapshot_dates", "site_traffic_daily",
+                    "referring_domains_daily", "seopipe_column_drift", "seopipe_snapshot_dates", "site_traffic_daily",
                     "site_traffic_with_backlinks",
                 ])
             let undescribedTables = try await harness.query(

@@ -149,3 +149,17 @@ struct JSONValueTests {
         #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) == nil)
     }
 }
+
+extension JSONValueTests {
+    @Test(
+        "jsonText writes compact JSON that parses back to the same value",
+        arguments: [
+            #"{"a":1,"b":[true,false,null],"c":{"d":"e\"\\\n\u0001é/"},"f":-0.5,"g":1e-05,"h":12345678901234}"#,
+            #"[]"#, #"{}"#, #""text""#, #"9223372036854775807"#, #"1.7976931348623157e308"#,
+        ])
+    func jsonTextRoundTrips(text: String) throws {
+        let value = try parse(text)
+        #expect(try parse(value.jsonText) == value)
+        #expect(!value.jsonText.contains(" "))
+    }
+}

@@ -41,8 +41,12 @@ extension AhrefsV2Provider {
             }
             for item in items {
                 SchemaDriftLog.current?.beginRow()
-                defer { SchemaDriftLog.current?.endRow(item) }
-                guard let refdomain = try item.string("refdomain") else {
+                let refdomain = try item.string("refdomain")
+                // A row's unknown fields are kept under its key in the table: target, mode and refdomain.
+                defer {
+                    SchemaDriftLog.current?.endRow(item, key: refdomain.map { "\(query.target) \(query.mode) \($0)" })
+                }
+                guard let refdomain else {
                     throw ProviderDecodingError("a refdomains row has no refdomain (select must include it)")
                 }
                 rows.append([

@@ -12,44 +12,60 @@ extension AhrefsV3Provider {
             return try decodePublished(
                 which, response: response, chunk: chunk, endpoint: endpoint, context: context, stamp: stamp)
         }
-        let body = Data(response.body)
         var reference = ReferenceAnswer(which, chunk: chunk, stamp: stamp)
         let country = SQLValue.text(context.stage.params["country"]?.description.lowercased() ?? "")
         do {
             switch which {
             case .batchMetrics:
-                try reference.load(AhrefsV3.DomainMetricsItem.self, from: body, echo: \.target) { item in
-                    [
-                        SQLValue(item.metrics?.orgKeywords), SQLValue(item.metrics?.orgTraffic),
-                        SQLValue(item.metrics?.domainRating),
+                try reference.load(response.body, echo: ["target"]) { item in
+                    let metrics = JSONValue.object(try item.members("metrics") ?? [])
+                    return [
+                        SQLValue(try metrics.flexibleInt("org_keywords")),
+                        SQLValue(try metrics.flexibleInt("org_traffic")),
+                        SQLValue(try metrics.double("domain_rating")),
                     ]
                 }
             case .batchBacklinksStats:
-                try reference.load(AhrefsV3.BacklinksStatsItem.self, from: body, echo: \.target) { item in
-                    [SQLValue(item.backlinksStats?.live), SQLValue(item.backlinksStats?.liveRefdomains)]
+                try reference.load(response.body, echo: ["target"]) { item in
+                    let stats = JSONValue.object(try item.members("backlinks_stats") ?? [])
+                    return [
+                        SQLValue(try stats.flexibleInt("live")), SQLValue(try stats.flexibleInt("live_refdomains")),
+                    ]
                 }
             case .batchDomainRating:
-                try reference.load(AhrefsV3.DomainRatingItem.self, from: body, echo: \.target) { item in
-                    [SQLValue(item.domainRating), SQLValue(item.ahrefsRank)]
+                try reference.load(response.body, echo: ["target"]) { item in
+                    // DESIGN.md section 8: `{"domain_rating": {"domain_rating": 65.0, "ahrefs_rank": 1234}}`, or flat.
+                    if case .object(let nested)? = item["domain_rating"] {
+                        SchemaDriftLog.current?.read("domain_rating", item["domain_rating"])
+                        let rating = JSONValue.object(nested)
+                        return [
+                            SQLValue(try rating.double("domain_rating")),
+                            SQLValue(try rating.flexibleInt("ahrefs_rank")),
+                        ]
+                    }
+                    return [SQLValue(try item.double("domain_rating")), SQLValue(try item.flexibleInt("ahrefs_rank"))]
                 }
             case .batchKeywordsOverview:
-                try reference.load(AhrefsV3.KeywordOverviewItem.self, from: body, echo: \.keyword, keys: [country]) {
-                    item in
+                try reference.load(response.body, echo: ["keyword"], keys: [country]) { item in
                     [
-                        SQLValue(item.volume), SQLValue(item.keywordDifficulty), SQLValue(item.cpc),
-                        SQLValue(item.trafficPotential),
+                        SQLValue(try item.flexibleInt("volume")), SQLValue(try item.flexibleInt("keyword_difficulty")),
+                        SQLValue(try item.double("cpc")), SQLValue(try item.flexibleInt("traffic_potential")),
                     ]
                 }
             default:
-                try reference.load(AhrefsV3.URLMetricsItem.self, from: body, echo: \.echoed) { item in
+                // The page a result answers: its `url`, else its `target`.
+                try reference.load(response.body, echo: ["url", "target"]) { item in
                     [
-                        SQLValue(item.urlRating), SQLValue(item.backlinks), SQLValue(item.referringDomains),
-                        SQLValue(item.keywords), SQLValue(item.traffic),
+                        SQLValue(try item.flexibleInt("url_rating")), SQLValue(try item.flexibleInt("backlinks")),
+                        SQLValue(try item.flexibleInt("referring_domains")), SQLValue(try item.flexibleInt("keywords")),
+                        SQLValue(try item.flexibleInt("traffic")),
                     ]
                 }
             }
-        } catch {
-            throw ProviderDecodingError("response is not the documented JSON (\(Self.describe(error)))")
+        } catch let error as JSONFieldError {
+            throw ProviderDecodingError("response is not the documented JSON (\(error))")
+        } catch let error as JSONParseError {
+            throw ProviderDecodingError("response is not the documented JSON (\(error))")
         }
         let units =
             response.header("x-api-units-cost-total").flatMap(Double.init)
@@ -77,21 +93,14 @@ extension AhrefsV3Provider {
             return ["targets": targets, "date": date]
         }
     }
-
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context): context.debugDescription
-        case DecodingError.keyNotFound(let key, _): "missing field \(key.stringValue)"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            "unexpected type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
-        default: "\(error)"
-        }
-    }
 }
 
 /// One answer of a reference batch endpoint (`{"results": [...]}`) turning into rows: each result matched to its
 /// target by the target it echoes, a result's `error` recorded as that target's failure.
 struct ReferenceAnswer {
+    /// Members that are not metrics: the target a result echoes (a url-metrics result may name its page twice),
+    /// and `error`, which only comes with a failed target. Read without the drift log, never "missing".
+    static let unstored: Set<String> = ["error", "url", "target", "keyword"]
     var batch: TableBatch
     var echoed: EchoedTargets
     var failures: [TargetFailure] = []
@@ -103,19 +112,32 @@ struct ReferenceAnswer {
         self.stamp = [.text(stamp.snapshotDate.description), .text(stamp.fetchedAt), .text(stamp.runID)]
     }
 
-    /// Decodes `body` as results of `Item` and appends a row per answered target: its key columns, `keys`, the
-    /// stamp, then `values(item)`.
-    mutating func load<Item: Decodable & AhrefsV3.ReferenceItem>(
-        _: Item.Type, from body: Data, echo: (Item) -> String?, keys: [SQLValue] = [],
-        values: (Item) -> [SQLValue]
+    /// Reads `body`'s `results` and appends a row per answered target: its key columns, `keys`, the stamp, then
+    /// `values(item)`. A result's `error` is that target's failure. `echo`: the members a result may name its
+    /// target by, in order (a url-metrics result by `url`, else `target`).
+    mutating func load(
+        _ body: [UInt8], echo: [String], keys: [SQLValue] = [], values: (JSONValue) throws -> [SQLValue]
     ) throws {
-        for item in try JSONDecoder().decode(AhrefsV3.BatchResponse<Item>.self, from: body).results {
-            guard let target = echoed.take(echo(item)) else { continue }
-            if let error = item.error {
+        let envelope = try JSONValue.parse(body)
+        try envelope.requireObject("the answer")
+        guard let results = try envelope.array("results") else {
+            throw ProviderDecodingError("response has no `results` list")
+        }
+        for item in results {
+            try item.requireObject("a result")
+            SchemaDriftLog.current?.beginRow()
+            var named: String?
+            for name in echo where named == nil { named = item[name]?.stringValue }
+            guard let target = echoed.take(named) else { continue }
+            // `error` only comes with a failed target: read without the drift log, it is never "missing".
+            if let error = item["error"]?.stringValue {
                 failures.append(TargetFailure(target: target.normalized, message: error))
                 continue
             }
-            batch.append([.text(target.normalized), .text(target.original)] + keys + stamp + values(item))
+            let row = try values(item)
+            // Only a row that stands for a target is read whole, so only such a row can show drift.
+            SchemaDriftLog.current?.endRow(item, key: target.normalized, ignoring: Self.unstored)
+            batch.append([.text(target.normalized), .text(target.original)] + keys + stamp + row)
         }
     }
 }

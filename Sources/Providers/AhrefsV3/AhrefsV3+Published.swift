@@ -120,7 +120,9 @@ extension AhrefsV3Provider {
                         ?? echoed.take(chunk.targets[safe: byIndex ?? position]?.normalized)
                 else { continue }
                 // Only a row that stands for a target is read whole, so only such a row can show drift.
-                defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.batchAnalysisEchoSet) }
+                defer {
+                    SchemaDriftLog.current?.endRow(item, key: target.normalized, ignoring: Self.batchAnalysisEchoSet)
+                }
                 batch.append(
                     keyed(target, date: date) + [
                         .text(item["mode"]?.stringValue ?? mode(of: target, context)),
@@ -172,7 +174,7 @@ extension AhrefsV3Provider {
             for item in items {
                 SchemaDriftLog.current?.beginRow()
                 guard let target = echoed.take(item["keyword"]?.stringValue.map { $0.lowercased() }) else { continue }
-                defer { SchemaDriftLog.current?.endRow(item, ignoring: ["keyword"]) }
+                defer { SchemaDriftLog.current?.endRow(item, key: target.normalized, ignoring: ["keyword"]) }
                 let values = Self.keywordFields.map { field -> SQLValue in
                     let value = field.value(in: item, asked: asked.contains(field.name))
                     // Ahrefs' cpc is in USD cents; the column holds US dollars.

@@ -38,7 +38,7 @@ struct AhrefsV3Field: Sendable, Hashable {
     /// `asked`: whether the request asked for the field (a batch-analysis `select`); an unasked field is not missing.
     func value(in object: JSONValue, asked: Bool = true) -> SQLValue {
         let raw = object[name]
-        if asked { SchemaDriftLog.current?.read(name, present: raw != nil) }
+        if asked { SchemaDriftLog.current?.read(name, raw) }
         guard let raw else { return .null }
         let value = stored(raw)
         if case .null = value, raw != .null {

@@ -265,8 +265,7 @@ public struct AhrefsV3Provider: ProviderDriver {
     }
 
     static func errorMessage(_ body: [UInt8]) -> String {
-        if let decoded = try? JSONDecoder().decode(AhrefsV3.ErrorBody.self, from: Data(body)), let error = decoded.error
-        {
+        if let error = (try? JSONValue.parse(body))?["error"]?.stringValue {
             return String(error.prefix(500))
         }
         let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

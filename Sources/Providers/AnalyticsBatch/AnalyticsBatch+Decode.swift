@@ -55,7 +55,9 @@ extension AnalyticsBatchProvider {
                 let before = chunk.page * size
                 var rows = page.rows
                 if let maxRows = plan.maxRows { rows = Array(rows.prefix(max(0, maxRows - before))) }
+                let log = SchemaDriftLog.current
                 for row in rows {
+                    log?.beginRow()
                     guard let value = item.query.dimensionValue(in: row) else {
                         throw ProviderDecodingError("\(label): a row has no `\(dimension)`")
                     }
@@ -64,6 +66,9 @@ extension AnalyticsBatchProvider {
                             + Self.listMetrics.map {
                                 Self.number(Self.metric($0, of: row, query: item.query), metric: $0)
                             })
+                    if let log {
+                        log.endRow(key: "\(label) \(value)", unknown: Self.unknownMembers(of: row, query: item.query))
+                    }
                 }
                 let first = rows.first.flatMap(item.query.dimensionValue).map { StableHash.fnv1a64Hex(Array($0.utf8)) }
                 let previous = previousPage.first { $0.query == item.query && $0.group == item.group }?.first
@@ -96,6 +101,9 @@ extension AnalyticsBatchProvider {
                     data, data["traffic"] as? [String: Any] ?? [:], data["conversions"] as? [String: Any] ?? [:],
                 ]
                 let site = context.stage.params["site_domain"].flatMap(Self.siteDomain).map(SQLValue.text) ?? .null
+                let log = SchemaDriftLog.current
+                log?.beginRow()
+                defer { log?.endRow(key: label, unknown: Self.unknownMembers(ofOverview: data)) }
                 batch.append(
                     key + stampValues
                         + Self.overviewMetrics.map { metric in
@@ -103,6 +111,7 @@ extension AnalyticsBatchProvider {
                             // object of the same name, `conversions`, is not).
                             let values = groups.compactMap { $0[metric] }
                             let value = values.first { $0 is NSNumber } ?? values.first { !($0 is [String: Any]) }
+                            log?.read(metric, present: value != nil, filled: value.map { !($0 is NSNull) } ?? false)
                             return Self.number(value, metric: metric)
                         } + [site])
             }
@@ -117,9 +126,53 @@ extension AnalyticsBatchProvider {
 
     /// A metric of a list row under its published name or the name another form of the answer gives it
     /// (`/stats/conversions` counts as `count`).
+    /// A read reported to the drift log when the query's rows document the metric (a conversions row has no
+    /// `entrances`).
     static func metric(_ name: String, of row: [String: Any], query: Query) -> Any? {
-        if let value = row[name] { return value }
-        return query == .conversions && name == "conversions" ? row["count"] : nil
+        let value = row[name] ?? (query == .conversions && name == "conversions" ? row["count"] : nil)
+        if query != .conversions || name == "conversions" || name == "revenue" {
+            SchemaDriftLog.current?.read(name, present: value != nil, filled: value.map { !($0 is NSNull) } ?? false)
+        }
+        return value
+    }
+
+    /// The members of a list row seopipe neither stores nor knows as published (the fields of the list's rows
+    /// docs.sealmetrics.com/api/stats names but seopipe does not store are not drift), sorted by name.
+    static func unknownMembers(of row: [String: Any], query: Query) -> [JSONMember] {
+        let known = Set(query.dimensionKeys).union(listMetrics).union(unstoredListFields)
+        return row.filter { !known.contains($0.key) }.sorted { $0.key < $1.key }.map {
+            JSONMember(key: $0.key, value: jsonValue($0.value))
+        }
+    }
+
+    /// The members of an overview's `data` (and of its `traffic` and `conversions` groups) seopipe does not know.
+    static func unknownMembers(ofOverview data: [String: Any]) -> [JSONMember] {
+        let known = Set(overviewMetrics).union(unstoredOverviewFields)
+        var unknown = data.filter { !known.contains($0.key) }
+        for group in ["traffic", "conversions"] {
+            guard let members = data[group] as? [String: Any] else { continue }
+            for (key, value) in members where !known.contains(key) { unknown["\(group).\(key)"] = value }
+        }
+        return unknown.sorted { $0.key < $1.key }.map { JSONMember(key: $0.key, value: jsonValue($0.value)) }
+    }
+
+    /// A value `JSONSerialization` read, as a ``JSONValue`` (to keep it as JSON text). On Linux a boolean is an
+    /// `NSNumber` of type `c`.
+    static func jsonValue(_ value: Any) -> JSONValue {
+        switch value {
+        case let text as String: return .string(text)
+        case let number as NSNumber:
+            switch String(cString: number.objCType) {
+            case "c", "B": return .bool(number.boolValue)
+            case "d", "f": return .double(number.doubleValue)
+            default: return .integer(number.int64Value)
+            }
+        case let list as [Any]: return .array(list.map(jsonValue))
+        case let object as [String: Any]:
+            return .object(
+                object.sorted { $0.key < $1.key }.map { JSONMember(key: $0.key, value: jsonValue($0.value)) })
+        default: return .null
+        }
     }
 
     /// One page of a list query's result, in any of the forms the API documents: `data` as the rows with the

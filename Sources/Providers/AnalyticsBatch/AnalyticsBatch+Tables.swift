@@ -7,6 +7,14 @@ extension AnalyticsBatchProvider {
         "entrances", "page_views", "engaged_entrances", "bounce_rate", "conversions", "revenue", "microconversions",
     ]
     static let listMetrics = ["entrances", "engaged_entrances", "page_views", "conversions", "revenue", "bounce_rate"]
+    /// Fields the published list rows carry that seopipe does not store: `/stats/countries`' name, `/stats/channels`'
+    /// microconversions, `/stats/conversions`' `count` (stored as conversions) and average, the share of a device or
+    /// system, the content group of a page.
+    static let unstoredListFields: Set<String> = [
+        "country_name", "microconversions", "count", "avg_value", "percentage", "content_grouping",
+    ]
+    /// The overview's members beside its metrics: its dates and the published `traffic` and `conversions` groups.
+    static let unstoredOverviewFields: Set<String> = ["date_range", "traffic", "conversions"]
 
     public var dictionary: DataDictionary.Section {
         let lists = Query.allCases.compactMap { query in

@@ -32,7 +32,9 @@ extension DataForSEOProvider {
                     SchemaDriftLog.current?.beginRow()
                     guard let target = echoed.take(try item.string("url")) else { continue }
                     // Only a row that stands for a target is read whole, so only such a row can show drift.
-                    defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.unstoredItemFields) }
+                    defer {
+                        SchemaDriftLog.current?.endRow(item, key: target.normalized, ignoring: Self.unstoredItemFields)
+                    }
                     let url = SQLValue.text(target.normalized)
                     let firstSeen = try Self.timestamp(try item.string("first_seen"))
                     let lostDate = try Self.timestamp(try item.string("lost_date"))
@@ -72,7 +74,9 @@ extension DataForSEOProvider {
                 for item in items {
                     SchemaDriftLog.current?.beginRow()
                     guard let target = echoed.take(try item.string("target")) else { continue }
-                    defer { SchemaDriftLog.current?.endRow(item, ignoring: Self.unstoredItemFields) }
+                    defer {
+                        SchemaDriftLog.current?.endRow(item, key: target.normalized, ignoring: Self.unstoredItemFields)
+                    }
                     var row: [SQLValue] = [.text(target.normalized), .text(target.original), date, fetchedAt, runID]
                     switch which {
                     case .ranks:

@@ -99,7 +99,7 @@ enum JSONBodyWriter {
 
     /// `"` and `\` escaped, the short escapes for backspace, form feed, newline, return and tab, `\u00XX` for the
     /// other control characters; everything else, `/` and non-ASCII included, as its UTF-8 bytes.
-    private static func writeString(_ string: String, into bytes: inout [UInt8]) {
+    static func writeString(_ string: String, into bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {

@@ -53,6 +53,41 @@ public enum JSONValue: Sendable, Equatable {
         case .object: "an object"
         }
     }
+
+    /// The value as compact JSON text: members in the order they arrived, integers as their digits, other numbers
+    /// in Swift's shortest form that reads back the same. For keeping a provider's unknown fields (issue 18).
+    public var jsonText: String {
+        var bytes: [UInt8] = []
+        write(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func write(into bytes: inout [UInt8]) {
+        switch self {
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        case .integer(let value): bytes.append(contentsOf: String(value).utf8)
+        // The parser only makes finite doubles; `description` is the shortest round-trip form (`1e-05`, `0.5`).
+        case .double(let value): bytes.append(contentsOf: (value.isFinite ? value.description : "null").utf8)
+        case .string(let text): JSONBodyWriter.writeString(text, into: &bytes)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                element.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (position, member) in members.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                JSONBodyWriter.writeString(member.key, into: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                member.value.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
 }
 
 public struct JSONMember: Sendable, Equatable {

@@ -22,19 +22,56 @@ public struct DriftObservation: Sendable, Hashable {
     }
 }
 
+/// How many rows of a stage's answers had a documented field, and how many of those had a value (not null):
+/// compared with an earlier night's to see a field go empty (`seopipe_field_fill`).
+public struct FieldFill: Sendable, Equatable {
+    public var rows: Int
+    public var filled: Int
+
+    public init(rows: Int = 0, filled: Int = 0) {
+        self.rows = rows
+        self.filled = filled
+    }
+
+    /// Whether most rows had a value.
+    public var mostlyFilled: Bool { rows > 0 && filled * 2 > rows }
+
+    public static func + (lhs: FieldFill, rhs: FieldFill) -> FieldFill {
+        FieldFill(rows: lhs.rows + rhs.rows, filled: lhs.filled + rhs.filled)
+    }
+}
+
+/// A row's fields seopipe does not know, as a JSON object, and which row they came with (`seopipe_extra_fields`).
+public struct ExtraFields: Sendable, Equatable {
+    /// The row's key in its table: the target (url, domain, keyword), with the list's own key for a list row.
+    public var rowKey: String
+    public var json: String
+
+    public init(rowKey: String, json: String) {
+        self.rowKey = rowKey
+        self.json = json
+    }
+}
+
 /// Collects the drift of one answer while a provider decodes it. The decoder's field readers report what they read
-/// (``read(_:present:)``) and what had another type (``typeChanged(field:expected:found:)``, the value is then
-/// loaded as null instead of failing the answer); each row is framed by ``beginRow()`` and ``endRow(_:ignoring:)``,
-/// which finds the members nobody read. One log serves one decode, on one thread.
+/// (``read(_:present:filled:)``) and what had another type (``typeChanged(field:expected:found:)``, the value is
+/// then loaded as null instead of failing the answer); each row is framed by ``beginRow()`` and
+/// ``endRow(_:key:ignoring:)``, which finds the members nobody read and keeps them. One log serves one decode, on
+/// one thread.
 public final class SchemaDriftLog: @unchecked Sendable {
     /// The log of the decode running in this task, if any: without one, a field of another type fails the answer.
     @TaskLocal public static var current: SchemaDriftLog?
 
     private var found: [DriftObservation: Int] = [:]
-    private var readInRow: Set<String> = []
+    /// The documented fields read in this row, and whether each had a value.
+    private var readInRow: [String: Bool] = [:]
     private var absentInRow: Set<String> = []
     private var absentRows: [String: Int] = [:]
     private var rows = 0
+    /// Per documented field: the rows that had it, and how many with a value.
+    public private(set) var fill: [String: FieldFill] = [:]
+    /// The unknown fields of each row that had some, when the decoder named the row.
+    public private(set) var extras: [ExtraFields] = []
 
     public init() {}
 
@@ -45,10 +82,15 @@ public final class SchemaDriftLog: @unchecked Sendable {
             1
     }
 
-    /// A documented field the decoder read, and whether the row had it (null counts as present).
-    public func read(_ key: String, present: Bool) {
-        readInRow.insert(key)
+    /// A documented field the decoder read: whether the row had it, and with a value (not null).
+    public func read(_ key: String, present: Bool, filled: Bool) {
+        readInRow[key] = (readInRow[key] ?? false) || filled
         if !present { absentInRow.insert(key) }
+    }
+
+    /// A documented field the decoder read, as it arrived (nil: the row did not have it).
+    public func read(_ key: String, _ value: JSONValue?) {
+        read(key, present: value != nil, filled: value.map { $0 != .null } ?? false)
     }
 
     public func beginRow() {
@@ -57,13 +99,25 @@ public final class SchemaDriftLog: @unchecked Sendable {
     }
 
     /// Ends a row: its members the decoder did not read (except `ignoring`: documented fields seopipe does not
-    /// store) are added fields.
-    public func endRow(_ row: JSONValue, ignoring: Set<String> = []) {
+    /// store) are added fields, kept under `key` (the row's key in its table) when there is one.
+    public func endRow(_ row: JSONValue, key: String?, ignoring: Set<String> = []) {
+        guard case .object(let members) = row else { return endRow(key: key, unknown: []) }
+        endRow(key: key, unknown: members.filter { readInRow[$0.key] == nil && !ignoring.contains($0.key) })
+    }
+
+    /// Ends a row whose unknown members the decoder found itself.
+    public func endRow(key: String?, unknown: [JSONMember]) {
         rows += 1
         for key in absentInRow { absentRows[key, default: 0] += 1 }
-        guard case .object(let members) = row else { return }
-        for member in members where !readInRow.contains(member.key) && !ignoring.contains(member.key) {
+        for (field, filled) in readInRow {
+            fill[field, default: FieldFill()].rows += 1
+            if filled { fill[field, default: FieldFill()].filled += 1 }
+        }
+        for member in unknown {
             found[DriftObservation(kind: .added, field: member.key, detail: member.value.typeName), default: 0] += 1
+        }
+        if let key, !unknown.isEmpty {
+            extras.append(ExtraFields(rowKey: key, json: JSONValue.object(unknown).jsonText))
         }
     }
 
@@ -107,5 +161,58 @@ public struct DriftRecord: Sendable, Equatable {
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
         self.runID = runID
+    }
+}
+
+/// `seopipe_extra_fields`: the fields a provider sent that seopipe does not know, per row, as a JSON object,
+/// written with the chunk's rows in its transaction. A re-run of the date replaces a row's entry.
+public enum ExtraFieldsTable {
+    public static let table = TableSpec(
+        "seopipe_extra_fields",
+        columns: [
+            "pipeline", "stage_id", "snapshot_date", "row_key", "endpoint", "table_name", "extra", "run_id",
+            "fetched_at",
+        ],
+        key: ["pipeline", "stage_id", "snapshot_date", "row_key"])
+
+    /// The rows keeping `extras`, which one answer of a stage's endpoint (loading `table`) carried.
+    public static func batch(
+        _ extras: [ExtraFields], pipeline: String, stageID: String, endpoint: String, table: String,
+        stamp: RowStamp
+    ) -> TableBatch {
+        var batch = TableBatch(Self.table, reservingRows: extras.count)
+        let date = SQLValue.text(stamp.snapshotDate.description)
+        for extra in extras {
+            batch.append([
+                .text(pipeline), .text(stageID), date, .text(extra.rowKey), .text(endpoint), .text(table),
+                .text(extra.json), .text(stamp.runID), .text(stamp.fetchedAt),
+            ])
+        }
+        return batch
+    }
+}
+
+/// A stage's field fill of one snapshot date, as `seopipe_field_fill` keeps it.
+public struct FieldFillRecord: Sendable, Equatable {
+    public var snapshotDate: SnapshotDate
+    public var fill: [String: FieldFill]
+
+    public init(snapshotDate: SnapshotDate, fill: [String: FieldFill]) {
+        self.snapshotDate = snapshotDate
+        self.fill = fill
+    }
+
+    /// The fields that had a value in most rows on the earlier date and in few rows now: a documented field that
+    /// stopped arriving while still being sent (null), or sent by only some rows. One observation each.
+    public static func emptied(now: [String: FieldFill], before: FieldFillRecord) -> [DriftObservation] {
+        now.compactMap { field, current -> DriftObservation? in
+            guard let earlier = before.fill[field], earlier.mostlyFilled, current.rows > 0, !current.mostlyFilled
+            else { return nil }
+            return DriftObservation(
+                kind: .missing, field: field,
+                detail:
+                    "empty in \(current.rows - current.filled) of \(current.rows) rows; it had a value in \(earlier.filled) of \(earlier.rows) on \(before.snapshotDate)"
+            )
+        }.sorted { $0.field < $1.field }
     }
 }

@@ -57,6 +57,23 @@ struct StageExecution: Sendable {
             } catch {
                 logger.error("could not record the stage in the ledger: \(error)")
             }
+            // A documented field that had a value in most rows the last date it was read and in few now went empty.
+            let fill = await tally.fill
+            if !fill.isEmpty {
+                do {
+                    if let before = try await warehouse.fieldFill(
+                        pipeline: context.pipeline.name, stageID: stage.id, before: context.snapshotDate)
+                    {
+                        await tally.addEmptied(FieldFillRecord.emptied(now: fill, before: before))
+                    }
+                    try await warehouse.recordFieldFill(
+                        pipeline: context.pipeline.name, stageID: stage.id, endpoint: stage.endpoint,
+                        record: FieldFillRecord(snapshotDate: context.snapshotDate, fill: fill), runID: context.runID)
+                } catch {
+                    logger.error("could not compare the fields' fill with earlier dates: \(error)")
+                }
+                result.schemaDrift = await tally.drift.count
+            }
             let drift = await tally.drift
             if !drift.isEmpty {
                 let kind = context.pipeline.providers[stage.provider]?.kind ?? stage.provider
@@ -65,8 +82,10 @@ struct StageExecution: Sendable {
                     let what =
                         switch observation.kind {
                         case .added:
-                            "sends a field seopipe does not know, `\(observation.field)` (\(observation.detail)); kept in seopipe_raw_responses"
-                        case .missing: "no longer sends the documented field `\(observation.field)`; loaded as empty"
+                            "sends a field seopipe does not know, `\(observation.field)` (\(observation.detail)); kept in seopipe_extra_fields"
+                        case .missing where observation.detail.isEmpty:
+                            "no longer sends the documented field `\(observation.field)`; loaded as empty"
+                        case .missing: "sends the documented field `\(observation.field)` empty: \(observation.detail)"
                         case .typeChanged:
                             "sends `\(observation.field)` as \(observation.detail); loaded as empty, kept in seopipe_raw_responses"
                         }
@@ -468,7 +487,14 @@ struct StageExecution: Sendable {
                             response, chunk: chunk, endpoint: endpoint, context: requestContext, stamp: stamp)
                     }
                     let observed = drift.observations
-                    if !observed.isEmpty { await tally.addDrift(observed) }
+                    await tally.addDrift(observed, fill: drift.fill)
+                    // Unknown fields are kept per row, committed with the rows they came with.
+                    if !drift.extras.isEmpty {
+                        decoded.related.append(
+                            ExtraFieldsTable.batch(
+                                drift.extras, pipeline: context.pipeline.name, stageID: stage.id,
+                                endpoint: stage.endpoint, table: stage.table, stamp: stamp))
+                    }
                     // An answer that drifted is kept as received, so what could not be loaded is not lost.
                     if stage.keepsRawResponses || !observed.isEmpty {
                         decoded.related.append(
@@ -565,9 +591,18 @@ actor StageTally {
     private(set) var chunksDone = 0
     private(set) var stopped = false
     private(set) var drift: Set<DriftObservation> = []
+    private(set) var fill: [String: FieldFill] = [:]
 
-    func addDrift(_ observations: [DriftObservation]) {
+    func addDrift(_ observations: [DriftObservation], fill answer: [String: FieldFill]) {
         drift.formUnion(observations)
+        fill.merge(answer, uniquingKeysWith: +)
+    }
+
+    /// Drift found by comparing the stage's field fill with an earlier date's: it replaces the plain "missing"
+    /// of the same field, which says less.
+    func addEmptied(_ observations: [DriftObservation]) {
+        let fields = Set(observations.map(\.field))
+        drift = drift.filter { !($0.kind == .missing && fields.contains($0.field)) }.union(observations)
     }
 
     func addRequest(retry: Bool) {

@@ -142,18 +142,56 @@ public struct DataDictionary: Sendable {
             Entry(
                 name: "seopipe_schema_drift", kind: .table,
                 description:
-                    "Where a provider's answers differed from their documented shape (`seopipe drift`): once per provider, endpoint, field and kind. What could not be loaded is in seopipe_raw_responses.",
+                    "Where a provider's answers differed from their documented shape (`seopipe drift`): once per provider, endpoint, field and kind. Added fields are kept per row in seopipe_extra_fields, the answers in seopipe_raw_responses.",
                 columns: [
                     "provider": "The provider kind (dataforseo, ahrefs-v3, ...).",
                     "endpoint": "The provider endpoint.",
                     "field": "The field of the answer's rows.",
                     "kind":
-                        "added (a field seopipe does not know, kept raw), missing (a documented field no row had) or type_changed (loaded as empty, kept raw).",
+                        "added (a field seopipe does not know, kept in seopipe_extra_fields), missing (a documented field no row had, or one that went empty in most rows) or type_changed (loaded as empty, the answer kept raw).",
                     "detail": "What arrived: the JSON type of the value.",
                     "table_name": "The table the endpoint loads.",
                     "first_seen": "When a run first saw it (UTC).",
                     "last_seen": "When a run last saw it (UTC).",
                     "run_id": "The run that saw it last.",
+                ]),
+            Entry(
+                name: ExtraFieldsTable.table.name, kind: .table,
+                description:
+                    "The fields a provider sent that seopipe does not know, per row, as a JSON object (`json_extract(extra, '$.field')` in SQLite, `extra::jsonb ->> 'field'` in PostgreSQL): committed with the row they came with; a re-run of the date replaces a row's entry.",
+                columns: [
+                    "row_key":
+                        "The row's key in its table: the target (domain, url or keyword) as loaded; an Ahrefs v2 row adds its mode and refdomain, an analytics row is `account period query` and the list's key.",
+                    "endpoint": "The provider endpoint that sent it.",
+                    "table_name": "The table the row loaded.",
+                    "extra": "The unknown fields with their values, a JSON object.",
+                    "run_id": "The run that loaded it.",
+                ]),
+            Entry(
+                name: "seopipe_field_fill", kind: .table,
+                description:
+                    "How full each documented field of a stage's answers was on each date: compared with the date before to see a field go empty (schema drift, kind missing).",
+                columns: [
+                    "field": "A documented field of the endpoint's rows.",
+                    "rows_read": "Rows of that date's answers that were read for the field.",
+                    "rows_filled": "Of those, rows where it had a value (not null, not absent).",
+                    "endpoint": "The provider endpoint the stage calls.",
+                    "run_id": "The run that read it last.",
+                ]),
+            Entry(
+                name: "seopipe_column_drift", kind: .view,
+                description:
+                    "The data dictionary's columns with the drift seen in their provider field (seopipe_schema_drift joined with seopipe_columns); an added field has no column.",
+                columns: [
+                    "table_name": "The table the endpoint loads.",
+                    "column_name": "The column of the dictionary the field loads (NULL for an added field).",
+                    "field": "The field of the provider's rows.",
+                    "kind": "added, missing or type_changed (as in seopipe_schema_drift).",
+                    "detail": "What arrived.",
+                    "provider": "The provider kind (dataforseo, ahrefs-v3, ...).",
+                    "endpoint": "The provider endpoint.",
+                    "first_seen": "When a run first saw it (UTC).",
+                    "last_seen": "When a run last saw it (UTC).",
                 ]),
             Entry(
                 name: "seopipe_snapshot_dates", kind: .view,

@@ -209,6 +209,13 @@ public protocol Warehouse: Sendable {
     func recordDrift(_ records: [DriftRecord]) async throws
     /// The drift seen since `since` (by latest sighting), or all of it.
     func drift(since: Date?) async throws -> [DriftRecord]
+    /// Records how many rows of a stage's answers had each documented field, and with a value, for a date
+    /// (`seopipe_field_fill`); a re-run of the date replaces the fields it read.
+    func recordFieldFill(
+        pipeline: String, stageID: String, endpoint: String, record: FieldFillRecord, runID: String
+    ) async throws
+    /// The stage's field fill of the latest date before `date`, nil when there is none.
+    func fieldFill(pipeline: String, stageID: String, before date: SnapshotDate) async throws -> FieldFillRecord?
     /// When each target of a stage with a `refresh:` policy was last bought (`seopipe_target_fetches`).
     func lastFetches(pipeline: String, stageID: String) async throws -> FreshnessIndex
     /// Records local target failures (never sent) for a stage.

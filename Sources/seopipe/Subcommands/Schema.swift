@@ -60,7 +60,7 @@ enum SchemaText {
     static func added(_ drift: [DriftRecord], table: String) -> String {
         let fields = Set(drift.filter { $0.table == table && $0.kind == .added }.map(\.field)).sorted()
         guard !fields.isEmpty else { return "" }
-        return "Fields the provider added, kept in seopipe_raw_responses (seopipe drift): "
+        return "Fields the provider added, kept per row in seopipe_extra_fields (seopipe drift): "
             + fields.map { "`\($0)`" }.joined(separator: ", ") + "."
     }
 
