@@ -229,6 +229,41 @@ struct SchemaDriftEndToEndTests {
     }
 
     @Test(
+        "Ahrefs v3 single-object endpoint (backlinks-stats): a dropped field and an added one are reported; the rows load",
+        arguments: Backend.available)
+    func ahrefsV3SingleObject(backend: Backend) async throws {
+        try await withHarness(backend) { harness in
+            let file = try harness.write(
+                "p.yml",
+                pipelineYAML(
+                    stages: """
+                          - id: stats
+                            provider: ahrefs
+                            endpoint: site-explorer/backlinks-stats
+                            targets: [one.example, two.example]
+                        """))
+            try await Self.cleanThenDrifted(
+                harness, file, endpoint: "site-explorer/backlinks-stats",
+                SchemaDriftFault(rowField: "live", add: ["live_ai": "9"], drop: ["all_time"]))
+            #expect(harness.sandbox.usage().totalRequests == 2, "each target bought once")
+            let rows = try await harness.query(
+                """
+                SELECT count(*), count(live), count(all_time) FROM ahrefs_backlinks_stats
+                WHERE snapshot_date = '2026-11-21'
+                """)
+            #expect(rows.first == ["2", "2", "0"], "\(rows)")
+            let drift = try await harness.query("SELECT field, kind, detail FROM seopipe_schema_drift ORDER BY field")
+            #expect(
+                drift == [
+                    ["all_time", "missing", "empty in 2 of 2 rows; it had a value in 2 of 2 on 2026-11-20"],
+                    ["live_ai", "added", "a string"],
+                ], "\(drift)")
+            let extras = try await harness.query("SELECT row_key, extra FROM seopipe_extra_fields ORDER BY row_key")
+            #expect(extras == [["one.example", #"{"live_ai":"9"}"#], ["two.example", #"{"live_ai":"9"}"#]])
+        }
+    }
+
+    @Test(
         "Ahrefs v2 refdomains: a number sent as a string, a dropped field and an added one load the rows and are reported once",
         arguments: Backend.available)
     func ahrefsV2(backend: Backend) async throws {

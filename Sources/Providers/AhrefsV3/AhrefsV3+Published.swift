@@ -133,6 +133,9 @@ extension AhrefsV3Provider {
         case .domainRating:
             let rating = try member("domain_rating")
             if let target = echoed.take(single?.normalized) {
+                // The one object is the row: its members nobody reads are added fields.
+                SchemaDriftLog.current?.beginRow()
+                defer { SchemaDriftLog.current?.endRow(rating, key: target.normalized) }
                 batch.append(
                     keyed(target, date: date) + [
                         AhrefsV3Field("domain_rating", .number).value(in: rating),
@@ -144,6 +147,8 @@ extension AhrefsV3Provider {
             let metrics = try member("metrics")
             let fields = which == .siteMetrics ? Self.siteMetricsFields : Self.backlinksStatsFields
             if let target = echoed.take(single?.normalized) {
+                SchemaDriftLog.current?.beginRow()
+                defer { SchemaDriftLog.current?.endRow(metrics, key: target.normalized) }
                 let market = which == .siteMetrics ? [country] : []
                 batch.append(keyed(target, date: date) + scope(target) + market + fields.map { $0.value(in: metrics) })
                 rows = 1
@@ -163,6 +168,8 @@ extension AhrefsV3Provider {
                 guard let text = item["date"]?.stringValue, let day = SnapshotDate(String(text.prefix(10))),
                     range.contains(day)
                 else { continue }
+                SchemaDriftLog.current?.beginRow()
+                defer { SchemaDriftLog.current?.endRow(item, key: "\(target.normalized) \(day)", ignoring: ["date"]) }
                 let market = which == .metricsHistory ? [country] : []
                 let prefix = which == .domainRatingHistory ? [] : scope(target) + market
                 batch.append(keyed(target, date: .text(day.description)) + prefix + fields.map { $0.value(in: item) })
