@@ -111,7 +111,7 @@ extension AnalyticsBatchProvider {
                             // object of the same name, `conversions`, is not).
                             let values = groups.compactMap { $0[metric] }
                             let value = values.first { $0 is NSNumber } ?? values.first { !($0 is [String: Any]) }
-                            log?.read(metric, present: value != nil, filled: value.map { !($0 is NSNull) } ?? false)
+                            log?.readFill(metric, filled: value.map { !($0 is NSNull) } ?? false)
                             return Self.number(value, metric: metric)
                         } + [site])
             }
@@ -125,13 +125,14 @@ extension AnalyticsBatchProvider {
     }
 
     /// A metric of a list row under its published name or the name another form of the answer gives it
-    /// (`/stats/conversions` counts as `count`).
-    /// A read reported to the drift log when the query's rows document the metric (a conversions row has no
-    /// `entrances`).
+    /// (`/stats/conversions` counts as `count`). The read counts for the metric's fill (a conversions row has only
+    /// its count and revenue): the published forms of a list's rows differ (`/stats/pages` by `path` with
+    /// `content_grouping`, `/stats/devices` as `by_device`), so a metric a row leaves out is empty rather than
+    /// missing, and drift reports one that had values and went empty.
     static func metric(_ name: String, of row: [String: Any], query: Query) -> Any? {
         let value = row[name] ?? (query == .conversions && name == "conversions" ? row["count"] : nil)
         if query != .conversions || name == "conversions" || name == "revenue" {
-            SchemaDriftLog.current?.read(name, present: value != nil, filled: value.map { !($0 is NSNull) } ?? false)
+            SchemaDriftLog.current?.readFill(name, filled: value.map { !($0 is NSNull) } ?? false)
         }
         return value
     }

@@ -63,13 +63,22 @@ public final class SchemaDriftLog: @unchecked Sendable {
     @TaskLocal public static var current: SchemaDriftLog?
 
     private var found: [DriftObservation: Int] = [:]
-    /// The documented fields read in this row, and whether each had a value.
-    private var readInRow: [String: Bool] = [:]
-    private var absentInRow: Set<String> = []
-    private var absentRows: [String: Int] = [:]
+    /// Each documented field read gets a slot the first time: a read costs one hash, the rest are array updates
+    /// (the log sees every field of every row, 20,000 rows and 30 fields a chunk).
+    private var slots: [String: Int] = [:]
+    private var names: [String] = []
+    /// Per slot: the row it was last read, last had a value, last was absent in (row numbers, from 1).
+    private var readIn: [Int] = []
+    private var filledIn: [Int] = []
+    private var absentIn: [Int] = []
+    /// Per slot: the rows that read it, those where it had a value, those where it was absent.
+    private var readRows: [Int] = []
+    private var filledRows: [Int] = []
+    private var absentRows: [Int] = []
+    /// The slots read in this row.
+    private var rowSlots: [Int] = []
+    private var row = 0
     private var rows = 0
-    /// Per documented field: the rows that had it, and how many with a value.
-    public private(set) var fill: [String: FieldFill] = [:]
     /// The unknown fields of each row that had some, when the decoder named the row.
     public private(set) var extras: [ExtraFields] = []
 
@@ -82,10 +91,32 @@ public final class SchemaDriftLog: @unchecked Sendable {
             1
     }
 
+    private func slot(_ key: String) -> Int {
+        if let slot = slots[key] { return slot }
+        let slot = names.count
+        slots[key] = slot
+        names.append(key)
+        for list in [\SchemaDriftLog.readIn, \.filledIn, \.absentIn, \.readRows, \.filledRows, \.absentRows] {
+            self[keyPath: list].append(0)
+        }
+        return slot
+    }
+
     /// A documented field the decoder read: whether the row had it, and with a value (not null).
     public func read(_ key: String, present: Bool, filled: Bool) {
-        readInRow[key] = (readInRow[key] ?? false) || filled
-        if !present { absentInRow.insert(key) }
+        let slot = slot(key)
+        if readIn[slot] != row {
+            readIn[slot] = row
+            rowSlots.append(slot)
+        }
+        if filled { filledIn[slot] = row }
+        if !present { absentIn[slot] = row }
+    }
+
+    /// A field rows may leave out, read: it counts for the field's fill (``fill``), so a field that had values and
+    /// went empty is drift, but a row without it does not make it missing.
+    public func readFill(_ key: String, filled: Bool) {
+        read(key, present: true, filled: filled)
     }
 
     /// A documented field the decoder read, as it arrived (nil: the row did not have it).
@@ -94,24 +125,31 @@ public final class SchemaDriftLog: @unchecked Sendable {
     }
 
     public func beginRow() {
-        readInRow.removeAll(keepingCapacity: true)
-        absentInRow.removeAll(keepingCapacity: true)
+        row += 1
+        rowSlots.removeAll(keepingCapacity: true)
+    }
+
+    /// Whether the decoder read `key` in this row.
+    private func wasRead(_ key: String) -> Bool {
+        slots[key].map { readIn[$0] == row } ?? false
     }
 
     /// Ends a row: its members the decoder did not read (except `ignoring`: documented fields seopipe does not
     /// store) are added fields, kept under `key` (the row's key in its table) when there is one.
     public func endRow(_ row: JSONValue, key: String?, ignoring: Set<String> = []) {
         guard case .object(let members) = row else { return endRow(key: key, unknown: []) }
-        endRow(key: key, unknown: members.filter { readInRow[$0.key] == nil && !ignoring.contains($0.key) })
+        var unknown: [JSONMember] = []
+        for member in members where !wasRead(member.key) && !ignoring.contains(member.key) { unknown.append(member) }
+        endRow(key: key, unknown: unknown)
     }
 
     /// Ends a row whose unknown members the decoder found itself.
     public func endRow(key: String?, unknown: [JSONMember]) {
         rows += 1
-        for key in absentInRow { absentRows[key, default: 0] += 1 }
-        for (field, filled) in readInRow {
-            fill[field, default: FieldFill()].rows += 1
-            if filled { fill[field, default: FieldFill()].filled += 1 }
+        for slot in rowSlots {
+            readRows[slot] += 1
+            if filledIn[slot] == row { filledRows[slot] += 1 }
+            if absentIn[slot] == row { absentRows[slot] += 1 }
         }
         for member in unknown {
             found[DriftObservation(kind: .added, field: member.key, detail: member.value.typeName), default: 0] += 1
@@ -121,11 +159,20 @@ public final class SchemaDriftLog: @unchecked Sendable {
         }
     }
 
+    /// Per documented field: the rows that read it, and how many had a value.
+    public var fill: [String: FieldFill] {
+        var fill: [String: FieldFill] = [:]
+        for (slot, name) in names.enumerated() where readRows[slot] > 0 {
+            fill[name] = FieldFill(rows: readRows[slot], filled: filledRows[slot])
+        }
+        return fill
+    }
+
     /// What the answer showed: each observation once; a documented field is missing when no row had it.
     public var observations: [DriftObservation] {
         var all = Set(found.keys)
-        for (field, count) in absentRows where rows > 0 && count == rows {
-            all.insert(DriftObservation(kind: .missing, field: field, detail: ""))
+        for (slot, name) in names.enumerated() where rows > 0 && absentRows[slot] == rows {
+            all.insert(DriftObservation(kind: .missing, field: name, detail: ""))
         }
         return all.sorted { ($0.field, $0.kind.rawValue, $0.detail) < ($1.field, $1.kind.rawValue, $1.detail) }
     }
