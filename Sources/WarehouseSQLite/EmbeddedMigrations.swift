@@ -938,7 +938,8 @@ CREATE TABLE seopipe_schema_drift (
 -- came with; how full each documented field was on each date, to see one go empty; and the data dictionary's
 -- columns with the drift seen in their field.
 
--- Written with the chunk's rows in its transaction; a re-run of the date replaces a row's entry.
+-- Written with the chunk's rows in its transaction; a re-run of the date that buys the chunk again replaces its
+-- entries (also those of rows that no longer carry unknown fields).
 CREATE TABLE seopipe_extra_fields (
     pipeline      TEXT NOT NULL,
     stage_id      TEXT NOT NULL,
@@ -947,10 +948,12 @@ CREATE TABLE seopipe_extra_fields (
     endpoint      TEXT NOT NULL,
     table_name    TEXT NOT NULL,             -- the table the row loaded
     extra         TEXT NOT NULL,             -- the unknown fields, a JSON object
+    request_hash  TEXT NOT NULL,             -- the chunk that bought it: a re-run that buys it again replaces them
     run_id        TEXT NOT NULL,
     fetched_at    TEXT NOT NULL,
     PRIMARY KEY (pipeline, stage_id, snapshot_date, row_key)
 );
+CREATE INDEX seopipe_extra_fields_chunk ON seopipe_extra_fields (pipeline, stage_id, snapshot_date, request_hash);
 
 -- One row per stage, date and documented field: the rows of the answers that had it, and with a value.
 CREATE TABLE seopipe_field_fill (

@@ -59,22 +59,35 @@ struct SchemaDriftLogTests {
             fill: [
                 "rank": FieldFill(rows: 10, filled: 10), "spam": FieldFill(rows: 10, filled: 2),
                 "links": FieldFill(rows: 10, filled: 6), "gone": FieldFill(rows: 10, filled: 9),
+                "few": FieldFill(rows: 10, filled: 10), "once": FieldFill(rows: 4, filled: 4),
             ])
         let now: [String: FieldFill] = [
-            "rank": FieldFill(rows: 8, filled: 1),  // emptied
-            "spam": FieldFill(rows: 8, filled: 0),  // was mostly empty already
-            "links": FieldFill(rows: 8, filled: 5),  // still mostly filled
-            "new": FieldFill(rows: 8, filled: 0),  // no history
-            "gone": FieldFill(rows: 8, filled: 4),  // half the rows: no longer most
+            "rank": FieldFill(rows: 20, filled: 2),  // emptied
+            "spam": FieldFill(rows: 20, filled: 0),  // was mostly empty already
+            "links": FieldFill(rows: 20, filled: 12),  // still mostly filled
+            "new": FieldFill(rows: 20, filled: 0),  // no history
+            "gone": FieldFill(rows: 20, filled: 10),  // half the rows: no longer most
+            "few": FieldFill(rows: 9, filled: 0),  // too few rows tonight to tell
+            "once": FieldFill(rows: 20, filled: 0),  // too few rows the date before
         ]
         #expect(
             FieldFillRecord.emptied(now: now, before: before) == [
                 DriftObservation(
                     kind: .missing, field: "gone",
-                    detail: "empty in 4 of 8 rows; it had a value in 9 of 10 on 2026-11-20"),
+                    detail: "empty in 10 of 20 rows; it had a value in 9 of 10 on 2026-11-20"),
                 DriftObservation(
                     kind: .missing, field: "rank",
-                    detail: "empty in 7 of 8 rows; it had a value in 10 of 10 on 2026-11-20"),
+                    detail: "empty in 18 of 20 rows; it had a value in 10 of 10 on 2026-11-20"),
             ])
+    }
+
+    @Test("a read outside any row (the envelope) and an endRow without beginRow count no row's field as read")
+    func outsideRows() throws {
+        let log = SchemaDriftLog()
+        log.read("cost", .integer(1))
+        log.endRow(try Self.row(#"{"target":"a.com","cost":2}"#), key: "a.com")
+        // `cost` was read before any row: in the row it is unknown.
+        #expect(log.extras == [ExtraFields(rowKey: "a.com", json: #"{"target":"a.com","cost":2}"#)])
+        #expect(log.fill.isEmpty)
     }
 }

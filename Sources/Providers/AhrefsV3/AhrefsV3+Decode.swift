@@ -17,12 +17,15 @@ extension AhrefsV3Provider {
         do {
             switch which {
             case .batchMetrics:
+                // A field the stage's `select` left out is not asked for: not read, so its absence is not drift.
+                let asked = context.stage.params["select"].map { Set(Self.fields($0)) }
+                func wanted(_ name: String) -> Bool { asked?.contains(name) ?? true }
                 try reference.load(response.body, echo: ["target"]) { item in
                     let metrics = JSONValue.object(try item.members("metrics") ?? [])
                     return [
-                        SQLValue(try metrics.flexibleInt("org_keywords")),
-                        SQLValue(try metrics.flexibleInt("org_traffic")),
-                        SQLValue(try metrics.double("domain_rating")),
+                        SQLValue(wanted("org_keywords") ? try metrics.flexibleInt("org_keywords") : nil),
+                        SQLValue(wanted("org_traffic") ? try metrics.flexibleInt("org_traffic") : nil),
+                        SQLValue(wanted("domain_rating") ? try metrics.double("domain_rating") : nil),
                     ]
                 }
             case .batchBacklinksStats:
@@ -35,8 +38,8 @@ extension AhrefsV3Provider {
             case .batchDomainRating:
                 try reference.load(response.body, echo: ["target"]) { item in
                     // DESIGN.md section 8: `{"domain_rating": {"domain_rating": 65.0, "ahrefs_rank": 1234}}`, or flat.
+                    // The nested form's inner `domain_rating` is the one read (and the outer member counts as read).
                     if case .object(let nested)? = item["domain_rating"] {
-                        SchemaDriftLog.current?.read("domain_rating", item["domain_rating"])
                         let rating = JSONValue.object(nested)
                         return [
                             SQLValue(try rating.double("domain_rating")),

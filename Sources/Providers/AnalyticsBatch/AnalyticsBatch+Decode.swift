@@ -111,7 +111,7 @@ extension AnalyticsBatchProvider {
                             // object of the same name, `conversions`, is not).
                             let values = groups.compactMap { $0[metric] }
                             let value = values.first { $0 is NSNumber } ?? values.first { !($0 is [String: Any]) }
-                            log?.readFill(metric, filled: value.map { !($0 is NSNull) } ?? false)
+                            log?.readFill("overview.\(metric)", filled: value.map { !($0 is NSNull) } ?? false)
                             return Self.number(value, metric: metric)
                         } + [site])
             }
@@ -125,14 +125,16 @@ extension AnalyticsBatchProvider {
     }
 
     /// A metric of a list row under its published name or the name another form of the answer gives it
-    /// (`/stats/conversions` counts as `count`). The read counts for the metric's fill (a conversions row has only
-    /// its count and revenue): the published forms of a list's rows differ (`/stats/pages` by `path` with
+    /// (`/stats/conversions` counts as `count`). The read counts for the list's fill of the metric (a conversions row
+    /// has only its count and revenue): the published forms of a list's rows differ (`/stats/pages` by `path` with
     /// `content_grouping`, `/stats/devices` as `by_device`), so a metric a row leaves out is empty rather than
     /// missing, and drift reports one that had values and went empty.
     static func metric(_ name: String, of row: [String: Any], query: Query) -> Any? {
         let value = row[name] ?? (query == .conversions && name == "conversions" ? row["count"] : nil)
+        // Each list's fill is its own (`pages.bounce_rate`): lists of other lengths must not blur one another's.
         if query != .conversions || name == "conversions" || name == "revenue" {
-            SchemaDriftLog.current?.readFill(name, filled: value.map { !($0 is NSNull) } ?? false)
+            SchemaDriftLog.current?.readFill(
+                "\(query.rawValue).\(name)", filled: value.map { !($0 is NSNull) } ?? false)
         }
         return value
     }

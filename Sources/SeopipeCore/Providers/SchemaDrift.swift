@@ -36,6 +36,10 @@ public struct FieldFill: Sendable, Equatable {
     /// Whether most rows had a value.
     public var mostlyFilled: Bool { rows > 0 && filled * 2 > rows }
 
+    /// The rows a fill must count, on both dates, before it is compared: a field of a handful of rows (a stage of
+    /// two domains) may legitimately be null on one night.
+    public static let comparableRows = 10
+
     public static func + (lhs: FieldFill, rhs: FieldFill) -> FieldFill {
         FieldFill(rows: lhs.rows + rhs.rows, filled: lhs.filled + rhs.filled)
     }
@@ -77,7 +81,9 @@ public final class SchemaDriftLog: @unchecked Sendable {
     private var absentRows: [Int] = []
     /// The slots read in this row.
     private var rowSlots: [Int] = []
+    /// The current row's number, counted from 1; reads outside a row (the envelope's) are not a row's.
     private var row = 0
+    private var inRow = false
     private var rows = 0
     /// The unknown fields of each row that had some, when the decoder named the row.
     public private(set) var extras: [ExtraFields] = []
@@ -96,14 +102,18 @@ public final class SchemaDriftLog: @unchecked Sendable {
         let slot = names.count
         slots[key] = slot
         names.append(key)
-        for list in [\SchemaDriftLog.readIn, \.filledIn, \.absentIn, \.readRows, \.filledRows, \.absentRows] {
-            self[keyPath: list].append(0)
-        }
+        readIn.append(0)
+        filledIn.append(0)
+        absentIn.append(0)
+        readRows.append(0)
+        filledRows.append(0)
+        absentRows.append(0)
         return slot
     }
 
     /// A documented field the decoder read: whether the row had it, and with a value (not null).
     public func read(_ key: String, present: Bool, filled: Bool) {
+        guard inRow else { return }
         let slot = slot(key)
         if readIn[slot] != row {
             readIn[slot] = row
@@ -126,12 +136,13 @@ public final class SchemaDriftLog: @unchecked Sendable {
 
     public func beginRow() {
         row += 1
+        inRow = true
         rowSlots.removeAll(keepingCapacity: true)
     }
 
     /// Whether the decoder read `key` in this row.
     private func wasRead(_ key: String) -> Bool {
-        slots[key].map { readIn[$0] == row } ?? false
+        inRow && (slots[key].map { readIn[$0] == row } ?? false)
     }
 
     /// Ends a row: its members the decoder did not read (except `ignoring`: documented fields seopipe does not
@@ -146,6 +157,9 @@ public final class SchemaDriftLog: @unchecked Sendable {
     /// Ends a row whose unknown members the decoder found itself.
     public func endRow(key: String?, unknown: [JSONMember]) {
         rows += 1
+        // A row never begun read nothing.
+        if !inRow { rowSlots.removeAll(keepingCapacity: true) }
+        inRow = false
         for slot in rowSlots {
             readRows[slot] += 1
             if filledIn[slot] == row { filledRows[slot] += 1 }
@@ -212,28 +226,34 @@ public struct DriftRecord: Sendable, Equatable {
 }
 
 /// `seopipe_extra_fields`: the fields a provider sent that seopipe does not know, per row, as a JSON object,
-/// written with the chunk's rows in its transaction. A re-run of the date replaces a row's entry.
+/// written with the chunk's rows in its transaction.
 public enum ExtraFieldsTable {
     public static let table = TableSpec(
         "seopipe_extra_fields",
         columns: [
-            "pipeline", "stage_id", "snapshot_date", "row_key", "endpoint", "table_name", "extra", "run_id",
-            "fetched_at",
+            "pipeline", "stage_id", "snapshot_date", "row_key", "endpoint", "table_name", "extra", "request_hash",
+            "run_id", "fetched_at",
         ],
         key: ["pipeline", "stage_id", "snapshot_date", "row_key"])
 
-    /// The rows keeping `extras`, which one answer of a stage's endpoint (loading `table`) carried.
+    /// The rows keeping `extras`, which the answer to the chunk `requestHash` of a stage's endpoint (loading
+    /// `table`) carried. `replacing`: the date was run before, so the chunk's earlier entries go first, also those
+    /// of rows that carry no unknown field any more (a first run of a date has none to delete, and skips it).
     public static func batch(
         _ extras: [ExtraFields], pipeline: String, stageID: String, endpoint: String, table: String,
-        stamp: RowStamp
+        requestHash: String, replacing: Bool, stamp: RowStamp
     ) -> TableBatch {
         var batch = TableBatch(Self.table, reservingRows: extras.count)
         let date = SQLValue.text(stamp.snapshotDate.description)
         for extra in extras {
             batch.append([
                 .text(pipeline), .text(stageID), date, .text(extra.rowKey), .text(endpoint), .text(table),
-                .text(extra.json), .text(stamp.runID), .text(stamp.fetchedAt),
+                .text(extra.json), .text(requestHash), .text(stamp.runID), .text(stamp.fetchedAt),
             ])
+        }
+        if replacing {
+            batch.replaceColumns = ["pipeline", "stage_id", "snapshot_date", "request_hash"]
+            batch.replaceKeys = [[.text(pipeline), .text(stageID), date, .text(requestHash)]]
         }
         return batch
     }
@@ -253,7 +273,8 @@ public struct FieldFillRecord: Sendable, Equatable {
     /// stopped arriving while still being sent (null), or sent by only some rows. One observation each.
     public static func emptied(now: [String: FieldFill], before: FieldFillRecord) -> [DriftObservation] {
         now.compactMap { field, current -> DriftObservation? in
-            guard let earlier = before.fill[field], earlier.mostlyFilled, current.rows > 0, !current.mostlyFilled
+            guard let earlier = before.fill[field], earlier.rows >= FieldFill.comparableRows, earlier.mostlyFilled,
+                current.rows >= FieldFill.comparableRows, !current.mostlyFilled
             else { return nil }
             return DriftObservation(
                 kind: .missing, field: field,

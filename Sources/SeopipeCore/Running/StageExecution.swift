@@ -58,8 +58,10 @@ struct StageExecution: Sendable {
                 logger.error("could not record the stage in the ledger: \(error)")
             }
             // A documented field that had a value in most rows the last date it was read and in few now went empty.
+            // Only a stage that bought all its chunks has the date's whole fill: a resumed run or a failed stage
+            // read a part, which neither replaces the date's counts nor is compared.
             let fill = await tally.fill
-            if !fill.isEmpty {
+            if !fill.isEmpty, status == .success, result.chunksSkipped == 0 {
                 do {
                     if let before = try await warehouse.fieldFill(
                         pipeline: context.pipeline.name, stageID: stage.id, before: context.snapshotDate)
@@ -199,6 +201,7 @@ struct StageExecution: Sendable {
 
         let chunkLogger = logger
         let purchased = purchases
+        let rerun = !committed.isEmpty
         let refresh = runner.options.refresh
         // At most `parallel_limit` chunks of this stage in flight; the next starts as one finishes.
         // A chunk is a chain of pages for paged providers (Ahrefs v2); each page is its own checkpoint.
@@ -248,7 +251,7 @@ struct StageExecution: Sendable {
                                 done = try await fetchAndCommit(
                                     chunk: chunk, request: request, of: chunkTotal, provider: provider,
                                     endpoint: endpoint, requestContext: requestContext, tally: tally,
-                                    purchases: purchased, logger: chunkLogger)
+                                    purchases: purchased, rerun: rerun, logger: chunkLogger)
                                 bought = true
                             }
                             // The answer named the next page (analytics `has_next`), or the rows decide it (Ahrefs v2).
@@ -315,7 +318,7 @@ struct StageExecution: Sendable {
     /// One chunk: budget, rate limit, request with retries, decode, commit with its checkpoint.
     func fetchAndCommit(
         chunk: Chunk, request: ProviderRequest, of total: Int, provider: ProviderRuntime, endpoint: EndpointSpec,
-        requestContext: RequestContext, tally: StageTally, purchases: FreshnessIndex?,
+        requestContext: RequestContext, tally: StageTally, purchases: FreshnessIndex?, rerun: Bool,
         logger: Logger
     ) async throws -> (rows: Int, nextCursor: String?)? {
         let config = provider.config
@@ -346,7 +349,7 @@ struct StageExecution: Sendable {
         do {
             outcome = try await attempt(
                 chunk: chunk, key: key, request: request, provider: provider, endpoint: endpoint,
-                requestContext: requestContext, tally: tally, logger: logger, label: label)
+                requestContext: requestContext, tally: tally, rerun: rerun, logger: logger, label: label)
         } catch {
             // Nothing was charged for a chunk that got no usable answer: give its reservation back.
             await budget.settle(
@@ -432,9 +435,10 @@ struct StageExecution: Sendable {
     }
 
     /// Sends one chunk's request until it succeeds, fails for good, or retries run out.
+    /// `rerun`: an earlier run committed chunks of this stage and date.
     private func attempt(
         chunk: Chunk, key: ChunkKey, request: ProviderRequest, provider: ProviderRuntime, endpoint: EndpointSpec,
-        requestContext: RequestContext, tally: StageTally, logger: Logger, label: String
+        requestContext: RequestContext, tally: StageTally, rerun: Bool, logger: Logger, label: String
     ) async throws -> ChunkOutcome {
         let config = provider.config
         let driver = provider.driver
@@ -488,12 +492,14 @@ struct StageExecution: Sendable {
                     }
                     let observed = drift.observations
                     await tally.addDrift(observed, fill: drift.fill)
-                    // Unknown fields are kept per row, committed with the rows they came with.
-                    if !drift.extras.isEmpty {
+                    // Unknown fields are kept per row, committed with the rows they came with; a chunk bought again
+                    // on a date run before replaces its earlier entries.
+                    if !drift.extras.isEmpty || rerun {
                         decoded.related.append(
                             ExtraFieldsTable.batch(
                                 drift.extras, pipeline: context.pipeline.name, stageID: stage.id,
-                                endpoint: stage.endpoint, table: stage.table, stamp: stamp))
+                                endpoint: stage.endpoint, table: stage.table, requestHash: key.requestHash,
+                                replacing: rerun, stamp: stamp))
                     }
                     // An answer that drifted is kept as received, so what could not be loaded is not lost.
                     if stage.keepsRawResponses || !observed.isEmpty {

@@ -158,7 +158,7 @@ public struct DataDictionary: Sendable {
             Entry(
                 name: ExtraFieldsTable.table.name, kind: .table,
                 description:
-                    "The fields a provider sent that seopipe does not know, per row, as a JSON object (`json_extract(extra, '$.field')` in SQLite, `extra::jsonb ->> 'field'` in PostgreSQL): committed with the row they came with; a re-run of the date replaces a row's entry.",
+                    "The fields a provider sent that seopipe does not know, per row, as a JSON object (`json_extract(extra, '$.field')` in SQLite, `extra::jsonb ->> 'field'` in PostgreSQL): committed with the row they came with; a re-run of the date that buys the chunk again replaces its entries.",
                 columns: [
                     "row_key":
                         "The row's key in its table: the target (domain, url or keyword) as loaded; an Ahrefs v2 row adds its mode and refdomain, an analytics row is `account period query` and the list's key.",

@@ -7,7 +7,7 @@ struct Drift: AsyncParsableCommand {
         abstract: "List where providers' answers differed from their documented shape (schema drift).",
         discussion: """
             A field seopipe does not know (added), a documented field that no row had or that went empty in most \
-            rows while it had a value in most rows on the date before (missing), or a field of another type \
+            rows while it had a value in most rows on the date before (10 rows or more; missing), or a field of another type \
             (type_changed), once per provider, endpoint, field and kind, with when it was first and last seen. \
             Such answers still load what can be read: added fields are kept per row in seopipe_extra_fields, a \
             retyped value loads as empty, and the answer is kept in seopipe_raw_responses. Exit code 0 whether or \
