@@ -2,9 +2,10 @@ import Foundation
 import SeopipeCore
 
 /// Reading a provider's fields from a ``JSONValue`` (every provider but the analytics API, which reads with
-/// `JSONSerialization`): a missing key and null are nil, integers may arrive as `12` or `12.0`. A value of another type fails the answer (``JSONFieldError``),
-/// unless a ``SchemaDriftLog`` is collecting this decode's drift: it is then recorded there and read as null, so
-/// one changed field never costs a paid answer (issue 18). Every read is reported to the log.
+/// `JSONSerialization`): a missing key and null are nil, integers may arrive as `12` or `12.0`. A value of another
+/// type fails the answer (``JSONFieldError``), unless a ``SchemaDriftLog`` is collecting this decode's drift: it is
+/// then recorded there and read as null, so one changed field never costs a paid answer (issue 18). Every read is
+/// reported to the log.
 extension JSONValue {
     /// The member `key`, reported to the drift log as read.
     private func member(_ key: String) -> JSONValue? {

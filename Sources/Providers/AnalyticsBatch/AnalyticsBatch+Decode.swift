@@ -56,6 +56,7 @@ extension AnalyticsBatchProvider {
                 var rows = page.rows
                 if let maxRows = plan.maxRows { rows = Array(rows.prefix(max(0, maxRows - before))) }
                 let log = SchemaDriftLog.current
+                let known = Self.knownListFields(item.query)
                 for row in rows {
                     log?.beginRow()
                     guard let value = item.query.dimensionValue(in: row) else {
@@ -67,7 +68,7 @@ extension AnalyticsBatchProvider {
                                 Self.number(Self.metric($0, of: row, query: item.query), metric: $0)
                             })
                     if let log {
-                        log.endRow(key: "\(label) \(value)", unknown: Self.unknownMembers(of: row, query: item.query))
+                        log.endRow(key: "\(label) \(value)", unknown: Self.unknownMembers(of: row, known: known))
                     }
                 }
                 let first = rows.first.flatMap(item.query.dimensionValue).map { StableHash.fnv1a64Hex(Array($0.utf8)) }
@@ -139,11 +140,15 @@ extension AnalyticsBatchProvider {
         return value
     }
 
-    /// The members of a list row seopipe neither stores nor knows as published (the fields of the list's rows
-    /// docs.sealmetrics.com/api/stats names but seopipe does not store are not drift), sorted by name.
-    static func unknownMembers(of row: [String: Any], query: Query) -> [JSONMember] {
-        let known = Set(query.dimensionKeys).union(listMetrics).union(unstoredListFields)
-        return row.filter { !known.contains($0.key) }.sorted { $0.key < $1.key }.map {
+    /// The members a list's rows may carry as published: its dimension, the stored metrics and the fields
+    /// docs.sealmetrics.com/api/stats names but seopipe does not store (not drift).
+    static func knownListFields(_ query: Query) -> Set<String> {
+        Set(query.dimensionKeys).union(listMetrics).union(unstoredListFields)
+    }
+
+    /// The members of a list row that are not `known`, sorted by name.
+    static func unknownMembers(of row: [String: Any], known: Set<String>) -> [JSONMember] {
+        row.filter { !known.contains($0.key) }.sorted { $0.key < $1.key }.map {
             JSONMember(key: $0.key, value: jsonValue($0.value))
         }
     }

@@ -74,9 +74,9 @@ struct StageExecution: Sendable {
                 } catch {
                     logger.error("could not compare the fields' fill with earlier dates: \(error)")
                 }
-                result.schemaDrift = await tally.drift.count
             }
             let drift = await tally.drift
+            result.schemaDrift = drift.count
             if !drift.isEmpty {
                 let kind = context.pipeline.providers[stage.provider]?.kind ?? stage.provider
                 let now = Timestamp.current()
